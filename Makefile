@@ -1,0 +1,76 @@
+# Top-level build.  `make` builds every tool into $(BUILD)/; `make check`
+# runs the unit and VM suites; see README.md.
+
+ARCH ?= x86_64
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 \
+	    -Wno-format-nonliteral
+LIBELF_CFLAGS := $(shell pkg-config --cflags libelf 2>/dev/null)
+LIBELF_LIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(LIBELF_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS := $(LIBELF_LIBS)
+
+# The shared library of every tool: ELF layer, helpers, arch tables.
+LIB_SRCS := $(wildcard util/*.c elf/*.c arch/*.c arch/*/*.c lookup/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libkpatch.a
+
+TEST_TOOLS := $(addprefix $(BUILD)/test/,kelf-dump kelf-copy elf-patch kelf-build-test hash-test arch-test)
+
+CDO_SRCS := $(wildcard create-diff-object/*.c)
+CDO_OBJS := $(CDO_SRCS:%.c=$(BUILD)/obj/%.o)
+
+TOOLS := $(BUILD)/create-diff-object
+
+.PHONY: all deps unit integration check demo install clean shellcheck
+
+all: $(LIB) $(TOOLS) $(TEST_TOOLS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/create-diff-object: $(CDO_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test/%: $(BUILD)/obj/test/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	@bash scripts/install-deps.sh
+
+unit: deps all
+	@bash test/unit/run.sh $(BUILD)
+
+integration: deps all
+	@bash test/integration/run.sh $(ARCH)
+
+# Both suites, one summary line at the end.
+check: deps all
+	@bash test/run-all.sh $(BUILD) $(ARCH)
+
+demo: deps all
+	@bash scripts/demo.sh $(ARCH)
+
+shellcheck:
+	shellcheck -x $$(git ls-files '*.sh' 'kpatch-build/kpatch-build' 2>/dev/null)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	$(if $(TOOLS),install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)

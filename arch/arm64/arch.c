@@ -1,0 +1,53 @@
+/*
+ * arch/arm64/arch.c - arm64 facts: relocation kinds.
+ * Types from "ELF for the Arm 64-bit Architecture" (AAELF64); every
+ * instruction relocation patches one 4-byte instruction.
+ */
+#include <elf.h>
+
+#include "../arch.h"
+
+#define R(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc, 0 }
+
+/* Sorted by type number. */
+static const struct arch_reloc arm64_relocs[] = {
+	R(NONE, 0, false),
+	R(ABS64, 8, false),
+	R(ABS32, 4, false),
+	R(ABS16, 2, false),
+	R(PREL64, 8, true),
+	R(PREL32, 4, true),
+	R(PREL16, 2, true),
+	R(MOVW_UABS_G0, 4, false),
+	R(MOVW_UABS_G0_NC, 4, false),
+	R(MOVW_UABS_G1, 4, false),
+	R(MOVW_UABS_G1_NC, 4, false),
+	R(MOVW_UABS_G2, 4, false),
+	R(MOVW_UABS_G2_NC, 4, false),
+	R(MOVW_UABS_G3, 4, false),
+	R(ADR_PREL_LO21, 4, true),
+	R(ADR_PREL_PG_HI21, 4, true),
+	R(ADR_PREL_PG_HI21_NC, 4, true),
+	R(ADD_ABS_LO12_NC, 4, false),
+	R(LDST8_ABS_LO12_NC, 4, false),
+	R(TSTBR14, 4, true),
+	R(CONDBR19, 4, true),
+	R(JUMP26, 4, true),
+	R(CALL26, 4, true),
+	R(LDST16_ABS_LO12_NC, 4, false),
+	R(LDST32_ABS_LO12_NC, 4, false),
+	R(LDST64_ABS_LO12_NC, 4, false),
+	R(LDST128_ABS_LO12_NC, 4, false),
+	R(ADR_GOT_PAGE, 4, true),
+	R(LD64_GOT_LO12_NC, 4, false),
+};
+
+const struct arch arch_arm64 = {
+	.name = "arm64",
+	.kernel_arch = "arm64",
+	.cross_compile = "aarch64-linux-gnu-",
+	.machine = EM_AARCH64,
+	.abs64 = R_AARCH64_ABS64,
+	.relocs = arm64_relocs,
+	.nr_relocs = sizeof(arm64_relocs) / sizeof(arm64_relocs[0]),
+};

@@ -1,0 +1,38 @@
+/*
+ * arch/x86_64/arch.c - x86_64 facts: relocation kinds.
+ * Types and widths from the x86-64 psABI, chapter "Relocation Types".
+ */
+#include <elf.h>
+
+#include "../arch.h"
+
+#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, (pc) ? (w) : 0 }
+
+/* Sorted by type number. */
+static const struct arch_reloc x86_64_relocs[] = {
+	R(NONE, 0, false),
+	R(64, 8, false),
+	R(PC32, 4, true),
+	R(GOT32, 4, false),
+	R(PLT32, 4, true),
+	R(GOTPCREL, 4, true),
+	R(32, 4, false),
+	R(32S, 4, false),
+	R(16, 2, false),
+	R(PC16, 2, true),
+	R(8, 1, false),
+	R(PC8, 1, true),
+	R(PC64, 8, true),
+	R(GOTPCRELX, 4, true),
+	R(REX_GOTPCRELX, 4, true),
+};
+
+const struct arch arch_x86_64 = {
+	.name = "x86_64",
+	.kernel_arch = "x86",
+	.cross_compile = "x86_64-linux-gnu-",
+	.machine = EM_X86_64,
+	.abs64 = R_X86_64_64,
+	.relocs = x86_64_relocs,
+	.nr_relocs = sizeof(x86_64_relocs) / sizeof(x86_64_relocs[0]),
+};
