@@ -22,7 +22,7 @@ LIB := $(BUILD)/libkpatch.a
 
 TEST_TOOLS := $(addprefix $(BUILD)/test/,kelf-dump kelf-copy elf-patch kelf-build-test hash-test arch-test)
 
-CDO_SRCS := $(wildcard create-diff-object/*.c)
+CDO_SRCS := $(wildcard create-diff-object/*.c special-sections/*.c)
 CDO_OBJS := $(CDO_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOLS := $(BUILD)/create-diff-object

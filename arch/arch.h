@@ -4,7 +4,7 @@
  * Each arch/<name>/ directory fills in one struct arch; generic code finds
  * it by the ELF e_machine of the file at hand, or by name from the command
  * line, and never names an architecture itself.  Per-arch facts are data:
- * relocation kinds now; special-section tables and instruction patterns are
+ * relocation kinds and special-section layouts; instruction patterns are
  * added here as the tools that need them arrive.
  */
 #ifndef ARCH_H
@@ -27,6 +27,8 @@ struct arch_reloc {
 					 * arm64 addends are exact, so 0 */
 };
 
+struct special_section;
+
 struct arch {
 	const char *name;		/* as on our command lines: "x86_64" */
 	const char *kernel_arch;	/* kbuild's ARCH=: "x86" */
@@ -35,6 +37,8 @@ struct arch {
 	uint32_t abs64;			/* the 64-bit absolute relocation type */
 	const struct arch_reloc *relocs;	/* sorted by type */
 	size_t nr_relocs;
+	/* special-sections/special.h; ends with an entry without a name */
+	const struct special_section *special;
 };
 
 /* The architecture of ELF machine @machine, or NULL. */

@@ -6,6 +6,8 @@
 #include <elf.h>
 
 #include "../arch.h"
+#include "../../special-sections/special.h"
+
 
 #define R(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc, 0 }
 
@@ -49,5 +51,6 @@ const struct arch arch_arm64 = {
 	.machine = EM_AARCH64,
 	.abs64 = R_AARCH64_ABS64,
 	.relocs = arm64_relocs,
+	.special = arm64_special,
 	.nr_relocs = sizeof(arm64_relocs) / sizeof(arm64_relocs[0]),
 };

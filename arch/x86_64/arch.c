@@ -5,6 +5,8 @@
 #include <elf.h>
 
 #include "../arch.h"
+#include "../../special-sections/special.h"
+
 
 #define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, (pc) ? (w) : 0 }
 
@@ -34,5 +36,6 @@ const struct arch arch_x86_64 = {
 	.machine = EM_X86_64,
 	.abs64 = R_X86_64_64,
 	.relocs = x86_64_relocs,
+	.special = x86_64_special,
 	.nr_relocs = sizeof(x86_64_relocs) / sizeof(x86_64_relocs[0]),
 };

@@ -1,0 +1,132 @@
+/*
+ * cdo.h - what the stages of create-diff-object share.
+ *
+ * The differ works on two models read by the ELF layer, the original and
+ * the patched object.  Each stage adds what it learns to the per-symbol and
+ * per-section records hung on the models' priv pointers:
+ *
+ *	correlate	twin: the same thing on the other side
+ *	compare		status: SAME, CHANGED or NEW, and why
+ *	include		include: what the livepatch must carry
+ *	output		out: the copy in the diff object
+ *
+ * Exit codes are a contract with kpatch-build (see main.c).
+ */
+#ifndef CDO_H
+#define CDO_H
+
+#include <stdbool.h>
+
+#include "../arch/arch.h"
+#include "../elf/kelf.h"
+#include "../lookup/lookup.h"
+
+enum {
+	EXIT_DIFF = 0,		/* diff object written */
+	EXIT_ERROR = 1,		/* bad input or internal error */
+	EXIT_REFUSED = 2,	/* this change cannot be livepatched */
+	EXIT_NO_CHANGE = 3,	/* nothing changed */
+};
+
+enum status {
+	SAME,
+	CHANGED,
+	NEW,
+};
+
+struct sym_info {
+	struct symbol *twin;
+	enum status status;
+	const char *reason;		/* why CHANGED: "code", "relocation"... */
+	struct symbol *parent;		/* foo for foo.cold / foo.part.0 */
+	bool include;			/* carried in the diff object */
+	bool patched;			/* a changed function replacing the original */
+	struct symbol *out;		/* its symbol in the diff object */
+};
+
+struct sec_info {
+	struct section *twin;
+	enum status status;
+	bool include;			/* carried whole (strings, anonymous data) */
+	bool compared, comparing;	/* compare.c's memo for anonymous data */
+	unsigned char *kept;		/* special sections: entries kept */
+	size_t nr_kept;
+	struct section *out;		/* its copy in the diff object */
+};
+
+struct cdo {
+	const struct arch *arch;
+	struct kelf *orig, *patched;
+	const char *objname;		/* "vmlinux" or the module name */
+	struct lookup *lookup;		/* the running kernel's symbols */
+	bool explain;			/* say why each function changed */
+	bool debug;
+	unsigned int nr_changed, nr_new;
+};
+
+static inline struct sym_info *sym_info(const struct symbol *sym)
+{
+	return sym->priv;
+}
+
+static inline struct sec_info *sec_info(const struct section *sec)
+{
+	return sec->priv;
+}
+
+static inline struct symbol *sym_twin(const struct symbol *sym)
+{
+	return sym && sym->priv ? sym_info(sym)->twin : NULL;
+}
+
+static inline struct section *sec_twin(const struct section *sec)
+{
+	return sec && sec->priv ? sec_info(sec)->twin : NULL;
+}
+
+/* A function or data object the differ reasons about one by one. */
+static inline bool is_object_symbol(const struct symbol *sym)
+{
+	return (sym->type == STT_FUNC || sym->type == STT_OBJECT) && sym->sec;
+}
+
+/* correlate.c */
+void cdo_attach_info(struct kelf *kelf);
+void cdo_correlate(struct cdo *cdo);
+
+/* compare.c */
+bool cdo_is_ignored_section(const struct section *sec);
+int cdo_compare(struct cdo *cdo);
+
+/* refuse.c: report every unsafe change; -1 when there is one. */
+int cdo_refuse(struct cdo *cdo);
+
+/* include.c: mark what the diff object carries; returns the functions. */
+unsigned int cdo_include(struct cdo *cdo);
+void cdo_include_symbol(struct cdo *cdo, struct symbol *sym);
+/* Include what relocation @rel needs carried: a new function or object, a
+ * changed read-only object, or anonymous data reached through a section
+ * symbol. */
+void cdo_include_reloc_target(struct cdo *cdo, const struct reloc *rel);
+
+/*
+ * How a reference to @t, which the livepatch does not carry, reaches the
+ * original: true for an ordinary undefined symbol that the module loader
+ * links (an export of vmlinux, or an export used by a module's code), false
+ * for a klp relocation.
+ */
+bool cdo_links_plainly(const struct cdo *cdo, const struct symbol *t);
+
+/* output.c: write the diff object to @path; 0 or -1. */
+int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path);
+
+/*
+ * The symbol (and offset inside it) a relocation points at, seeing through
+ * section symbols: "foo+0x10" rather than ".text.foo+0xc".  @off is NULL
+ * when the caller only needs the symbol.  Returns NULL for references into
+ * anonymous data (string sections, .rodata without symbols).
+ */
+struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
+				int64_t *off);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * compare.c - decide what changed.
+ *
+ * The unit is the symbol: each function and data object is compared over
+ * its own byte range, so functions GCC packs into one section (.sched.text,
+ * .init.text) are judged one by one.  Two ranges are the same when their
+ * sizes match, their bytes match outside relocated fields, and their
+ * relocations match pairwise: same offset, same type, same target after
+ * correlation.  Targets are compared symbolically: "counter+0" rather than
+ * ".bss.counter-4", string literals by their text, anonymous data by its
+ * correlated section and contents, so code moving around in an object does
+ * not look like a change.
+ *
+ * What never changes behaviour is ignored: debug info, .comment, notes, and
+ * the ftrace call-site tables (__mcount_loc, __patchable_function_entries).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "../util/util.h"
+
+static const char *const ignored_prefixes[] = {
+	".debug_", ".rela.debug_", ".comment", ".note", ".discard",
+	"__mcount_loc", ".rela__mcount_loc",
+	"__patchable_function_entries", ".rela__patchable_function_entries",
+	".llvm_addrsig", ".BTF", ".eh_frame", ".rela.eh_frame",
+	".GCC.command.line",
+	/* export markers: refuse.c checks the export set itself */
+	".export_symbol", ".rela.export_symbol",
+};
+
+bool cdo_is_ignored_section(const struct section *sec)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ignored_prefixes); i++)
+		if (!strncmp(sec->name, ignored_prefixes[i],
+			     strlen(ignored_prefixes[i])))
+			return true;
+	return false;
+}
+
+/*
+ * What to add to @rel's addend to get the offset it references in its
+ * target section.  In code, a PC-relative addend counts from the end of the
+ * field (call foo is .text.foo-4 on x86); in data (.long foo - .) it is
+ * exact.
+ */
+static int64_t reloc_bias(const struct cdo *cdo, const struct reloc *rel)
+{
+	const struct arch_reloc *ar = arch_reloc(cdo->arch, rel->type);
+
+	if (ar && rel->sec->base && is_text_section(rel->sec->base))
+		return ar->bias;
+	return 0;
+}
+
+struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
+				int64_t *off)
+{
+	struct symbol *sym = rel->sym, *t = NULL;
+	int64_t where;
+
+	if (!sym)
+		return NULL;
+	if (sym->type != STT_SECTION) {
+		if (off)
+			*off = rel->addend;
+		return sym;
+	}
+	if (!sym->sec)
+		return NULL;
+	where = rel->addend + reloc_bias(cdo, rel);
+	if (where >= 0) {
+		t = kelf_find_symbol_containing(sym->sec, where);
+		if (!t)
+			t = kelf_find_symbol_by_offset(sym->sec, where);
+		/* The end of a symbol: ORC's last entry, a loop bound. */
+		if (!t && where > 0)
+			t = kelf_find_symbol_containing(sym->sec, where - 1);
+	}
+	if (!t)
+		return NULL;
+	if (off)
+		*off = rel->addend - (int64_t)t->offset;
+	return t;
+}
+
+static bool is_string_section(const struct section *sec)
+{
+	return (sec->sh.sh_flags & (SHF_MERGE | SHF_STRINGS)) ==
+	       (SHF_MERGE | SHF_STRINGS) && sec->data;
+}
+
+/* The NUL-terminated string at @off of a string section, or NULL. */
+static const char *string_at(const struct section *sec, int64_t off)
+{
+	if (off < 0 || (uint64_t)off >= sec->size ||
+	    !memchr(sec->data + off, '\0', sec->size - off))
+		return NULL;
+	return (const char *)sec->data + off;
+}
+
+static bool same_section(struct cdo *cdo, struct section *o, struct section *p);
+
+/* Do two relocations point at the same thing? */
+static bool same_target(struct cdo *cdo, const struct reloc *o, const struct reloc *p)
+{
+	struct symbol *ot, *pt;
+	int64_t ooff = 0, poff = 0;
+
+	if (!o->sym || !p->sym)
+		return o->sym == p->sym;
+	ot = cdo_reloc_target(cdo, o, &ooff);
+	pt = cdo_reloc_target(cdo, p, &poff);
+	if (ot && pt) {
+		if (ooff != poff)
+			return false;
+		if (sym_twin(pt) == ot)
+			/* A changed data object changes the code using it. */
+			return !(pt->type == STT_OBJECT &&
+				 sym_info(pt)->status != SAME);
+		return false;
+	}
+	if (ot || pt)
+		return false;
+	/* Anonymous data, reached through section symbols. */
+	if (o->sym->type != STT_SECTION || p->sym->type != STT_SECTION)
+		return false;
+	if (is_string_section(o->sym->sec) && is_string_section(p->sym->sec)) {
+		const char *os = string_at(o->sym->sec, o->addend + reloc_bias(cdo, o));
+		const char *ps = string_at(p->sym->sec, p->addend + reloc_bias(cdo, p));
+
+		return os && ps ? !strcmp(os, ps) : o->addend == p->addend;
+	}
+	return o->addend == p->addend && sec_twin(p->sym->sec) == o->sym->sec &&
+	       same_section(cdo, o->sym->sec, p->sym->sec);
+}
+
+struct diff {
+	const char *reason;		/* NULL when the ranges are the same */
+	uint64_t offset;		/* first difference, from the range start */
+	const struct reloc *orel, *prel;	/* the relocations that differ */
+};
+
+/* Width of the field a relocation writes (at least 1 to step past it). */
+static unsigned int reloc_width(const struct cdo *cdo, const struct reloc *rel)
+{
+	const struct arch_reloc *ar = arch_reloc(cdo->arch, rel->type);
+
+	return ar && ar->width ? ar->width : 1;
+}
+
+/*
+ * Compare [ostart, ostart+size) of @os with [pstart, pstart+size) of @ps.
+ */
+static struct diff compare_range(struct cdo *cdo, struct section *os, uint64_t ostart,
+				 struct section *ps, uint64_t pstart, uint64_t size)
+{
+	struct diff d = { 0 };
+	struct reloc **orels, **prels;
+	size_t no, np, i;
+	uint64_t pos = 0;
+
+	if (os->sh.sh_type == SHT_NOBITS || ps->sh.sh_type == SHT_NOBITS) {
+		if (os->sh.sh_type != ps->sh.sh_type)
+			d.reason = "section type";
+		return d;
+	}
+	orels = kelf_relocs_in_range(os, ostart, ostart + size, &no);
+	prels = kelf_relocs_in_range(ps, pstart, pstart + size, &np);
+	for (i = 0; i <= no && i <= np; i++) {
+		uint64_t next = size;
+
+		/* Bytes up to the next relocated field. */
+		if (i < no && i < np) {
+			if (orels[i]->offset - ostart != prels[i]->offset - pstart) {
+				d.reason = "relocation";
+				d.offset = prels[i]->offset - pstart;
+				d.orel = orels[i];
+				d.prel = prels[i];
+				return d;
+			}
+			next = orels[i]->offset - ostart;
+		} else if (i < no || i < np) {
+			d.reason = "relocation";
+			d.orel = i < no ? orels[i] : NULL;
+			d.prel = i < np ? prels[i] : NULL;
+			d.offset = (d.orel ? d.orel->offset - ostart : d.prel->offset - pstart);
+			return d;
+		}
+		if (next > pos) {
+			if (next > size)
+				next = size;
+			if (memcmp(os->data + ostart + pos, ps->data + pstart + pos,
+				   next - pos)) {
+				while (os->data[ostart + pos] == ps->data[pstart + pos])
+					pos++;
+				d.reason = "code";
+				d.offset = pos;
+				return d;
+			}
+		}
+		if (i == no)
+			break;
+		if (orels[i]->type != prels[i]->type ||
+		    !same_target(cdo, orels[i], prels[i])) {
+			d.reason = "relocation";
+			d.offset = next;
+			d.orel = orels[i];
+			d.prel = prels[i];
+			return d;
+		}
+		pos = next + reloc_width(cdo, orels[i]);
+		if (pos > size)
+			pos = size;
+	}
+	return d;
+}
+
+/* Whole anonymous sections (no symbols): compared once, then remembered;
+ * a section reached again while being compared counts as the same. */
+static bool same_section(struct cdo *cdo, struct section *o, struct section *p)
+{
+	struct sec_info *pi = sec_info(p);
+	struct diff d;
+
+	if (o->size != p->size || o->sh.sh_type != p->sh.sh_type)
+		return false;
+	if (pi->comparing)
+		return true;
+	if (!pi->compared) {
+		pi->comparing = true;
+		d = compare_range(cdo, o, 0, p, 0, p->size);
+		pi->comparing = false;
+		pi->compared = true;
+		if (d.reason)
+			pi->status = CHANGED;
+	}
+	return pi->status == SAME;
+}
+
+static void describe_reloc(const struct cdo *cdo, const char *side,
+			   const struct reloc *rel)
+{
+	struct symbol *t;
+	int64_t off = 0;
+
+	if (!rel) {
+		printf("    %s: no relocation\n", side);
+		return;
+	}
+	t = cdo_reloc_target(cdo, rel, &off);
+	printf("    %s: %s+%#lx %s -> %s%+ld\n", side, rel->sec->base->name,
+	       (unsigned long)rel->offset, arch_reloc_name(cdo->arch, rel->type),
+	       t ? t->name : (rel->sym && rel->sym->sec ? rel->sym->sec->name : "?"),
+	       (long)(t ? off : rel->addend));
+}
+
+static void explain(const struct cdo *cdo, const struct symbol *o,
+		    const struct symbol *p, const struct diff *d)
+{
+	uint64_t i;
+
+	printf("  %s: first difference at %s+%#lx (%s)\n", p->name, p->name,
+	       (unsigned long)d->offset, d->reason);
+	if (!strcmp(d->reason, "code")) {
+		printf("    original:");
+		for (i = d->offset; i < d->offset + 8 && i < o->size; i++)
+			printf(" %02x", o->sec->data[o->offset + i]);
+		printf("\n    patched: ");
+		for (i = d->offset; i < d->offset + 8 && i < p->size; i++)
+			printf(" %02x", p->sec->data[p->offset + i]);
+		printf("\n");
+	} else if (!strcmp(d->reason, "relocation")) {
+		describe_reloc(cdo, "original", d->orel);
+		describe_reloc(cdo, "patched", d->prel);
+	}
+}
+
+static void compare_symbol(struct cdo *cdo, struct symbol *p)
+{
+	struct sym_info *pi = sym_info(p);
+	struct symbol *o = pi->twin;
+	struct diff d = { 0 };
+
+	if (!o) {
+		pi->status = NEW;
+		return;
+	}
+	if (o->type != p->type)
+		d.reason = "symbol type";
+	else if (o->size != p->size)
+		d.reason = "size";
+	else
+		d = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, p->size);
+	if (!d.reason)
+		return;
+	pi->status = sym_info(o)->status = CHANGED;
+	pi->reason = d.reason;
+	if (cdo->explain && p->type == STT_FUNC && o->size == p->size &&
+	    o->type == p->type)
+		explain(cdo, o, p, &d);
+	else if (cdo->explain)
+		printf("  %s: %s differs (%lu -> %lu bytes)\n", p->name, d.reason,
+		       (unsigned long)o->size, (unsigned long)p->size);
+}
+
+/* "foo" for "foo.cold", "foo.part.0", "foo.isra.1.cold", else NULL. */
+static struct symbol *find_parent(struct kelf *kelf, const struct symbol *sym)
+{
+	static const char *const markers[] = {
+		".cold", ".part.", ".isra.", ".constprop.", ".lto_priv.",
+	};
+	const char *cut = NULL;
+	struct symbol *parent;
+	char *name;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(markers); i++) {
+		const char *m = strstr(sym->name, markers[i]);
+
+		if (m && m != sym->name && (!cut || m < cut))
+			cut = m;
+	}
+	if (!cut)
+		return NULL;
+	name = xstrdup(sym->name);
+	name[cut - sym->name] = '\0';
+	parent = kelf_find_symbol_by_name(kelf, name);
+	free(name);
+	return parent && parent->type == STT_FUNC && parent->sec ? parent : NULL;
+}
+
+/* A changed child changes its parent, and a changed parent its children. */
+static void propagate_families(struct cdo *cdo)
+{
+	struct symbol *p;
+	bool again = true;
+
+	for_each_symbol(cdo->patched, p)
+		if (p->type == STT_FUNC && p->sec)
+			sym_info(p)->parent = find_parent(cdo->patched, p);
+	while (again) {
+		again = false;
+		for_each_symbol(cdo->patched, p) {
+			struct sym_info *ci = sym_info(p);
+			struct sym_info *pi = ci->parent ? sym_info(ci->parent) : NULL;
+
+			if (!pi)
+				continue;
+			if (ci->status != SAME && pi->status == SAME) {
+				pi->status = CHANGED;
+				pi->reason = "part changed";
+				again = true;
+			} else if (pi->status != SAME && ci->status == SAME) {
+				ci->status = CHANGED;
+				ci->reason = "parent changed";
+				again = true;
+			}
+		}
+	}
+}
+
+int cdo_compare(struct cdo *cdo)
+{
+	struct symbol *p;
+
+	/* Data first: code using a changed object changes with it. */
+	for_each_symbol(cdo->patched, p)
+		if (p->type == STT_OBJECT && p->sec &&
+		    !cdo_is_ignored_section(p->sec))
+			compare_symbol(cdo, p);
+	for_each_symbol(cdo->patched, p)
+		if (p->type == STT_FUNC && p->sec &&
+		    !cdo_is_ignored_section(p->sec))
+			compare_symbol(cdo, p);
+	propagate_families(cdo);
+	return 0;
+}

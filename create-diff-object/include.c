@@ -1,0 +1,89 @@
+/*
+ * include.c - choose what the diff object carries.
+ *
+ * Changed and new functions, and, following their relocations, what they
+ * need that only the patched object has: new functions and data objects,
+ * changed read-only objects, and anonymous data reached through section
+ * symbols (string literals, constant pools), carried whole.  Everything
+ * else they reference stays in the running kernel and is referenced there
+ * (see output.c).
+ */
+#include <string.h>
+
+#include "cdo.h"
+
+#include "../special-sections/special.h"
+
+static void include_section(struct cdo *cdo, struct section *sec);
+
+void cdo_include_reloc_target(struct cdo *cdo, const struct reloc *rel)
+{
+	struct symbol *t = cdo_reloc_target(cdo, rel, NULL);
+
+	if (t) {
+		if (t->sec && (sym_info(t)->status == NEW ||
+			       (sym_info(t)->status == CHANGED &&
+				t->type == STT_OBJECT)))
+			cdo_include_symbol(cdo, t);
+	} else if (rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec) {
+		include_section(cdo, rel->sym->sec);
+	}
+}
+
+static void include_relocs(struct cdo *cdo, struct section *sec,
+			   uint64_t start, uint64_t size)
+{
+	struct reloc **rels;
+	size_t n, i;
+
+	rels = kelf_relocs_in_range(sec, start, start + size, &n);
+	for (i = 0; i < n; i++)
+		cdo_include_reloc_target(cdo, rels[i]);
+}
+
+void cdo_include_symbol(struct cdo *cdo, struct symbol *sym)
+{
+	struct sym_info *si = sym_info(sym);
+
+	if (si->include)
+		return;
+	si->include = true;
+	include_relocs(cdo, sym->sec, sym->offset, sym->size);
+}
+
+static void include_section(struct cdo *cdo, struct section *sec)
+{
+	struct sec_info *si = sec_info(sec);
+
+	if (si->include)
+		return;
+	si->include = true;
+	include_relocs(cdo, sec, 0, sec->size);
+}
+
+bool cdo_links_plainly(const struct cdo *cdo, const struct symbol *t)
+{
+	/*
+	 * Exports of vmlinux link as usual.  A module's own symbols never do,
+	 * even exported ones, so that the livepatch loads before the module
+	 * and patches it when it arrives; what a module's code imports is an
+	 * export of someone else and links as usual.
+	 */
+	return t->bind != STB_LOCAL && lookup_is_exported(cdo->lookup, t->name) &&
+	       (!strcmp(cdo->objname, "vmlinux") || !t->sec);
+}
+
+unsigned int cdo_include(struct cdo *cdo)
+{
+	struct symbol *p;
+	unsigned int n = 0;
+
+	for_each_symbol(cdo->patched, p) {
+		if (p->type != STT_FUNC || !p->sec || sym_info(p)->status == SAME ||
+		    cdo_is_ignored_section(p->sec))
+			continue;
+		cdo_include_symbol(cdo, p);
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,182 @@
+/*
+ * create-diff-object - compare an original and a patched kernel object and
+ * write a diff object holding only what a livepatch needs.
+ *
+ *	create-diff-object [OPTIONS] ORIG.o PATCHED.o TARGET SYMVERS OUTPUT.o
+ *
+ * Exit codes, the contract with kpatch-build:
+ *	0  the diff object was written
+ *	1  bad input or internal error
+ *	2  the change cannot be livepatched (reasons on stderr)
+ *	3  nothing changed
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "../special-sections/special.h"
+#include "../util/util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: create-diff-object [OPTIONS] ORIG.o PATCHED.o TARGET SYMVERS OUTPUT.o\n"
+"\n"
+"Compare ORIG.o and PATCHED.o (one source file built before and after a patch,\n"
+"with -ffunction-sections -fdata-sections) and write OUTPUT.o with the changed\n"
+"and new functions and what they need.  TARGET is the ELF file whose symbols\n"
+"the livepatch resolves against (vmlinux or the module's .ko); SYMVERS is a\n"
+"Module.symvers file (may be empty).\n"
+"\n"
+"Prints one line per function: 'changed function: NAME (reason)' or\n"
+"'new function: NAME'.\n"
+"\n"
+"Options:\n"
+"  -e, --explain        say where each changed function first differs\n"
+"  -n, --objname NAME   the patched object: vmlinux or a module name\n"
+"                       (default: from TARGET's file name)\n"
+"  -d, --debug          print what each stage decided\n"
+"  -h, --help           this text\n"
+"\n"
+"Exit status: 0 diff written, 1 error, 2 cannot be livepatched, 3 no change.\n");
+}
+
+/* "vmlinux" for vmlinux, "ext4" for .../ext4.ko, with '-' as '_' (as the
+ * kernel names modules). */
+static char *objname_of(const char *target)
+{
+	const char *base = strrchr(target, '/');
+	char *name, *dot, *c;
+
+	name = xstrdup(base ? base + 1 : target);
+	if (!strncmp(name, "vmlinux", 7)) {
+		name[7] = '\0';
+		return name;
+	}
+	dot = strstr(name, ".ko");
+	if (dot)
+		*dot = '\0';
+	for (c = name; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return name;
+}
+
+static void report(const struct cdo *cdo)
+{
+	struct symbol *p;
+
+	for_each_symbol(cdo->patched, p) {
+		const struct sym_info *pi = sym_info(p);
+
+		if (p->type != STT_FUNC || !p->sec || !pi->include)
+			continue;
+		if (pi->status == NEW)
+			printf("new function: %s\n", p->name);
+		else if (pi->status == CHANGED)
+			printf("changed function: %s (%s)\n", p->name, pi->reason);
+	}
+}
+
+static int check_pair(const struct kelf *orig, const struct kelf *patched)
+{
+	if (orig->linked || patched->linked)
+		return error("%s: not a relocatable object: diff the .o files of one source file",
+			     orig->linked ? orig->path : patched->path);
+	if (orig->ehdr.e_machine != patched->ehdr.e_machine)
+		return error("%s and %s are built for different machines (%u, %u)",
+			     orig->path, patched->path, orig->ehdr.e_machine,
+			     patched->ehdr.e_machine);
+	return 0;
+}
+
+static int run(struct cdo *cdo, const char *target, const char *symvers,
+	       const char *output)
+{
+	int ret;
+
+	cdo->arch = arch_find_by_machine(cdo->patched->ehdr.e_machine);
+	if (!cdo->arch) {
+		error("%s: ELF machine %u is not supported (supported: %s)",
+		      cdo->patched->path, cdo->patched->ehdr.e_machine, arch_names());
+		return EXIT_ERROR;
+	}
+	cdo_attach_info(cdo->orig);
+	cdo_attach_info(cdo->patched);
+	cdo_correlate(cdo);
+	cdo_compare(cdo);
+	if (cdo_refuse(cdo))
+		return EXIT_REFUSED;
+	if (!cdo_include(cdo)) {
+		fprintf(stderr, "%s: no changed functions in %s\n", get_progname(),
+			cdo->patched->path);
+		return EXIT_NO_CHANGE;
+	}
+
+	cdo->lookup = lookup_open(target, symvers && symvers[0] ? symvers : NULL);
+	if (!cdo->lookup)
+		return EXIT_ERROR;
+	ret = special_include(cdo) ? EXIT_REFUSED : 0;
+	if (!ret) {
+		report(cdo);
+		ret = lookup_select_file(cdo->lookup, cdo->orig) ||
+		      cdo_output(cdo, cdo->lookup, output) ? EXIT_ERROR : EXIT_DIFF;
+	}
+	lookup_close(cdo->lookup);
+	cdo->lookup = NULL;
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "explain", no_argument, NULL, 'e' },
+		{ "objname", required_argument, NULL, 'n' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cdo cdo = { 0 };
+	char *objname = NULL;
+	int c, ret;
+
+	set_progname("create-diff-object");
+	while ((c = getopt_long(argc, argv, "en:dh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			cdo.explain = true;
+			break;
+		case 'n':
+			objname = xstrdup(optarg);
+			break;
+		case 'd':
+			cdo.debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+	}
+	if (argc - optind != 5) {
+		error("expected 5 arguments, got %d", argc - optind);
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	cdo.objname = objname ? objname : objname_of(argv[optind + 2]);
+	cdo.orig = kelf_open(argv[optind]);
+	cdo.patched = cdo.orig ? kelf_open(argv[optind + 1]) : NULL;
+	if (!cdo.orig || !cdo.patched || check_pair(cdo.orig, cdo.patched))
+		ret = EXIT_ERROR;
+	else
+		ret = run(&cdo, argv[optind + 2], argv[optind + 3], argv[optind + 4]);
+	fflush(stdout);
+	kelf_close(cdo.orig);
+	kelf_close(cdo.patched);
+	free((char *)cdo.objname);
+	return ret;
+}

@@ -1,0 +1,337 @@
+/*
+ * output.c - write the diff object (format: doc/diff-object-format.md).
+ *
+ * Each included function or object gets a section of its own, named after
+ * it, holding just its bytes, so functions GCC packed into a shared section
+ * come out separately.  Anonymous data is copied whole.  Relocations are
+ * rewritten against what the diff object defines, or against the running
+ * kernel's originals:
+ *	exported by vmlinux		an ordinary undefined symbol
+ *	anything else			an entry of .livepatch.relocs, turned
+ *					into a klp relocation after linking
+ * and every changed function gets an entry of .livepatch.funcs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdo.h"
+#include "../special-sections/special.h"
+#include "../util/util.h"
+
+struct out {
+	struct cdo *cdo;
+	struct kelf *kelf;
+	struct lookup *lookup;
+	struct section *strings, *funcs, *relocs;
+	struct hashtab string_offsets;
+	unsigned int nr_funcs, nr_klp_relocs;
+};
+
+struct string_entry {
+	struct hnode node;
+	const char *s;
+	size_t off;
+};
+
+/* Offset of @s in .livepatch.strings, appending it once. */
+static uint64_t add_string(struct out *o, const char *s)
+{
+	struct string_entry *e;
+	struct hnode *n;
+
+	hash_for_each_match(&o->string_offsets, n, hash_str(s)) {
+		e = container_of(n, struct string_entry, node);
+		if (!strcmp(e->s, s))
+			return e->off;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->s = s;
+	e->off = kelf_append_section_data(o->strings, s, strlen(s) + 1);
+	hash_add(&o->string_offsets, &e->node, hash_str(s));
+	return e->off;
+}
+
+/* A 64-bit pointer at @off of @sec to string @s. */
+static void point_to_string(struct out *o, struct section *sec, uint64_t off,
+			    const char *s)
+{
+	kelf_add_reloc(sec, off, o->cdo->arch->abs64,
+		       kelf_section_symbol(o->strings), add_string(o, s));
+}
+
+static const char *section_prefix(const struct section *sec)
+{
+	if (sec->sh.sh_flags & SHF_EXECINSTR)
+		return ".text.";
+	if (sec->sh.sh_type == SHT_NOBITS)
+		return ".bss.";
+	if (sec->sh.sh_flags & SHF_WRITE)
+		return ".data.";
+	return ".rodata.";
+}
+
+static void copy_symbol(struct out *o, struct symbol *sym)
+{
+	struct section *src = sym->sec, *dst;
+	char *name = xasprintf("%s%s", section_prefix(src), sym->name);
+
+	dst = kelf_add_section(o->kelf, name, src->sh.sh_type, src->sh.sh_flags & ~SHF_GROUP,
+			       src->sh.sh_addralign, src->sh.sh_entsize,
+			       src->data ? src->data + sym->offset : NULL, sym->size);
+	free(name);
+	sym_info(sym)->out = kelf_add_symbol(o->kelf, sym->name, sym->bind, sym->type,
+					     dst, 0, 0, sym->size);
+	sym_info(sym)->out->other = sym->other;
+}
+
+static void copy_section(struct out *o, struct section *src)
+{
+	sec_info(src)->out = kelf_add_section(o->kelf, src->name, src->sh.sh_type,
+					      src->sh.sh_flags & ~SHF_GROUP,
+					      src->sh.sh_addralign, src->sh.sh_entsize,
+					      src->data, src->size);
+}
+
+/* The undefined symbol @name of the diff object, created once. */
+static struct symbol *undefined(struct out *o, const char *name)
+{
+	struct symbol *s;
+
+	for (s = kelf_find_symbol_by_name(o->kelf, name); s;
+	     s = kelf_next_symbol_same_name(s))
+		if (!s->sec && s->shndx == SHN_UNDEF)
+			return s;
+	return kelf_add_symbol(o->kelf, name, STB_GLOBAL, STT_NOTYPE, NULL,
+			       SHN_UNDEF, 0, 0);
+}
+
+/* struct lp_reloc in doc/diff-object-format.md */
+struct lp_reloc {
+	uint64_t place;
+	uint64_t name;
+	uint64_t objname;
+	int64_t addend;
+	uint32_t type;
+	uint32_t sympos;
+};
+
+static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
+			 const struct reloc *rel, struct symbol *t, int64_t addend)
+{
+	bool local = t->bind == STB_LOCAL;
+	struct lookup_result res;
+	struct lp_reloc e = { 0 };
+	uint64_t at;
+
+	if (lookup_symbol(o->lookup, t->name, local, &res))
+		return error("%s: %s+%#lx: cannot resolve %s %s in the running kernel",
+			     o->cdo->patched->path, rel->sec->base->name,
+			     (unsigned long)rel->offset, local ? "local" : "global",
+			     t->name);
+	e.addend = addend;
+	e.type = rel->type;
+	e.sympos = res.sympos;
+	at = kelf_append_section_data(o->relocs, &e, sizeof(e));
+	kelf_add_reloc(o->relocs, at + offsetof(struct lp_reloc, place),
+		       o->cdo->arch->abs64, kelf_section_symbol(dst), off);
+	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, name), t->name);
+	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, objname),
+			o->cdo->objname);
+	o->nr_klp_relocs++;
+	return 0;
+}
+
+/* Re-create relocation @rel at @off of @dst, as the header comment says. */
+static int emit_reloc(struct out *o, struct section *dst, uint64_t off,
+		      const struct reloc *rel)
+{
+	struct cdo *cdo = o->cdo;
+	struct symbol *t;
+	int64_t addend = 0;
+
+	if (!rel->sym) {
+		kelf_add_reloc(dst, off, rel->type, NULL, rel->addend);
+		return 0;
+	}
+	t = cdo_reloc_target(cdo, rel, &addend);
+	if (!t) {
+		struct section *s = rel->sym->sec;
+
+		if (!s || !sec_info(s)->out)
+			return error("%s: %s+%#lx: relocation to %s+%#lx reaches no symbol and no data carried in the livepatch",
+				     cdo->patched->path, rel->sec->base->name,
+				     (unsigned long)rel->offset,
+				     s ? s->name : rel->sym->name, (long)rel->addend);
+		kelf_add_reloc(dst, off, rel->type, kelf_section_symbol(sec_info(s)->out),
+			       rel->addend);
+		return 0;
+	}
+	if (sym_info(t)->include) {
+		kelf_add_reloc(dst, off, rel->type, sym_info(t)->out, addend);
+		return 0;
+	}
+	/* The original in the running kernel. */
+	if (cdo_links_plainly(cdo, t)) {
+		kelf_add_reloc(dst, off, rel->type, undefined(o, t->name), addend);
+		return 0;
+	}
+	return add_klp_reloc(o, dst, off, rel, t, addend);
+}
+
+/* Re-create the relocations of [start, start+size) of @src at @dst_off of @dst. */
+static int emit_relocs(struct out *o, struct section *src, uint64_t start,
+		       uint64_t size, struct section *dst, uint64_t dst_off)
+{
+	struct reloc **rels;
+	size_t n, i;
+
+	rels = kelf_relocs_in_range(src, start, start + size, &n);
+	for (i = 0; i < n; i++)
+		if (emit_reloc(o, dst, dst_off + rels[i]->offset - start, rels[i]))
+			return -1;
+	return 0;
+}
+
+static struct section *copy_header(struct out *o, const struct section *src)
+{
+	return kelf_add_section(o->kelf, src->name, src->sh.sh_type,
+				src->sh.sh_flags & ~SHF_GROUP, src->sh.sh_addralign,
+				src->sh.sh_entsize, NULL, 0);
+}
+
+/* The kept entries of special section @src (and of its companion). */
+static int copy_special(struct out *o, struct section *src,
+			const struct special_section *ss)
+{
+	struct section *dst = NULL, *csrc = NULL, *cdst = NULL;
+	size_t n = src->size / ss->entry_size, i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t from = i * ss->entry_size, at;
+
+		if (!special_entry_kept(src, i))
+			continue;
+		if (!dst) {
+			dst = copy_header(o, src);
+			if (ss->companion) {
+				csrc = kelf_find_section_by_name(o->cdo->patched,
+								 ss->companion);
+				if (!csrc || csrc->size != n * ss->companion_size || !csrc->data)
+					return error("%s: %s: %s does not hold one %u-byte entry for each of its %zu entries",
+						     o->cdo->patched->path, src->name,
+						     ss->companion, ss->companion_size, n);
+				cdst = copy_header(o, csrc);
+			}
+		}
+		at = kelf_append_section_data(dst, src->data + from, ss->entry_size);
+		if (emit_relocs(o, src, from, ss->entry_size, dst, at))
+			return -1;
+		if (cdst)
+			kelf_append_section_data(cdst, csrc->data + i * ss->companion_size,
+						 ss->companion_size);
+	}
+	return 0;
+}
+
+/* struct lp_func in doc/diff-object-format.md */
+struct lp_func {
+	uint64_t new_func;
+	uint64_t old_name;
+	uint64_t objname;
+	uint64_t sympos;
+};
+
+static int add_func(struct out *o, struct symbol *p)
+{
+	struct symbol *orig = sym_twin(p);
+	struct lookup_result res;
+	struct lp_func e = { 0 };
+	uint64_t at;
+
+	if (lookup_symbol(o->lookup, orig->name, orig->bind == STB_LOCAL, &res))
+		return error("%s: %s: cannot find the function to replace in the running kernel",
+			     o->cdo->patched->path, p->name);
+	e.sympos = res.sympos;
+	at = kelf_append_section_data(o->funcs, &e, sizeof(e));
+	kelf_add_reloc(o->funcs, at + offsetof(struct lp_func, new_func),
+		       o->cdo->arch->abs64, sym_info(p)->out, 0);
+	point_to_string(o, o->funcs, at + offsetof(struct lp_func, old_name), orig->name);
+	point_to_string(o, o->funcs, at + offsetof(struct lp_func, objname),
+			o->cdo->objname);
+	o->nr_funcs++;
+	return 0;
+}
+
+/* Does the kernel patch this function through its ftrace entry?  Not the
+ * .cold parts GCC splits off: they are reached only from their parent. */
+static bool is_patched_function(const struct symbol *p)
+{
+	return p->type == STT_FUNC && sym_info(p)->include &&
+	       sym_info(p)->status == CHANGED && !strstr(p->name, ".cold");
+}
+
+int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
+{
+	struct out o = { .cdo = cdo, .lookup = lookup };
+	struct symbol *p, *file = NULL;
+	struct section *s;
+	int ret = -1;
+
+	o.kelf = kelf_create(path, cdo->patched->ehdr.e_machine);
+	hash_init(&o.string_offsets, 64);
+	for_each_symbol(cdo->patched, p)
+		if (p->type == STT_FILE && !file)
+			file = kelf_add_symbol(o.kelf, p->name, STB_LOCAL, STT_FILE,
+					       NULL, SHN_ABS, 0, 0);
+	o.strings = kelf_add_section(o.kelf, ".livepatch.strings", SHT_PROGBITS,
+				     SHF_ALLOC | SHF_MERGE | SHF_STRINGS, 1, 1, NULL, 0);
+	o.funcs = kelf_add_section(o.kelf, ".livepatch.funcs", SHT_PROGBITS,
+				   SHF_ALLOC, 8, sizeof(struct lp_func), NULL, 0);
+	o.relocs = kelf_add_section(o.kelf, ".livepatch.relocs", SHT_PROGBITS,
+				    SHF_ALLOC, 8, sizeof(struct lp_reloc), NULL, 0);
+
+	for_each_symbol(cdo->patched, p)
+		if (is_object_symbol(p) && sym_info(p)->include)
+			copy_symbol(&o, p);
+	for_each_section(cdo->patched, s)
+		if (sec_info(s)->include)
+			copy_section(&o, s);
+
+	for_each_symbol(cdo->patched, p)
+		if (is_object_symbol(p) && sym_info(p)->include &&
+		    emit_relocs(&o, p->sec, p->offset, p->size,
+				sym_info(p)->out->sec, 0))
+			goto out;
+	for_each_section(cdo->patched, s)
+		if (sec_info(s)->include &&
+		    emit_relocs(&o, s, 0, s->size, sec_info(s)->out, 0))
+			goto out;
+	for_each_section(cdo->patched, s) {
+		const struct special_section *ss = special_find(cdo, s->name);
+
+		if (ss && copy_special(&o, s, ss))
+			goto out;
+	}
+	for_each_symbol(cdo->patched, p)
+		if (is_patched_function(p) && add_func(&o, p))
+			goto out;
+	if (cdo->debug)
+		fprintf(stderr, "%s: %u functions to patch, %u klp relocations\n",
+			path, o.nr_funcs, o.nr_klp_relocs);
+	ret = kelf_write(o.kelf, path);
+out:
+	{
+		size_t i;
+		struct hnode *n, *next;
+
+		for (i = 0; i < o.string_offsets.nbuckets; i++)
+			for (n = o.string_offsets.buckets[i]; n; n = next) {
+				next = n->next;
+				free(container_of(n, struct string_entry, node));
+			}
+	}
+	hash_free(&o.string_offsets);
+	kelf_close(o.kelf);
+	return ret;
+}

@@ -1,0 +1,94 @@
+/*
+ * refuse.c - changes a livepatch cannot carry safely.
+ *
+ * A livepatch replaces functions; it cannot re-run initialisation, rewrite
+ * data the running kernel already holds, or change what the kernel exports.
+ * Each refusal names the symbol, the rule, and what to do instead.  Every
+ * violation is reported before the differ exits with EXIT_REFUSED.
+ */
+#include <string.h>
+
+#include "cdo.h"
+#include "../util/util.h"
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Code and data that exist only while booting or loading a module. */
+static bool is_init_section(const struct section *sec)
+{
+	return starts_with(sec->name, ".init.") || starts_with(sec->name, ".exit.") ||
+	       starts_with(sec->name, ".meminit.");
+}
+
+/*
+ * The exported name behind an export marker, or NULL: since Linux 6.5
+ * EXPORT_SYMBOL(foo) leaves "__export_symbol_foo" in .export_symbol and
+ * modpost makes the ksymtab; before, objects held "__ksymtab_foo".
+ */
+static const char *exported_name(const struct symbol *sym)
+{
+	static const char *const prefixes[] = { "__export_symbol_", "__ksymtab_" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (starts_with(sym->name, prefixes[i]) &&
+		    sym->name[strlen(prefixes[i])])
+			return sym->name + strlen(prefixes[i]);
+	return NULL;
+}
+
+static int refuse_changed_symbol(struct cdo *cdo, struct symbol *p)
+{
+	const char *obj = cdo->patched->path;
+	struct sym_info *pi = sym_info(p);
+
+	if (pi->status == SAME)
+		return 0;
+	if (is_init_section(p->sec) && pi->status == CHANGED)
+		return error("%s: %s: changed %s code or data in %s: it runs only while booting or loading the module and cannot be livepatched; do one-time work in a pre-patch callback instead",
+			     obj, p->name, p->type == STT_FUNC ? "__init" : "__initdata",
+			     p->sec->name);
+	if (p->type != STT_OBJECT || pi->status != CHANGED)
+		return 0;
+	if (!(p->sec->sh.sh_flags & SHF_WRITE))
+		return 0;	/* read-only: a new copy is carried */
+	if (p->sec->sh.sh_type == SHT_NOBITS)
+		return error("%s: %s: the size of an existing variable changed (%s): the running kernel keeps the old one; keep the variable as it is and attach new state with a shadow variable (klp_shadow_*)",
+			     obj, p->name, pi->reason);
+	return error("%s: %s: changed initialized data (%s): the running kernel keeps its current value; leave the initializer alone and change the value in a post-patch callback, or attach new state with a shadow variable (klp_shadow_*)",
+		     obj, p->name, pi->reason);
+}
+
+/* Exports added or removed: the sets of export markers must match. */
+static int refuse_export_changes(struct cdo *cdo)
+{
+	struct symbol *sym;
+	int ret = 0;
+
+	for_each_symbol(cdo->patched, sym)
+		if (exported_name(sym) && !sym_twin(sym))
+			ret = error("%s: %s: newly exported: a livepatch cannot change the kernel's export set; call the function from the patched code without exporting it",
+				    cdo->patched->path, exported_name(sym));
+	for_each_symbol(cdo->orig, sym)
+		if (exported_name(sym) && !sym_twin(sym))
+			ret = error("%s: %s: no longer exported: a livepatch cannot change the kernel's export set; keep the EXPORT_SYMBOL",
+				    cdo->patched->path, exported_name(sym));
+	return ret;
+}
+
+int cdo_refuse(struct cdo *cdo)
+{
+	struct symbol *p;
+	int ret = 0;
+
+	for_each_symbol(cdo->patched, p)
+		if (is_object_symbol(p) && !cdo_is_ignored_section(p->sec) &&
+		    refuse_changed_symbol(cdo, p))
+			ret = -1;
+	if (refuse_export_changes(cdo))
+		ret = -1;
+	return ret;
+}

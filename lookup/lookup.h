@@ -1,0 +1,64 @@
+/*
+ * lookup.h - resolve the symbols a livepatch references in the target:
+ * vmlinux or the module being patched.
+ *
+ * A reference is resolved to one of:
+ *	exported	the module loader links it (Module.symvers or __ksymtab)
+ *	global		a unique global of the target, reached by a klp relocation
+ *	local		a local of the target, reached by a klp relocation with
+ *			its position among the target's symbols of that name
+ *			(sympos, 1-based; 0 when the name is unique)
+ * Positions count as the kernel does: by address in vmlinux (kallsyms is
+ * sorted), in symbol-table order in a module.
+ * Locals are found inside the target's block of symbols for the source file
+ * of the object being diffed (the STT_FILE symbol and the locals after it).
+ * When several blocks carry the file's name, the one holding every named
+ * local of the object is taken; anything still ambiguous is an error naming
+ * the candidates.
+ */
+#ifndef LOOKUP_H
+#define LOOKUP_H
+
+#include <stdbool.h>
+
+#include "../elf/kelf.h"
+
+struct lookup;
+
+enum lookup_kind {
+	LOOKUP_EXPORTED,
+	LOOKUP_GLOBAL,
+	LOOKUP_LOCAL,
+};
+
+struct lookup_result {
+	enum lookup_kind kind;
+	unsigned long sympos;
+	struct symbol *sym;		/* the target's symbol (NULL if exported only) */
+};
+
+/*
+ * Open the target's symbol table and the export list.  @symvers may be
+ * NULL or an empty file.  Prints an error and returns NULL on failure.
+ */
+struct lookup *lookup_open(const char *target, const char *symvers);
+void lookup_close(struct lookup *l);
+
+/* Is @name exported by vmlinux or any module (Module.symvers, __ksymtab)? */
+bool lookup_is_exported(const struct lookup *l, const char *name);
+
+/*
+ * Choose the target's file block for object @obj (its STT_FILE symbol and
+ * named locals).  Returns 0, or prints why not and returns -1.  Only needed
+ * before resolving locals.
+ */
+int lookup_select_file(struct lookup *l, const struct kelf *obj);
+
+/*
+ * Resolve @name, a local of @obj when @local, else a global.  Returns 0 and
+ * fills @res, or prints an error naming the candidates and returns -1.
+ */
+int lookup_symbol(struct lookup *l, const char *name, bool local,
+		  struct lookup_result *res);
+
+#endif
