@@ -71,17 +71,37 @@ static const char *section_prefix(const struct section *sec)
 	return ".rodata.";
 }
 
+/*
+ * Bytes before function @sym that belong to no symbol: the NOP padding that
+ * call depth tracking and CFI put in front of each function (16 bytes with
+ * CONFIG_CALL_DEPTH_TRACKING).  The kernel writes into it at load time, so
+ * it must come along, or the previous function's tail is overwritten.
+ */
+static uint64_t padding_before(struct symbol *sym)
+{
+	uint64_t pad = 0;
+
+	if (sym->type != STT_FUNC)
+		return 0;
+	while (pad < sym->offset && pad < 64 &&
+	       !kelf_find_symbol_containing(sym->sec, sym->offset - pad - 1))
+		pad++;
+	return pad;
+}
+
 static void copy_symbol(struct out *o, struct symbol *sym)
 {
 	struct section *src = sym->sec, *dst;
 	char *name = xasprintf("%s%s", section_prefix(src), sym->name);
+	uint64_t pad = padding_before(sym);
 
 	dst = kelf_add_section(o->kelf, name, src->sh.sh_type, src->sh.sh_flags & ~SHF_GROUP,
 			       src->sh.sh_addralign, src->sh.sh_entsize,
-			       src->data ? src->data + sym->offset : NULL, sym->size);
+			       src->data ? src->data + sym->offset - pad : NULL,
+			       sym->size + pad);
 	free(name);
 	sym_info(sym)->out = kelf_add_symbol(o->kelf, sym->name, sym->bind, sym->type,
-					     dst, 0, 0, sym->size);
+					     dst, 0, pad, sym->size);
 	sym_info(sym)->out->other = sym->other;
 }
 
@@ -301,7 +321,7 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 	for_each_symbol(cdo->patched, p)
 		if (is_object_symbol(p) && sym_info(p)->include &&
 		    emit_relocs(&o, p->sec, p->offset, p->size,
-				sym_info(p)->out->sec, 0))
+				sym_info(p)->out->sec, sym_info(p)->out->offset))
 			goto out;
 	for_each_section(cdo->patched, s)
 		if (sec_info(s)->include &&
