@@ -213,4 +213,7 @@ void kelf_group_add(struct section *group, struct section *member)
 	ALLOC_GROW(group->members, group->nr_members + 1, group->alloc_members);
 	group->members[group->nr_members++] = member;
 	member->group = group;
+	/* gABI: every member of a group carries SHF_GROUP; without it
+	 * eu-elflint rejects the .rela section kelf_add_reloc() adds. */
+	member->sh.sh_flags |= SHF_GROUP;
 }

@@ -35,17 +35,26 @@ static struct kelf *kelf_alloc(const char *path)
 
 static int read_sections(struct kelf *kelf)
 {
-	size_t shnum, shstrndx, i;
+	size_t shnum, shstrndx, want, i;
 	struct section *secs;
 
 	if (elf_getshdrnum(kelf->elf, &shnum) ||
 	    elf_getshdrstrndx(kelf->elf, &shstrndx))
 		return error("%s: cannot read the section header table: %s",
 			     kelf->path, elf_errmsg(-1));
+	/*
+	 * libelf reports 0 sections, not an error, when the table does not
+	 * fit in the file (elfutils 0.188 get_shnum()): check the count the
+	 * ELF header claims (at least section 0, which holds the count of
+	 * an extended-numbering file), not only libelf's.
+	 */
+	want = kelf->ehdr.e_shnum ? kelf->ehdr.e_shnum : kelf->ehdr.e_shoff != 0;
+	if (shnum > want)
+		want = shnum;
 	if (kelf->ehdr.e_shoff > kelf->file_size ||
-	    shnum > (kelf->file_size - kelf->ehdr.e_shoff) / sizeof(Elf64_Shdr))
+	    want > (kelf->file_size - kelf->ehdr.e_shoff) / sizeof(Elf64_Shdr))
 		return error("%s: section header table (%zu entries at %#lx) extends past the end of the file (%zu bytes)",
-			     kelf->path, shnum, (unsigned long)kelf->ehdr.e_shoff,
+			     kelf->path, want, (unsigned long)kelf->ehdr.e_shoff,
 			     kelf->file_size);
 	if (shnum && shstrndx >= shnum)
 		return error("%s: section name table index %zu out of range (%zu sections)",
@@ -208,7 +217,7 @@ static int read_symbols(struct kelf *kelf)
 		sym->bind = GELF_ST_BIND(s.st_info);
 		sym->type = GELF_ST_TYPE(s.st_info);
 		sym->other = s.st_other;
-		sym->value = s.st_value;
+		sym->value = sym->offset = s.st_value;
 		sym->size = s.st_size;
 
 		shndx = s.st_shndx;

@@ -150,7 +150,9 @@ static void *generate(struct kelf *kelf, struct section *sec, size_t nlocal,
 			syms[i].st_other = s->other;
 			syms[i].st_shndx = shndx >= SHN_LORESERVE && s->sec ?
 					   SHN_XINDEX : shndx;
-			syms[i].st_value = s->offset;
+			/* Only a defined symbol's value is an offset in its
+			 * section; absolute and common ones keep theirs. */
+			syms[i].st_value = s->sec ? s->offset : s->value;
 			syms[i].st_size = s->size;
 		}
 		sec->sh.sh_info = nlocal;
@@ -225,13 +227,17 @@ static int check_writable(struct kelf *kelf)
 	if (kelf->linked)
 		return error("%s: cannot write a linked image; only relocatable objects are written",
 			     kelf->path);
-	if (!kelf->symtab || !kelf->strtab || !kelf->shstrtab)
-		return error("%s: cannot write an object without .symtab, .strtab and .shstrtab",
+	if (!kelf->shstrtab)
+		return error("%s: cannot write an object without a section name table",
+			     kelf->path);
+	if (!kelf->symtab && kelf->nr_symbols > 1)
+		return error("%s: cannot write symbols without a .symtab section",
 			     kelf->path);
 	for_each_section(kelf, sec)
-		if (is_rela_section(sec) && sec->link != kelf->symtab)
-			return error("%s: section %s: relocations must refer to %s",
-				     kelf->path, sec->name, kelf->symtab->name);
+		if ((is_rela_section(sec) || sec->sh.sh_type == SHT_GROUP) &&
+		    (!kelf->symtab || sec->link != kelf->symtab))
+			return error("%s: section %s: must refer to the symbol table",
+				     kelf->path, sec->name);
 	for_each_symbol(kelf, sym)
 		if (sym->sec && sym->sec->kelf != kelf)
 			return error("%s: symbol %s: defined in a section of another file (%s)",
@@ -294,7 +300,7 @@ static int emit(struct kelf *kelf, Elf *e, size_t nlocal, struct out_buffers *o,
 		sh.sh_link = sec->link ? sec->link->index : 0;
 		sh.sh_size = size;
 		sh.sh_offset = 0;
-		if (sec == kelf->symtab)
+		if (sec == kelf->symtab && kelf->strtab)
 			sh.sh_link = kelf->strtab->index;
 		if (!gelf_update_shdr(scn, &sh))
 			return error("%s: section %s: cannot write its header: %s",
@@ -334,11 +340,19 @@ static void build_strtabs(struct kelf *kelf, struct strtab_builder *str,
 
 	strtab_init(str, kelf->strtab);
 	strtab_init(shstr, kelf->shstrtab);
+	if (!kelf->strtab)
+		return;	/* an object without symbols (vdso-note.o) */
 	for (i = 1; i < kelf->nr_symbols; i++) {
 		struct symbol *s = kelf->symbols[i];
 
 		s->name_off = strtab_offset(str, s->name, s->name_off);
 	}
+}
+
+static void name_sections(struct kelf *kelf, struct strtab_builder *shstr)
+{
+	size_t i;
+
 	for (i = 1; i < kelf->nr_sections; i++) {
 		struct section *sec = kelf->sections[i];
 
@@ -357,18 +371,19 @@ int kelf_write(struct kelf *kelf, const char *path)
 
 	if (check_writable(kelf))
 		return -1;
-	if (kelf->strtab == kelf->shstrtab)
+	if (kelf->strtab && kelf->strtab == kelf->shstrtab)
 		return error("%s: writing an object whose symbol and section names share one string table is not supported",
 			     kelf->path);
-	if (kelf->nr_sections >= SHN_LORESERVE && !kelf->symtab_shndx) {
+	if (kelf->nr_sections >= SHN_LORESERVE && kelf->symtab && !kelf->symtab_shndx) {
 		kelf->symtab_shndx = kelf_add_section(kelf, ".symtab_shndx",
 						      SHT_SYMTAB_SHNDX, 0, 4, 4,
 						      NULL, 0);
 		kelf->symtab_shndx->link = kelf->symtab;
 	}
 
-	nlocal = order_symbols(kelf);
+	nlocal = kelf->nr_symbols ? order_symbols(kelf) : 0;
 	build_strtabs(kelf, &st.str, &st.shstr);
+	name_sections(kelf, &st.shstr);
 
 	tmp = xasprintf("%s.XXXXXX", path);
 	fd = mkstemp(tmp);
