@@ -20,7 +20,7 @@ LIB_SRCS := $(wildcard util/*.c elf/*.c arch/*.c arch/*/*.c lookup/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libkpatch.a
 
-TEST_TOOLS := $(addprefix $(BUILD)/test/,kelf-dump kelf-copy elf-patch kelf-build-test hash-test arch-test)
+TEST_TOOLS := $(addprefix $(BUILD)/test/,kelf-dump kelf-copy elf-patch kelf-build-test hash-test arch-test fuzz-run lp-dump)
 
 CDO_SRCS := $(wildcard create-diff-object/*.c special-sections/*.c)
 CDO_OBJS := $(CDO_SRCS:%.c=$(BUILD)/obj/%.o)
