@@ -57,6 +57,19 @@ static int64_t reloc_bias(const struct cdo *cdo, const struct reloc *rel)
 	return 0;
 }
 
+/*
+ * A mapping symbol of the ARM ELF ABIs ("$x", "$d", "$d.12"): marks where
+ * code or data starts in a section, names nothing.  GNU as for arm64 puts
+ * "$d" at offset 0 of every string section, so it must not stand for the
+ * strings a relocation reaches.
+ */
+static bool is_mapping_symbol(const struct symbol *sym)
+{
+	return sym->type == STT_NOTYPE && sym->bind == STB_LOCAL &&
+	       sym->name[0] == '$' && sym->name[1] &&
+	       (!sym->name[2] || sym->name[2] == '.');
+}
+
 struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 				int64_t *off)
 {
@@ -75,8 +88,11 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 	where = rel->addend + reloc_bias(cdo, rel);
 	if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
-		if (!t)
+		if (!t) {
 			t = kelf_find_symbol_by_offset(sym->sec, where);
+			if (t && is_mapping_symbol(t))
+				t = NULL;
+		}
 		/* The end of a symbol: ORC's last entry, a loop bound. */
 		if (!t && where > 0)
 			t = kelf_find_symbol_containing(sym->sec, where - 1);
@@ -171,46 +187,29 @@ static struct diff compare_range(struct cdo *cdo, struct section *os, uint64_t o
 	}
 	orels = kelf_relocs_in_range(os, ostart, ostart + size, &no);
 	prels = kelf_relocs_in_range(ps, pstart, pstart + size, &np);
-	for (i = 0; i <= no && i <= np; i++) {
-		uint64_t next = size;
+	for (i = 0;; i++) {
+		uint64_t onext = i < no ? orels[i]->offset - ostart : size;
+		uint64_t pnext = i < np ? prels[i]->offset - pstart : size;
+		uint64_t next = onext < pnext ? onext : pnext;
 
-		/* Bytes up to the next relocated field. */
-		if (i < no && i < np) {
-			if (orels[i]->offset - ostart != prels[i]->offset - pstart) {
-				d.reason = "relocation";
-				d.offset = prels[i]->offset - pstart;
-				d.orel = orels[i];
-				d.prel = prels[i];
-				return d;
-			}
-			next = orels[i]->offset - ostart;
-		} else if (i < no || i < np) {
-			d.reason = "relocation";
-			d.orel = i < no ? orels[i] : NULL;
-			d.prel = i < np ? prels[i] : NULL;
-			d.offset = (d.orel ? d.orel->offset - ostart : d.prel->offset - pstart);
+		/* The bytes up to the next relocated field of either side. */
+		if (next > pos && memcmp(os->data + ostart + pos,
+					 ps->data + pstart + pos, next - pos)) {
+			while (os->data[ostart + pos] == ps->data[pstart + pos])
+				pos++;
+			d.reason = is_text_section(ps) ? "code" : "data";
+			d.offset = pos;
 			return d;
 		}
-		if (next > pos) {
-			if (next > size)
-				next = size;
-			if (memcmp(os->data + ostart + pos, ps->data + pstart + pos,
-				   next - pos)) {
-				while (os->data[ostart + pos] == ps->data[pstart + pos])
-					pos++;
-				d.reason = "code";
-				d.offset = pos;
-				return d;
-			}
-		}
-		if (i == no)
+		if (i >= no && i >= np)
 			break;
-		if (orels[i]->type != prels[i]->type ||
+		/* A field relocated on one side only, or differently. */
+		if (onext != pnext || orels[i]->type != prels[i]->type ||
 		    !same_target(cdo, orels[i], prels[i])) {
 			d.reason = "relocation";
 			d.offset = next;
-			d.orel = orels[i];
-			d.prel = prels[i];
+			d.orel = onext == next && i < no ? orels[i] : NULL;
+			d.prel = pnext == next && i < np ? prels[i] : NULL;
 			return d;
 		}
 		pos = next + reloc_width(cdo, orels[i]);
@@ -242,31 +241,67 @@ static bool same_section(struct cdo *cdo, struct section *o, struct section *p)
 	return pi->status == SAME;
 }
 
+/* Print @s as a C string literal, at most 40 characters of it. */
+static void print_quoted(const char *s)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; s[i] && i < 40; i++) {
+		unsigned char c = s[i];
+
+		if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < ' ' || c >= 0x7f)
+			printf("\\%03o", c);
+		else
+			putchar(c);
+	}
+	fputs(s[i] ? "\"..." : "\"", stdout);
+}
+
+/* "original: .text.foo+0x10 R_X86_64_PC32 -> bar-4", or the string a
+ * string literal reference reaches: -> "hello\n". */
 static void describe_reloc(const struct cdo *cdo, const char *side,
 			   const struct reloc *rel)
 {
 	struct symbol *t;
 	int64_t off = 0;
+	const char *str = NULL;
 
 	if (!rel) {
 		printf("    %s: no relocation\n", side);
 		return;
 	}
 	t = cdo_reloc_target(cdo, rel, &off);
-	printf("    %s: %s+%#lx %s -> %s%+ld\n", side, rel->sec->base->name,
-	       (unsigned long)rel->offset, arch_reloc_name(cdo->arch, rel->type),
-	       t ? t->name : (rel->sym && rel->sym->sec ? rel->sym->sec->name : "?"),
-	       (long)(t ? off : rel->addend));
+	if (!t && rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec &&
+	    is_string_section(rel->sym->sec))
+		str = string_at(rel->sym->sec, rel->addend + reloc_bias(cdo, rel));
+	printf("    %s: %s+%#lx %s -> ", side, rel->sec->base->name,
+	       (unsigned long)rel->offset, arch_reloc_name(cdo->arch, rel->type));
+	if (str)
+		print_quoted(str);
+	else
+		printf("%s%+ld", t ? t->name :
+		       (rel->sym && rel->sym->sec ? rel->sym->sec->name : "?"),
+		       (long)(t ? off : rel->addend));
+	/* The same reference on both sides: what it reaches changed. */
+	if (t && t->type == STT_OBJECT && sym_info(t)->status != SAME)
+		printf(" (%s)", sym_info(t)->status == NEW ? "new" : "changed");
+	putchar('\n');
 }
 
-static void explain(const struct cdo *cdo, const struct symbol *o,
-		    const struct symbol *p, const struct diff *d)
+/* The lines under a "first difference" line: the bytes or relocations. */
+static void explain_detail(const struct cdo *cdo, const struct symbol *o,
+			   const struct symbol *p, const struct diff *d)
 {
 	uint64_t i;
 
-	printf("  %s: first difference at %s+%#lx (%s)\n", p->name, p->name,
-	       (unsigned long)d->offset, d->reason);
-	if (!strcmp(d->reason, "code")) {
+	if (!strcmp(d->reason, "code") || !strcmp(d->reason, "data")) {
 		printf("    original:");
 		for (i = d->offset; i < d->offset + 8 && i < o->size; i++)
 			printf(" %02x", o->sec->data[o->offset + i]);
@@ -278,6 +313,42 @@ static void explain(const struct cdo *cdo, const struct symbol *o,
 		describe_reloc(cdo, "original", d->orel);
 		describe_reloc(cdo, "patched", d->prel);
 	}
+}
+
+/*
+ * -e: where @p first differs from its original @o.  When the sizes differ,
+ * where the bytes they have in common first differ, if they do.
+ */
+static void explain(struct cdo *cdo, struct symbol *o, struct symbol *p,
+		    const struct diff *d)
+{
+	struct diff first;
+	uint64_t common;
+
+	if (o->type != p->type) {
+		printf("  %s: symbol type differs (%s -> %s)\n", p->name,
+		       kelf_symbol_type_name(o->type), kelf_symbol_type_name(p->type));
+		return;
+	}
+	if (o->size == p->size) {
+		printf("  %s: first difference at %s+%#lx (%s)\n", p->name, p->name,
+		       (unsigned long)d->offset, d->reason);
+		explain_detail(cdo, o, p, d);
+		return;
+	}
+	printf("  %s: size differs (%lu -> %lu bytes)\n", p->name,
+	       (unsigned long)o->size, (unsigned long)p->size);
+	if (o->sec->sh.sh_type == SHT_NOBITS || p->sec->sh.sh_type == SHT_NOBITS)
+		return;
+	common = o->size < p->size ? o->size : p->size;
+	first = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, common);
+	if (!first.reason) {
+		printf("    the first %lu bytes are the same\n", (unsigned long)common);
+		return;
+	}
+	printf("    first difference at %s+%#lx (%s)\n", p->name,
+	       (unsigned long)first.offset, first.reason);
+	explain_detail(cdo, o, p, &first);
 }
 
 static void compare_symbol(struct cdo *cdo, struct symbol *p)
@@ -300,12 +371,8 @@ static void compare_symbol(struct cdo *cdo, struct symbol *p)
 		return;
 	pi->status = sym_info(o)->status = CHANGED;
 	pi->reason = d.reason;
-	if (cdo->explain && p->type == STT_FUNC && o->size == p->size &&
-	    o->type == p->type)
+	if (cdo->explain)
 		explain(cdo, o, p, &d);
-	else if (cdo->explain)
-		printf("  %s: %s differs (%lu -> %lu bytes)\n", p->name, d.reason,
-		       (unsigned long)o->size, (unsigned long)p->size);
 }
 
 /* "foo" for "foo.cold", "foo.part.0", "foo.isra.1.cold", else NULL. */

@@ -5,10 +5,17 @@
  * Rules, in order; a pair is only ever one-to-one:
  *  1. Symbols with the same name and type.  Names used more than once on a
  *     side pair in order only when both sides have the same count and types.
+ *     Not the locals of rule 2, whose numbers say nothing across builds.
  *  2. Locals GCC numbers afresh in every build: static locals (counter.12
  *     vs counter.15) and clones (foo.part.0, foo.isra.1, foo.constprop.0):
  *     the name without its numbers must match, and when several do, the
- *     functions that reference them must match too.
+ *     functions that reference them must match too.  GCC 12 numbers static
+ *     locals from the end of the file: a new "static int calls" in the last
+ *     function turns counted()'s calls.0 into calls.1 and tallied()'s
+ *     calls.1 into calls.2, so pairing by name first would swap them.
+ *     As many alike with the same users on both sides (two "static int x"
+ *     in blocks of one function) pair in the order of their numbers; what
+ *     is still left pairs by exact name as in rule 1.
  *  3. Sections: through the functions and objects they hold (so .text.foo
  *     and .text.unlikely.foo pair when foo moved), else by a name unique on
  *     both sides; relocation sections through the section they relocate;
@@ -60,8 +67,22 @@ static bool correlatable(const struct symbol *sym)
 	return sym->name[0] && sym->type != STT_SECTION && !sym_twin(sym);
 }
 
-/* Rule 1: same name and type; duplicate names pair in order. */
-static void correlate_by_name(struct cdo *cdo)
+/*
+ * Locals whose names carry a number GCC gives out per build: static locals
+ * (calls.0), clones (foo.isra.0) and their parts (foo.cold).
+ */
+static bool is_numbered(const struct symbol *sym)
+{
+	return sym->bind == STB_LOCAL &&
+	       (sym->type == STT_OBJECT || sym->type == STT_FUNC) &&
+	       strchr(sym->name, '.');
+}
+
+/*
+ * Rule 1: same name and type; duplicate names pair in order.  With
+ * @numbered, only the numbered locals rule 2 left; else all but those.
+ */
+static void correlate_by_name(struct cdo *cdo, bool numbered)
 {
 	struct symbol *p;
 
@@ -70,7 +91,8 @@ static void correlate_by_name(struct cdo *cdo)
 		size_t np = 0, no = 0;
 		bool types_match = true;
 
-		if (!correlatable(p) ||
+		if (!p->name[0] || p->type == STT_SECTION ||
+		    is_numbered(p) != numbered ||
 		    kelf_find_symbol_by_name(cdo->patched, p->name) != p)
 			continue;	/* handled with the first of its name */
 		o = kelf_find_symbol_by_name(cdo->orig, p->name);
@@ -127,51 +149,61 @@ struct name_list {
 	size_t n, alloc;
 };
 
-/* Add the functions holding the relocations that reference @sym. */
-static void add_users(struct name_list *l, const struct symbol *sym)
+/*
+ * Add the functions holding the relocations that reference @sym: directly,
+ * or through its section symbol (how gas writes references to locals) at
+ * an offset inside @sym, so static locals sharing one section are told
+ * apart.  A user's own numbers are dropped: foo.constprop.0 and
+ * foo.constprop.1 are both "foo.constprop".
+ */
+static void add_users(const struct cdo *cdo, struct name_list *l,
+		      const struct symbol *sym, const struct symbol *via)
 {
 	struct reloc *rel;
 
-	for_each_ref(sym, rel) {
+	for_each_ref(via, rel) {
 		struct symbol *f;
 
 		if (!rel->sec->base)
+			continue;
+		if (via != sym && cdo_reloc_target(cdo, rel, NULL) != sym)
 			continue;
 		f = kelf_find_symbol_containing(rel->sec->base, rel->offset);
 		if (!f || f->type != STT_FUNC)
 			continue;
 		ALLOC_GROW(l->names, l->n + 1, l->alloc);
-		l->names[l->n++] = f->name;
+		l->names[l->n++] = strip_numbers(f->name);
 	}
 }
 
-/* The sorted, comma-separated names of the functions referencing @sym,
- * directly or through its section symbol (how GCC reaches static locals). */
-static char *users_of(const struct symbol *sym)
+/* The sorted, comma-separated names of the functions referencing @sym. */
+static char *users_of(const struct cdo *cdo, const struct symbol *sym)
 {
 	struct name_list l = { 0 };
 	size_t i, len = 1;
 	char *out, *w;
 
-	add_users(&l, sym);
+	add_users(cdo, &l, sym, sym);
 	if (sym->sec && sym->sec->secsym && sym->sec->secsym != sym)
-		add_users(&l, sym->sec->secsym);
+		add_users(cdo, &l, sym, sym->sec->secsym);
 	qsort(l.names, l.n, sizeof(*l.names), cmp_names);
 	for (i = 0; i < l.n; i++)
 		len += strlen(l.names[i]) + 1;
 	out = w = xmalloc(len);
 	*w = '\0';
 	for (i = 0; i < l.n; i++) {
-		if (i && !strcmp(l.names[i], l.names[i - 1]))
-			continue;
-		w += sprintf(w, "%s%s", w == out ? "" : ",", l.names[i]);
+		if (!i || strcmp(l.names[i], l.names[i - 1]))
+			w += sprintf(w, "%s%s", w == out ? "" : ",", l.names[i]);
 	}
+	for (i = 0; i < l.n; i++)
+		free((char *)l.names[i]);
 	free(l.names);
 	return out;
 }
 
 struct numbered {
 	struct hnode node;
+	const struct cdo *cdo;
 	struct symbol *sym;
 	char *key;
 	char *users;
@@ -179,12 +211,11 @@ struct numbered {
 
 static bool is_numbered_local(const struct symbol *sym)
 {
-	return sym->bind == STB_LOCAL && correlatable(sym) &&
-	       (sym->type == STT_OBJECT || sym->type == STT_FUNC) &&
-	       strchr(sym->name, '.');
+	return is_numbered(sym) && correlatable(sym);
 }
 
-static struct numbered *collect(struct kelf *kelf, size_t *count)
+static struct numbered *collect(const struct cdo *cdo, struct kelf *kelf,
+				size_t *count)
 {
 	struct numbered *list = NULL;
 	size_t n = 0, alloc = 0;
@@ -194,6 +225,7 @@ static struct numbered *collect(struct kelf *kelf, size_t *count)
 		if (!is_numbered_local(sym))
 			continue;
 		ALLOC_GROW(list, n + 1, alloc);
+		list[n].cdo = cdo;
 		list[n].sym = sym;
 		list[n].key = strip_numbers(sym->name);
 		list[n].users = NULL;
@@ -206,7 +238,7 @@ static struct numbered *collect(struct kelf *kelf, size_t *count)
 static const char *users(struct numbered *n)
 {
 	if (!n->users)
-		n->users = users_of(n->sym);
+		n->users = users_of(n->cdo, n->sym);
 	return n->users;
 }
 
@@ -227,9 +259,12 @@ static bool alike(struct numbered *a, struct numbered *b, bool by_users)
 	return !by_users || !strcmp(users(a), users(b));
 }
 
-/* How many entries of @h are alike @x and still without a twin. */
-static size_t count_alike(struct hashtab *h, struct numbered *x, bool by_users,
-			  struct numbered **last)
+/*
+ * The entries of @h alike @x and still without a twin, into @out (grown as
+ * needed); returns how many.
+ */
+static size_t gather_alike(struct hashtab *h, struct numbered *x, bool by_users,
+			   struct numbered ***out, size_t *alloc)
 {
 	struct hnode *n;
 	size_t count = 0;
@@ -238,40 +273,84 @@ static size_t count_alike(struct hashtab *h, struct numbered *x, bool by_users,
 		struct numbered *e = container_of(n, struct numbered, node);
 
 		if (!sym_twin(e->sym) && alike(e, x, by_users)) {
-			count++;
-			*last = e;
+			ALLOC_GROW(*out, count + 1, *alloc);
+			(*out)[count++] = e;
 		}
 	}
 	return count;
 }
 
+/* Names in the order of their numbers: calls.9 before calls.10. */
+static int cmp_numbered(const void *a, const void *b)
+{
+	const struct numbered *x = *(struct numbered * const *)a;
+	const struct numbered *y = *(struct numbered * const *)b;
+
+	return strverscmp(x->sym->name, y->sym->name);
+}
+
+struct matcher {
+	struct hashtab okeys, pkeys;
+	struct numbered **o, **p;
+	size_t oalloc, palloc;
+};
+
+/*
+ * Pair @pn by one of rule 2's tests; returns true when it did.  @ordered
+ * allows the last one: as many alike on both sides (two "static int x" of
+ * one function), paired in the order of their numbers, which GCC hands out
+ * in source order within a build.
+ */
+static bool match_numbered(struct matcher *m, struct numbered *pn, bool ordered)
+{
+	size_t no, np, i;
+
+	no = gather_alike(&m->okeys, pn, false, &m->o, &m->oalloc);
+	np = gather_alike(&m->pkeys, pn, false, &m->p, &m->palloc);
+	if (no == 1 && np == 1) {
+		pair_symbols(m->o[0]->sym, pn->sym);
+		return true;
+	}
+	no = gather_alike(&m->okeys, pn, true, &m->o, &m->oalloc);
+	np = gather_alike(&m->pkeys, pn, true, &m->p, &m->palloc);
+	if (no == 1 && np == 1) {
+		pair_symbols(m->o[0]->sym, pn->sym);
+		return true;
+	}
+	if (!ordered || no != np || !no)
+		return false;
+	qsort(m->o, no, sizeof(*m->o), cmp_numbered);
+	qsort(m->p, np, sizeof(*m->p), cmp_numbered);
+	for (i = 0; i < no; i++)
+		pair_symbols(m->o[i]->sym, m->p[i]->sym);
+	return true;
+}
+
 /*
  * Rule 2: renumbered locals.  A pair is made when the stripped name (and
  * type) is unique on both sides; otherwise when the set of functions using
- * the symbol is, e.g. __func__.12 used by foo only.
+ * the symbol is, e.g. __func__.12 used by foo only.  Each pair made can
+ * make another unique, so the unique tests run until nothing changes, and
+ * only then the ordered one.
  */
 static void correlate_numbered(struct cdo *cdo)
 {
 	size_t no, np, i;
-	struct numbered *olist = collect(cdo->orig, &no);
-	struct numbered *plist = collect(cdo->patched, &np);
-	struct hashtab okeys, pkeys;
+	struct numbered *olist = collect(cdo, cdo->orig, &no);
+	struct numbered *plist = collect(cdo, cdo->patched, &np);
+	struct matcher m = { 0 };
+	bool again = true, ordered = false;
 
-	hash_numbered(&okeys, olist, no);
-	hash_numbered(&pkeys, plist, np);
-	for (i = 0; i < np; i++) {
-		struct numbered *pn = &plist[i], *om = NULL, *pm = NULL;
-
-		if (sym_twin(pn->sym))
-			continue;
-		if (count_alike(&okeys, pn, false, &om) == 1 &&
-		    count_alike(&pkeys, pn, false, &pm) == 1) {
-			pair_symbols(om->sym, pn->sym);
-			continue;
-		}
-		if (count_alike(&okeys, pn, true, &om) == 1 &&
-		    count_alike(&pkeys, pn, true, &pm) == 1)
-			pair_symbols(om->sym, pn->sym);
+	hash_numbered(&m.okeys, olist, no);
+	hash_numbered(&m.pkeys, plist, np);
+	while (again || !ordered) {
+		if (!again)
+			ordered = true;
+		again = false;
+		for (i = 0; i < np; i++)
+			if (!sym_twin(plist[i].sym) &&
+			    match_numbered(&m, &plist[i], ordered))
+				again = true;
 	}
 	for (i = 0; i < no; i++) {
 		free(olist[i].key);
@@ -283,8 +362,10 @@ static void correlate_numbered(struct cdo *cdo)
 	}
 	free(olist);
 	free(plist);
-	hash_free(&okeys);
-	hash_free(&pkeys);
+	free(m.o);
+	free(m.p);
+	hash_free(&m.okeys);
+	hash_free(&m.pkeys);
 }
 
 /* Rule 3: sections. */
@@ -343,7 +424,8 @@ static void correlate_sections(struct cdo *cdo)
 
 void cdo_correlate(struct cdo *cdo)
 {
-	correlate_by_name(cdo);
+	correlate_by_name(cdo, false);
 	correlate_numbered(cdo);
+	correlate_by_name(cdo, true);
 	correlate_sections(cdo);
 }

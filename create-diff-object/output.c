@@ -79,13 +79,23 @@ static const char *section_prefix(const struct section *sec)
  */
 static uint64_t padding_before(struct symbol *sym)
 {
-	uint64_t pad = 0;
+	uint64_t pad = 0, align, fill;
 
-	if (sym->type != STT_FUNC)
+	if (sym->type != STT_FUNC || !sym->sec)
 		return 0;
 	while (pad < sym->offset && pad < 64 &&
 	       !kelf_find_symbol_containing(sym->sec, sym->offset - pad - 1))
 		pad++;
+	/*
+	 * The copy starts a section of the same alignment, so start it on an
+	 * aligned offset: what lies between the previous function's end and
+	 * that is the previous function's alignment fill, not our padding.
+	 */
+	align = sym->sec->sh.sh_addralign;
+	if (align > 1) {
+		fill = (align - (sym->offset - pad) % align) % align;
+		pad = fill > pad ? 0 : pad - fill;
+	}
 	return pad;
 }
 
@@ -139,11 +149,15 @@ struct lp_reloc {
 static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			 const struct reloc *rel, struct symbol *t, int64_t addend)
 {
-	bool local = t->bind == STB_LOCAL;
 	struct lookup_result res;
 	struct lp_reloc e = { 0 };
 	uint64_t at;
+	bool local;
 
+	/* The running kernel knows the original's name (calls.3, not calls.4). */
+	if (sym_twin(t))
+		t = sym_twin(t);
+	local = t->bind == STB_LOCAL;
 	if (lookup_symbol(o->lookup, t->name, local, &res))
 		return error("%s: %s+%#lx: cannot resolve %s %s in the running kernel",
 			     o->cdo->patched->path, rel->sec->base->name,

@@ -1,0 +1,379 @@
+#!/usr/bin/env bash
+# Test bodies are single-quoted text that test_expect_success evals
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317).
+# shellcheck disable=SC2016,SC2317
+test_description='create-diff-object: changed and new functions, what the diff object carries (x86_64)'
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=fixtures/cdo/pairs.sh
+. "$FIXTURES/cdo/pairs.sh"
+
+# Each pair is diffed with "-n vmlinux" (see pairs.sh): a reference to a
+# symbol listed in Module.symvers stays an ordinary undefined symbol; any
+# other reference to the running kernel becomes a .livepatch.relocs entry
+# ("K" lines of lp-dump); "F" lines are the functions to patch.
+
+test_expect_success 'setup: the fixture pairs' '
+	cdo_pairs x86_64 code-change sched-text new-function-above new-callee-and-data \
+		call-other rodata-table lines-shifted padded-function
+'
+
+test_expect_success 'code-change: the fixture moves below() and changes the addend of its call' '
+	{
+		symbols code-change.x86_64/orig.o below grow &&
+		relocs code-change.x86_64/orig.o .text.caller &&
+		symbols code-change.x86_64/patched.o below grow &&
+		relocs code-change.x86_64/patched.o .text.caller
+	} >actual &&
+	cat >expect <<-\EOF &&
+	Y below LOCAL FUNC .text.shared off=0x10 size=47
+	Y grow GLOBAL FUNC .text.shared off=0 size=9
+	R .text.caller+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.caller+0xa R_X86_64_PC32 .text.shared +12
+	Y below LOCAL FUNC .text.shared off=0x20 size=47
+	Y grow GLOBAL FUNC .text.shared off=0 size=22
+	R .text.caller+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.caller+0xa R_X86_64_PC32 .text.shared +28
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'code-change: only grow() is reported; below() and caller() are not' '
+	test_expect_code 0 cdo code-change.x86_64 &&
+	echo "changed function: grow (size)" >expect &&
+	test_cmp expect code-change.x86_64/stdout &&
+	test_file_empty code-change.x86_64/stderr
+'
+
+test_expect_success 'code-change: grow() alone is carried; its call to first() is a klp relocation' '
+	cdo_view code-change.x86_64/out.o .text.grow >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.text.grow
+	__mcount_loc
+	# symbols
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	grow GLOBAL FUNC .text.grow size=22
+	# relocations
+	R .text.grow+0x1 R_X86_64_PLT32 __fentry__ -4
+	# livepatch tables
+	F grow grow vmlinux sympos=0
+	K .text.grow+0xc R_X86_64_PLT32 first vmlinux addend=-4 sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'sched-text: both functions share .sched.text; only sched_two() is reported' '
+	symbols sched-text.x86_64/orig.o sched_one sched_two >actual &&
+	cat >expect <<-\EOF &&
+	Y sched_one GLOBAL FUNC .sched.text off=0 size=9
+	Y sched_two GLOBAL FUNC .sched.text off=0x10 size=9
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 0 cdo sched-text.x86_64 &&
+	echo "changed function: sched_two (code)" >expect &&
+	test_cmp expect sched-text.x86_64/stdout &&
+	test_file_empty sched-text.x86_64/stderr
+'
+
+test_expect_success 'sched-text: sched_two() is carried alone in .text.sched_two, without the fill after sched_one()' '
+	cdo_view sched-text.x86_64/out.o .text.sched_two >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.text.sched_two
+	__mcount_loc
+	# symbols
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	sched_two GLOBAL FUNC .text.sched_two size=9
+	# relocations
+	R .text.sched_two+0x1 R_X86_64_PLT32 __fentry__ -4
+	# livepatch tables
+	F sched_two sched_two vmlinux sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'padded-function: the 16 NOPs in front of padded_two() come with it' '
+	symbols padded-function.x86_64/orig.o padded_two >actual &&
+	echo "Y padded_two GLOBAL FUNC .text.padded_two off=0x10 size=9" >expect &&
+	test_cmp expect actual &&
+	test_expect_code 0 cdo padded-function.x86_64 &&
+	echo "changed function: padded_two (code)" >expect &&
+	test_cmp expect padded-function.x86_64/stdout &&
+	symbols padded-function.x86_64/out.o padded_two >actual &&
+	echo "Y padded_two GLOBAL FUNC .text.padded_two off=0x10 size=9" >expect &&
+	test_cmp expect actual &&
+	objcopy -O binary --only-section=.text.padded_two \
+		padded-function.x86_64/out.o padded.bin &&
+	head -c 16 padded.bin | od -An -tx1 | tr -d " \n" >actual &&
+	printf "90%.0s" 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'new-function-above: "new function: added", nothing else reported' '
+	test_expect_code 0 cdo new-function-above.x86_64 &&
+	echo "new function: added" >expect &&
+	test_cmp expect new-function-above.x86_64/stdout &&
+	test_file_empty new-function-above.x86_64/stderr
+'
+
+test_expect_success 'new-function-above: added() and its string are carried, nothing is patched' '
+	cdo_view new-function-above.x86_64/out.o .text.added >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.rodata.added.str1.1
+	.text.added
+	__mcount_loc
+	# symbols
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	added GLOBAL FUNC .text.added size=33
+	printk GLOBAL NOTYPE UNDEF size=0
+	# relocations
+	R .text.added+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.added+0x10 R_X86_64_32S .rodata.added.str1.1 +0
+	R .text.added+0x15 R_X86_64_PLT32 printk -4
+	# livepatch tables
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'new-callee-and-data: the new callee is new, its caller changed, bystander() not' '
+	test_expect_code 0 cdo new-callee-and-data.x86_64 &&
+	cat >expect <<-\EOF &&
+	new function: added_helper
+	changed function: user (size)
+	EOF
+	test_cmp expect new-callee-and-data.x86_64/stdout &&
+	test_file_empty new-callee-and-data.x86_64/stderr
+'
+
+test_expect_success 'new-callee-and-data: the new function and the new variable are carried' '
+	cdo_view new-callee-and-data.x86_64/out.o .text.added_helper .text.user >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.bss.added_total
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.rodata.added_helper.str1.1
+	.rodata.user.str1.1
+	.text.added_helper
+	.text.user
+	__mcount_loc
+	# symbols
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	added_helper LOCAL FUNC .text.added_helper size=41
+	added_total GLOBAL OBJECT .bss.added_total size=4
+	printk GLOBAL NOTYPE UNDEF size=0
+	user GLOBAL FUNC .text.user size=59
+	# relocations
+	R .text.added_helper+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.added_helper+0xb R_X86_64_PC32 added_total -4
+	R .text.added_helper+0x16 R_X86_64_32S .rodata.added_helper.str1.1 +0
+	R .text.added_helper+0x1c R_X86_64_PC32 added_total -4
+	R .text.added_helper+0x25 R_X86_64_PLT32 printk -4
+	R .text.user+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.user+0x1a R_X86_64_32S .rodata.user.str1.1 +0
+	R .text.user+0x25 R_X86_64_PLT32 printk -4
+	R .text.user+0x2e R_X86_64_PC32 added_helper -4
+	# livepatch tables
+	F user user vmlinux sympos=0
+	K .text.user+0x11 R_X86_64_PC32 existing vmlinux addend=-4 sympos=0
+	K .text.user+0x20 R_X86_64_PC32 existing vmlinux addend=-4 sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'vmlinux: a variable exported by vmlinux links as an undefined symbol' '
+	mkdir exported &&
+	cp -P new-callee-and-data.x86_64/orig.o new-callee-and-data.x86_64/patched.o exported/ &&
+	cdo_symvers exported/Module.symvers existing &&
+	test_expect_code 0 cdo exported &&
+	{
+		cdo_symbols exported/out.o | grep UNDEF &&
+		relocs exported/out.o .text.user &&
+		lp-dump exported/out.o
+	} >actual &&
+	cat >expect <<-\EOF &&
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	existing GLOBAL NOTYPE UNDEF size=0
+	printk GLOBAL NOTYPE UNDEF size=0
+	R .text.user+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.user+0x11 R_X86_64_PC32 existing -4
+	R .text.user+0x1a R_X86_64_32S .rodata.user.str1.1 +0
+	R .text.user+0x20 R_X86_64_PC32 existing -4
+	R .text.user+0x25 R_X86_64_PLT32 printk -4
+	R .text.user+0x2e R_X86_64_PC32 added_helper -4
+	F user user vmlinux sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'a module: its own exported variable still needs a klp relocation' '
+	test_expect_code 0 cdo exported -n demo_mod &&
+	{
+		cdo_symbols exported/out.o | grep UNDEF &&
+		lp-dump exported/out.o
+	} >actual &&
+	cat >expect <<-\EOF &&
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	printk GLOBAL NOTYPE UNDEF size=0
+	F user user demo_mod sympos=0
+	K .text.user+0x11 R_X86_64_PC32 existing demo_mod addend=-4 sympos=0
+	K .text.user+0x20 R_X86_64_PC32 existing demo_mod addend=-4 sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'call-other: a call to another function changes the caller alone' '
+	test_expect_code 0 cdo call-other.x86_64 &&
+	echo "changed function: dispatch (relocation)" >expect &&
+	test_cmp expect call-other.x86_64/stdout &&
+	test_file_empty call-other.x86_64/stderr
+'
+
+test_expect_success 'call-other: the new callee and the static log_it() are klp relocations' '
+	cdo_view call-other.x86_64/out.o .text.dispatch >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.text.dispatch
+	__mcount_loc
+	# symbols
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	dispatch GLOBAL FUNC .text.dispatch size=25
+	# relocations
+	R .text.dispatch+0x1 R_X86_64_PLT32 __fentry__ -4
+	# livepatch tables
+	F dispatch dispatch vmlinux sympos=0
+	K .text.dispatch+0x9 R_X86_64_PC32 log_it vmlinux addend=-4 sympos=0
+	K .text.dispatch+0x10 R_X86_64_PLT32 handler_b vmlinux addend=-4 sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'a target with two files holding a log_it: this file block'"'"'s, position 2' '
+	mkdir neighbour &&
+	cp -P call-other.x86_64/orig.o call-other.x86_64/patched.o \
+		call-other.x86_64/Module.symvers neighbour/ &&
+	(cd neighbour && "${CDO_X86_64_CC[@]}" -o neighbour.o "$CDO_FIXTURES/call-other/neighbour.c") &&
+	ld -r -o neighbour/demo-mod.ko neighbour/neighbour.o neighbour/orig.o &&
+	(cd neighbour && create-diff-object orig.o patched.o demo-mod.ko Module.symvers out.o \
+		>stdout 2>stderr) &&
+	echo "changed function: dispatch (relocation)" >expect &&
+	test_cmp expect neighbour/stdout &&
+	test_file_empty neighbour/stderr &&
+	lp-dump neighbour/out.o >actual &&
+	cat >expect <<-\EOF &&
+	F dispatch dispatch demo_mod sympos=0
+	K .text.dispatch+0x9 R_X86_64_PC32 log_it demo_mod addend=-4 sympos=2
+	K .text.dispatch+0x10 R_X86_64_PLT32 handler_b demo_mod addend=-4 sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'rodata-table: the reader of a changed const table changes, the table is carried' '
+	test_expect_code 0 cdo rodata-table.x86_64 &&
+	echo "changed function: weigh (relocation)" >expect &&
+	test_cmp expect rodata-table.x86_64/stdout &&
+	test_file_empty rodata-table.x86_64/stderr &&
+	cdo_view rodata-table.x86_64/out.o .text.weigh >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.rodata.weights
+	.text.weigh
+	__mcount_loc
+	# symbols
+	__fentry__ GLOBAL NOTYPE UNDEF size=0
+	weigh GLOBAL FUNC .text.weigh size=16
+	weights LOCAL OBJECT .rodata.weights size=16
+	# relocations
+	R .text.weigh+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.weigh+0xb R_X86_64_32S weights +0
+	# livepatch tables
+	F weigh weigh vmlinux sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'lines-shifted: new lines above change only the function printing __LINE__' '
+	test_expect_code 0 cdo lines-shifted.x86_64 &&
+	echo "changed function: where (code)" >expect &&
+	test_cmp expect lines-shifted.x86_64/stdout &&
+	test_file_empty lines-shifted.x86_64/stderr &&
+	cdo_sections lines-shifted.x86_64/out.o >actual &&
+	cat >expect <<-\EOF &&
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.rodata.where.str1.1
+	.text.where
+	__mcount_loc
+	EOF
+	test_cmp expect actual
+'
+
+# unchanged_but DIR ARCH PAIR ELF-PATCH-ARGS...: DIR/ holds PAIR's original
+# twice, the second copy edited by elf-patch (repeated, ";" between edits).
+unchanged_but() {
+	local dir=$1 arch=$2 pair=$3 arg edit=()
+	shift 3
+	mkdir "$dir" &&
+	cp -L "$pair.$arch/orig.o" "$dir/orig.o" &&
+	cp -L "$pair.$arch/orig.o" "$dir/patched.o" &&
+	cdo_symvers "$dir/Module.symvers" || return
+	for arg in "$@" ";"; do
+		if [ "$arg" = ";" ]; then
+			elf-patch "$dir/patched.o" "${edit[@]}" || return
+			edit=()
+		else
+			edit+=("$arg")
+		fi
+	done
+}
+
+test_expect_success 'only __mcount_loc, its relocations and .comment differ: no change' '
+	unchanged_but ftrace x86_64 code-change \
+		rela .rela__mcount_loc 0 r_addend 3 ";" \
+		word __mcount_loc 0 0x12345678 ";" \
+		word .comment 0 0x41414141 &&
+	relocs ftrace/patched.o __mcount_loc >actual &&
+	cat >expect <<-\EOF &&
+	R __mcount_loc+0 R_X86_64_64 .text.first +3
+	R __mcount_loc+0x8 R_X86_64_64 .text.shared +0
+	R __mcount_loc+0x10 R_X86_64_64 .text.shared +16
+	R __mcount_loc+0x18 R_X86_64_64 .text.caller +0
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 3 cdo ftrace &&
+	test_file_empty ftrace/stdout &&
+	echo "create-diff-object: no changed functions in patched.o" >expect &&
+	test_cmp expect ftrace/stderr
+'
+
+test_expect_success 'only the padding between two functions of .sched.text differs: no change' '
+	unchanged_but padding x86_64 sched-text word .sched.text 3 0xcccccccc &&
+	test_must_fail cmp -s padding/orig.o padding/patched.o &&
+	test_expect_code 3 cdo padding &&
+	test_file_empty padding/stdout &&
+	echo "create-diff-object: no changed functions in patched.o" >expect &&
+	test_cmp expect padding/stderr
+'
+
+test_done
