@@ -93,6 +93,11 @@ static inline bool is_object_symbol(const struct symbol *sym)
 /* correlate.c */
 void cdo_attach_info(struct kelf *kelf);
 void cdo_correlate(struct cdo *cdo);
+void cdo_pair_symbols(struct symbol *o, struct symbol *p);
+bool cdo_is_numbered(const struct symbol *sym);
+
+/* correlate-numbered.c */
+void cdo_correlate_numbered(struct cdo *cdo);
 
 /* compare.c */
 bool cdo_is_ignored_section(const struct section *sec);
