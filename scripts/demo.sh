@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Demo: live-patch a running kernel in a VM and show /proc/cmdline before
+# loading the patch, while it is loaded, and after disabling it.
+#
+# Stages, each with a progress line and its time on stderr:
+#	1. the test kernel (built once, then cached; see
+#	   test/integration/lib/kernel.sh)
+#	2. the livepatch module: for now the kernel's own
+#	   samples/livepatch/livepatch-sample.c, built out of tree
+#	3. the initramfs, with test/integration/guest/livepatch-cycle.sh as
+#	   the guest script (load, disable, unload any livepatch module)
+#	4. the boot under qemu, then the three /proc/cmdline values
+#
+# Usage: scripts/demo.sh [ARCH]	(default: x86_64)
+# Output files (module, initramfs, console log) are in
+# ${KPNG_RESULTS:-/tmp/kpng-results}/demo/.
+# shellcheck source-path=SCRIPTDIR/../test/integration
+set -o errexit -o errtrace -o nounset -o pipefail
+
+bench=$(cd "$(dirname "$0")/../test/integration" && pwd)
+# shellcheck source=lib/common.sh
+. "$bench/lib/common.sh"
+# shellcheck source=lib/arch.sh
+. "$bench/lib/arch.sh"
+# shellcheck source=lib/kernel.sh
+. "$bench/lib/kernel.sh"
+# shellcheck source=lib/initramfs.sh
+. "$bench/lib/initramfs.sh"
+# shellcheck source=lib/vm.sh
+. "$bench/lib/vm.sh"
+bench_strict_mode
+trap 'kernel_stop; vm_stop' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ "$#" -le 1 ] || die "usage: $0 [ARCH]"
+arch_setup "${1:-x86_64}"
+out=${KPNG_RESULTS:-/tmp/kpng-results}/demo
+t_all=$(now)
+
+# stage LABEL: announce a stage and start its clock.
+stage() {
+	stage_label=$1
+	stage_t0=$(now)
+	status "[$stage_label] ..."
+}
+
+# stage_done: the stage's elapsed time.
+stage_done() {
+	status "[$stage_label] done in $(elapsed "$stage_t0")"
+}
+
+# boot_livepatch_cycle KO NAME [EXPECT_PATCHED]: boot a guest that loads
+# the livepatch module KO (patch NAME), disables and unloads it, printing
+# what /proc/cmdline reads at each stage; then show those three values.
+# EXPECT_PATCHED, when given, is what /proc/cmdline must read while the
+# patch is on.
+boot_livepatch_cycle() {
+	local ko=$1 name=$2 root=$out/initramfs initrd=$out/initrd.gz log=$out/console.log
+	stage "initramfs"
+	initramfs_new "$root"
+	initramfs_add "$root" "$ko" "/lib/modules/${ko##*/}"
+	initramfs_add "$root" "$bench/guest/livepatch-cycle.sh" /test.sh 0755
+	initramfs_env "$root" KLP_MODULE "/lib/modules/${ko##*/}"
+	initramfs_env "$root" KLP_NAME "$name"
+	initramfs_env "$root" KLP_EXPECT_BEFORE "$(vm_cmdline)"
+	[ "$#" -lt 3 ] || initramfs_env "$root" KLP_EXPECT_PATCHED "$3"
+	initramfs_pack "$root" "$initrd"
+	stage_done
+
+	stage "boot"
+	status "[boot] qemu ${ARCH_QEMU_ARGS[*]}, console log: $log"
+	vm_run "$log" "$initrd" || die "the guest failed; console log: $log"
+	stage_done
+
+	echo
+	echo "/proc/cmdline in the guest ($(kernel_release), patch $name):"
+	demo_show "$log" "before loading"
+	demo_show "$log" "after loading"
+	demo_show "$log" "after disabling"
+}
+
+# demo_show LOG LABEL: the guest's "KPNG-SAY: LABEL: TEXT" line, as
+# "  LABEL: TEXT".
+demo_show() {
+	local text
+	text=$(sed -n -e "s/^KPNG-SAY: $2: //p" "$1")
+	printf '  %-17s %s\n' "$2:" "$text"
+}
+
+kernel_release() {
+	cat "$KERNEL_BUILD/include/config/kernel.release"
+}
+
+mkdir -p "$out"
+
+stage "kernel"
+kernel_ensure
+status "[kernel] $KERNEL_DIR"
+stage_done
+
+stage "livepatch module"
+kernel_build_module "$out/sample" "$KERNEL_SRC/samples/livepatch/livepatch-sample.c"
+stage_done
+
+boot_livepatch_cycle "$out/sample/livepatch-sample.ko" livepatch_sample \
+	'this has been live patched'
+
+echo
+status "demo finished in $(elapsed "$t_all")"

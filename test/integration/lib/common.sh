@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+#
+# common.sh - diagnostics and small helpers shared by the VM test bench
+# (build-kernel.sh, run.sh, the tNNNN test files and scripts/demo.sh).
+#
+# Sourced, never run.  The sourcing script sets strict mode itself
+# (set -o errexit -o errtrace -o nounset -o pipefail) and calls
+# bench_strict_mode to install the ERR trap.  Every message goes to stderr
+# prefixed with the program name ($PROG, default: the script's file name),
+# so stdout stays free for a command's result (build-kernel.sh prints a
+# path there, run.sh its TAP-like lines).
+
+# shellcheck disable=SC2034 # for the sourcing scripts and libraries
+BENCH_ROOT=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+PROG=${PROG:-${0##*/}}
+# Tools' messages (make, gcc, tar) in a fixed language, so logs compare.
+export LC_ALL=C
+
+status() {
+	echo "$PROG: $*" >&2
+}
+
+warn() {
+	echo "$PROG: warning: $*" >&2
+}
+
+die() {
+	echo "$PROG: error: $*" >&2
+	exit 1
+}
+
+# bench_strict_mode: print file:line and the command whenever a command
+# fails outside a condition, before errexit ends the script.  A function
+# that ends with `return N` has said why itself: no second message.
+bench_strict_mode() {
+	trap 'bench_err_trap "$?" "${BASH_SOURCE[0]:-$0}" "$LINENO" "$BASH_COMMAND"' ERR
+}
+
+bench_err_trap() {
+	case $4 in
+	return*) return 0 ;;
+	esac
+	echo "$PROG: error: $2:$3: '$4' failed with exit status $1" >&2
+}
+
+# now: seconds since the epoch, with a fraction.
+now() {
+	date +%s.%N
+}
+
+# elapsed START: seconds since START (a `now` value), rounded, e.g. "12 s".
+elapsed() {
+	awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1f s", e - s }'
+}
+
+# show_tail FILE [N]: the last N (default 40) lines of FILE on stderr,
+# indented, with a header naming the file.
+show_tail() {
+	local file=$1 n=${2:-40}
+	echo "$PROG: last $n lines of $file:" >&2
+	tail -n "$n" "$file" | sed -e 's/^/    /' >&2
+}
