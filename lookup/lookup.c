@@ -168,11 +168,20 @@ static bool block_has(const struct lookup *l, const struct file_block *b,
 }
 
 /* Named locals GCC does not renumber: functions and objects without a '.'. */
+/*
+ * A local of the object that the linked target must have under the same
+ * name: a function or object, not numbered by GCC, in a section the
+ * kernel's link keeps (.discard.* is dropped: __UNIQUE_ID___addressable_*
+ * of initcalls live there; so is what is not allocated, e.g. .modinfo).
+ */
 static bool is_stable_local(const struct symbol *sym)
 {
 	return sym->bind == STB_LOCAL && sym->sec &&
 	       (sym->type == STT_FUNC || sym->type == STT_OBJECT) &&
-	       !strchr(sym->name, '.');
+	       !strchr(sym->name, '.') &&
+	       (sym->sec->sh.sh_flags & SHF_ALLOC) &&
+	       strncmp(sym->sec->name, ".discard", 8) &&
+	       strcmp(sym->sec->name, ".modinfo");
 }
 
 int lookup_select_file(struct lookup *l, const struct kelf *obj)
