@@ -1,6 +1,6 @@
 /*
  * kelf-create.c - build or extend a model: new objects, sections, symbols,
- * relocations and group members.
+ * relocations and group members.  (Removal is in kelf-remove.c.)
  *
  * Everything added here is owned by the kelf and freed by kelf_close().
  * Indexes are positions in the model; the writer keeps them, except that it
@@ -172,27 +172,27 @@ struct symbol *kelf_section_symbol(struct section *sec)
 	return sec->secsym;
 }
 
-struct reloc *kelf_add_reloc(struct section *base, uint64_t offset,
-			     uint32_t type, struct symbol *sym, int64_t addend)
+struct section *kelf_add_rela_section(struct section *base, const char *name,
+				      uint64_t flags)
 {
 	struct kelf *kelf = base->kelf;
-	struct section *rela = base->rela;
-	struct reloc *r;
+	struct section *rela;
 
-	if (!rela) {
-		char *name = xasprintf(".rela%s", base->name);
+	rela = kelf_add_section(kelf, name, SHT_RELA, flags, 8,
+				sizeof(Elf64_Rela), NULL, 0);
+	rela->link = kelf->symtab;
+	rela->base = base;
+	if (base->group)
+		kelf_group_add(base->group, rela);
+	return rela;
+}
 
-		rela = kelf_add_section(kelf, name, SHT_RELA, SHF_INFO_LINK, 8,
-					sizeof(Elf64_Rela), NULL, 0);
-		free(name);
-		rela->link = kelf->symtab;
-		rela->base = base;
-		base->rela = rela;
-		if (base->group)
-			kelf_group_add(base->group, rela);
-	}
-	r = xcalloc(1, sizeof(*r));
-	kelf_track(kelf, r);
+struct reloc *kelf_rela_append(struct section *rela, uint64_t offset,
+			       uint32_t type, struct symbol *sym, int64_t addend)
+{
+	struct reloc *r = xcalloc(1, sizeof(*r));
+
+	kelf_track(rela->kelf, r);
 	r->sec = rela;
 	r->offset = offset;
 	r->type = type;
@@ -206,6 +206,18 @@ struct reloc *kelf_add_reloc(struct section *base, uint64_t offset,
 	rela->relocs[rela->nr_relocs++] = r;
 	rela->relocs_sorted_stale = true;
 	return r;
+}
+
+struct reloc *kelf_add_reloc(struct section *base, uint64_t offset,
+			     uint32_t type, struct symbol *sym, int64_t addend)
+{
+	if (!base->rela) {
+		char *name = xasprintf(".rela%s", base->name);
+
+		base->rela = kelf_add_rela_section(base, name, SHF_INFO_LINK);
+		free(name);
+	}
+	return kelf_rela_append(base->rela, offset, type, sym, addend);
 }
 
 void kelf_group_add(struct section *group, struct section *member)

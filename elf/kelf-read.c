@@ -248,6 +248,17 @@ static int read_symbols(struct kelf *kelf)
 	return 0;
 }
 
+/*
+ * A relocation section with OS-specific flags, applied by its own consumer
+ * rather than by the linker (Linux's .klp.rela sections: SHF_RELA_LIVEPATCH).
+ * A section may have any number of them besides its one plain relocation
+ * section, which stays base->rela.
+ */
+static bool is_os_rela(const struct section *sec)
+{
+	return sec->sh.sh_flags & SHF_MASKOS;
+}
+
 static int read_relocs(struct kelf *kelf, struct section *sec)
 {
 	bool rela = sec->sh.sh_type == SHT_RELA;
@@ -274,11 +285,13 @@ static int read_relocs(struct kelf *kelf, struct section *sec)
 			     kelf->path, sec->name, (unsigned long)sec->sh.sh_entsize,
 			     sec->size, rela ? "Elf64_Rela" : "Elf64_Rel");
 	base = kelf->sections[sec->sh.sh_info];
-	if (base->rela)
+	sec->base = base;
+	if (!base->rela || (is_os_rela(base->rela) && !is_os_rela(sec))) {
+		base->rela = sec;
+	} else if (!is_os_rela(sec) && !is_os_rela(base->rela)) {
 		return error("%s: section %s: %s already has relocations in %s",
 			     kelf->path, sec->name, base->name, base->rela->name);
-	sec->base = base;
-	base->rela = sec;
+	}
 
 	n = sec->size / entsize;
 	if (!n)

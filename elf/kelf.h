@@ -58,7 +58,11 @@ struct section {
 
 	struct section *link;		/* sh_link as a section, or NULL */
 	struct section *base;		/* REL/RELA: the section relocated (sh_info) */
-	struct section *rela;		/* the REL/RELA section relocating this one */
+	struct section *rela;		/* the REL/RELA section relocating this one;
+					 * others may relocate it too, each
+					 * with OS-specific flags (SHF_MASKOS,
+					 * e.g. .klp.rela sections): they have
+					 * ->base but are not ->rela */
 	struct symbol *secsym;		/* this section's STT_SECTION symbol */
 	struct section *group;		/* the SHT_GROUP listing this section */
 
@@ -225,8 +229,34 @@ struct symbol *kelf_section_symbol(struct section *sec);
 struct reloc *kelf_add_reloc(struct section *base, uint64_t offset,
 			     uint32_t type, struct symbol *sym, int64_t addend);
 
+/*
+ * Add an empty SHT_RELA section @name relocating @base, besides the one
+ * kelf_add_reloc() creates: @base->rela is left alone, so @flags should
+ * hold an OS-specific flag (see struct section) for the file to read back.
+ * Joins @base's group, if any.
+ */
+struct section *kelf_add_rela_section(struct section *base, const char *name,
+				      uint64_t flags);
+
+/* Append a relocation at @offset of @rela->base to the relocation section
+ * @rela. */
+struct reloc *kelf_rela_append(struct section *rela, uint64_t offset,
+			       uint32_t type, struct symbol *sym, int64_t addend);
+
 /* Add @member to the SHT_GROUP section @group. */
 void kelf_group_add(struct section *group, struct section *member);
+
+/* --- removal ------------------------------------------------------------- */
+
+/*
+ * Remove @sec, every relocation section relocating it and every symbol
+ * defined in it; the sections and symbols after them move down.  Refused,
+ * with an error naming what still needs it and nothing changed (-1), for
+ * the null section, the symbol and string tables, and while a section
+ * that stays links to it (sh_link), a relocation that stays references
+ * one of its symbols or a group that stays is signed by one.  Returns 0.
+ */
+int kelf_remove_section(struct section *sec);
 
 /* --- iteration ----------------------------------------------------------- */
 
