@@ -25,9 +25,12 @@ TEST_TOOLS := $(addprefix $(BUILD)/test/,kelf-dump kelf-copy elf-patch kelf-buil
 CDO_SRCS := $(wildcard create-diff-object/*.c special-sections/*.c)
 CDO_OBJS := $(CDO_SRCS:%.c=$(BUILD)/obj/%.o)
 
-TOOLS := $(BUILD)/create-diff-object
+KLP_SRCS := $(wildcard create-klp-module/*.c)
+KLP_OBJS := $(KLP_SRCS:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps unit integration check demo install clean shellcheck
+TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module
+
+.PHONY: all deps unit integration check demo bench install clean shellcheck
 
 all: $(LIB) $(TOOLS) $(TEST_TOOLS)
 
@@ -41,6 +44,9 @@ $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/create-diff-object: $(CDO_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/create-klp-module: $(KLP_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/tools/%.o $(LIB)
@@ -63,14 +69,25 @@ check: deps all
 demo: deps all
 	@bash scripts/demo.sh $(ARCH)
 
+# Speed and memory figures, printed, not asserted.
+bench: all
+	@bash test/bench/cdo-scale.sh $(BUILD)
+
 shellcheck:
 	shellcheck -x $$(git ls-files '*.sh' 'kpatch-build/kpatch-build' 2>/dev/null)
 
+# kpatch-build in bin; the tools it runs in libexec; its stages and the
+# module template in share (kpatch-build finds them relative to itself).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	$(if $(TOOLS),install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/kpatch-ng \
+		$(DESTDIR)$(PREFIX)/share/kpatch-ng/lib $(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod
+	install -m 755 kpatch-build/kpatch-build $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/libexec/kpatch-ng/
+	install -m 644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/lib/
+	install -m 644 kmod/livepatch-main.c kmod/livepatch-api.h kmod/livepatch.lds \
+		$(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod/
 
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)
+-include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)

@@ -38,6 +38,7 @@ static void usage(FILE *f)
 "  -n, --objname NAME   the patched object: vmlinux or a module name\n"
 "                       (default: from TARGET's file name)\n"
 "  -d, --debug          print what each stage decided\n"
+"  -s, --stats          print the time taken and peak memory on stderr\n"
 "  -h, --help           this text\n"
 "\n"
 "Exit status: 0 diff written, 1 error, 2 cannot be livepatched, 3 no change.\n");
@@ -135,15 +136,18 @@ int main(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "objname", required_argument, NULL, 'n' },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cdo cdo = { 0 };
 	char *objname = NULL;
+	bool stats = false;
+	double start = now_seconds();
 	int c, ret;
 
 	set_progname("create-diff-object");
-	while ((c = getopt_long(argc, argv, "en:dh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "en:dsh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			cdo.explain = true;
@@ -153,6 +157,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			cdo.debug = true;
+			break;
+		case 's':
+			stats = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -175,6 +182,10 @@ int main(int argc, char **argv)
 	else
 		ret = run(&cdo, argv[optind + 2], argv[optind + 3], argv[optind + 4]);
 	fflush(stdout);
+	if (stats)
+		fprintf(stderr, "%s: %zu symbols, %.3f s, peak RSS %ld KiB\n",
+			get_progname(), cdo.patched ? cdo.patched->nr_symbols : 0,
+			now_seconds() - start, peak_rss_kib());
 	kelf_close(cdo.orig);
 	kelf_close(cdo.patched);
 	free((char *)cdo.objname);
