@@ -6,7 +6,8 @@
  * changed read-only objects, and anonymous data reached through section
  * symbols (string literals, constant pools), carried whole.  Everything
  * else they reference stays in the running kernel and is referenced there
- * (see output.c).
+ * (see output.c).  Also the sections patch authors fill through
+ * kmod/livepatch-api.h (callbacks), whole.
  */
 #include <string.h>
 
@@ -73,10 +74,24 @@ bool cdo_links_plainly(const struct cdo *cdo, const struct symbol *t)
 	       (!strcmp(cdo->objname, "vmlinux") || !t->sec);
 }
 
+/*
+ * Sections a patch author fills through kmod/livepatch-api.h: nothing
+ * references them, the livepatch module reads them by name.
+ */
+static bool is_author_section(const struct section *sec)
+{
+	return !strcmp(sec->name, ".livepatch.callbacks");
+}
+
 unsigned int cdo_include(struct cdo *cdo)
 {
+	struct section *sec;
 	struct symbol *p;
 	unsigned int n = 0;
+
+	for_each_section(cdo->patched, sec)
+		if (is_author_section(sec))
+			include_section(cdo, sec);
 
 	for_each_symbol(cdo->patched, p) {
 		if (p->type != STT_FUNC || !p->sec || sym_info(p)->status == SAME ||

@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+#
+# build.sh - the kernel builds: the original tree, built once with
+# -ffunction-sections -fdata-sections into a cached object tree and reused
+# by later runs with the same source, config and compiler; the patched
+# rebuild; and the objects it changed.
+#
+# The object tree is $KPB_CACHE/build/ARCH-RELEASE-KEY/obj (O=).  Make's
+# own dependency tracking keeps it right; the patched build is undone by
+# deleting every object it wrote (they are newer than the DIRTY stamp) and
+# rebuilding them from the restored tree, which is also how the originals
+# of the changed objects are made.  A run cut short leaves DIRTY behind,
+# and the next run undoes it first.
+
+KPB_KCFLAGS="-ffunction-sections -fdata-sections"
+
+# kmake LOG TARGET...: make in the object tree.
+kmake() {
+	local log=$1
+	shift
+	run_logged "$log" make -C "$KPB_SRC" O="$KPB_OBJ" ARCH="$KPB_KARCH" \
+		${KPB_CROSS:+CROSS_COMPILE="$KPB_CROSS"} -j"$KPB_JOBS" \
+		KCFLAGS="$KPB_KCFLAGS -I$KPB_BUILD_DIR/include" "$@"
+}
+
+# build_locate: pick (and lock) the cached object tree for this source,
+# config and compiler.
+build_locate() {
+	local key version lockfd
+	version=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' \
+		"$KPB_SRC/Makefile" | paste -sd.)
+	key=$({
+		echo "format 1"
+		realpath "$KPB_SRC"
+		echo "$KPB_ARCH $KPB_KCFLAGS"
+		"${KPB_CROSS}gcc" --version | head -n 1
+		cat "$KPB_CONFIG"
+	} | sha256sum)
+	KPB_BUILD_DIR=$KPB_CACHE/build/$KPB_ARCH-$version-${key:0:12}
+	KPB_OBJ=$KPB_BUILD_DIR/obj
+	mkdir -p "$KPB_OBJ" "$KPB_BUILD_DIR/include"
+	exec {lockfd}>"$KPB_BUILD_DIR/lock"
+	if ! flock -n "$lockfd"; then
+		say "waiting for another kpatch-build using $KPB_BUILD_DIR"
+		flock "$lockfd"
+	fi
+	# What patched sources may include, at a path that never changes (it
+	# is part of every compile command, so it must be the same each run).
+	cmp -s "$KPB_KMOD/livepatch-api.h" "$KPB_BUILD_DIR/include/livepatch-api.h" ||
+		cp "$KPB_KMOD/livepatch-api.h" "$KPB_BUILD_DIR/include/livepatch-api.h"
+}
+
+# build_undo_dirty: remove what an earlier patched build left.
+build_undo_dirty() {
+	[ -e "$KPB_BUILD_DIR/DIRTY" ] || return 0
+	say "undoing the patched build an earlier run left in $KPB_OBJ"
+	find "$KPB_OBJ" -name '*.o' -newer "$KPB_BUILD_DIR/DIRTY" -delete
+	rm -f "$KPB_BUILD_DIR/DIRTY"
+}
+
+# build_original: the original tree, built (or brought up to date).
+build_original() {
+	local log=$KPB_SCRATCH/build-original.log
+	build_undo_dirty
+	if [ ! -f "$KPB_OBJ/.config" ] || ! cmp -s "$KPB_CONFIG" "$KPB_BUILD_DIR/config.given"; then
+		cp "$KPB_CONFIG" "$KPB_OBJ/.config"
+		cp "$KPB_CONFIG" "$KPB_BUILD_DIR/config.given"
+		kmake "$log" olddefconfig || { tail_log "$log"; die "make olddefconfig failed; log: $log"; }
+		config_check
+	fi
+	kmake "$log" vmlinux modules || {
+		tail_log "$log"
+		die "the original kernel does not build; log: $log"
+	}
+	[ -f "$KPB_OBJ/vmlinux" ] || die "the build left no vmlinux in $KPB_OBJ; log: $log"
+}
+
+# config_check: olddefconfig kept the given config (same compiler, same
+# options); a config for another compiler or tree would build something
+# else than the running kernel.
+config_check() {
+	local diffs
+	diffs=$(diff <(grep -E '^(CONFIG_|# CONFIG_)' "$KPB_CONFIG" | grep -v '^CONFIG_CC_VERSION_TEXT' | sort) \
+		<(grep -E '^(CONFIG_|# CONFIG_)' "$KPB_OBJ/.config" | grep -v '^CONFIG_CC_VERSION_TEXT' | sort) |
+		grep '^[<>]' | head -n 5 || true)
+	if [ -n "$diffs" ]; then
+		rm -f "$KPB_BUILD_DIR/config.given"
+		indent <<<"$diffs" >&2
+		die "$KPB_CONFIG does not match $KPB_SRC: make olddefconfig changed the options above (a config of another kernel version or compiler?)"
+	fi
+}
+
+# build_patched: rebuild with the patches applied; KPB_CHANGED gets the
+# compiled objects the rebuild wrote (paths relative to the object tree),
+# copied to SCRATCH/patched.
+build_patched() {
+	local log=$KPB_SCRATCH/build-patched.log
+	touch "$KPB_BUILD_DIR/DIRTY"
+	sleep 0.01
+	kmake "$log" vmlinux modules || {
+		tail_log "$log"
+		die "the patched kernel does not build; log: $log"
+	}
+	mapfile -t KPB_CHANGED < <(compiled_since "$KPB_BUILD_DIR/DIRTY")
+	copy_objects "$KPB_SCRATCH/patched" "${KPB_CHANGED[@]}"
+}
+
+# build_restore_originals: after patches_restore, rebuild what the patched
+# build wrote from the original tree; the rebuilt objects are the
+# originals of KPB_CHANGED, copied to SCRATCH/orig.
+build_restore_originals() {
+	local log=$KPB_SCRATCH/build-restore.log
+	find "$KPB_OBJ" -name '*.o' -newer "$KPB_BUILD_DIR/DIRTY" -delete
+	kmake "$log" vmlinux modules || {
+		tail_log "$log"
+		die "the original kernel does not rebuild; log: $log"
+	}
+	rm -f "$KPB_BUILD_DIR/DIRTY"
+	copy_objects "$KPB_SCRATCH/orig" "${KPB_CHANGED[@]}"
+}
+
+# compiled_since STAMP: the objects compiled from C or assembly (not
+# linked) after STAMP, relative to the object tree, for the target (not
+# host programs).
+compiled_since() {
+	local stamp=$1
+	(cd "$KPB_OBJ" && find . -name '*.o' -newer "$stamp" ! -name '*.mod.o' \
+		! -path './scripts/*' ! -path './tools/*' ! -path './init/version-timestamp.o' \
+		-printf '%P\n') |
+	while read -r o; do
+		local cmd=$KPB_OBJ/${o%/*}/.${o##*/}.cmd
+		[ "${o%/*}" = "$o" ] && cmd=$KPB_OBJ/.$o.cmd
+		# A compile has -c; links (ld -r) and archives do not.
+		[ -f "$cmd" ] && head -n 1 "$cmd" | grep -q -- ' -c ' && echo "$o"
+	done | sort
+}
+
+# copy_objects DEST OBJ...: copy objects of the tree to DEST, same paths.
+copy_objects() {
+	local dest=$1 o
+	shift
+	for o in "$@"; do
+		mkdir -p "$dest/${o%/*}"
+		cp "$KPB_OBJ/$o" "$dest/$o"
+	done
+}
+
+# object_owner OBJ: "vmlinux" or the name of the module OBJ is linked
+# into (from the .mod files), or nothing when neither.
+object_owner() {
+	local o=$1
+	if [ -z "${KPB_OWNERS_READY:-}" ]; then
+		KPB_OWNERS=$KPB_SCRATCH/owners
+		{
+			# vmlinux.a is a thin archive of the built-in objects.
+			ar t "$KPB_OBJ/vmlinux.a" | awk -v p="$KPB_OBJ/" '
+				index($0, p) == 1 { $0 = substr($0, length(p) + 1) }
+				{ print "vmlinux " $0 }'
+			find "$KPB_OBJ" -name '*.mod' -printf '%P\n' | while read -r m; do
+				tr ' ' '\n' <"$KPB_OBJ/$m" | sed '/^$/d' |
+					sed "s|^|${m%.mod}.ko |"
+			done
+		} >"$KPB_OWNERS"
+		KPB_OWNERS_READY=1
+	fi
+	awk -v o="$o" '$2 == o { print $1; exit }' "$KPB_OWNERS"
+}

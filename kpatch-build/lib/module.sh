@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+#
+# module.sh - from changed objects to the livepatch module: a diff object
+# per changed object (create-diff-object), one module linked by kbuild
+# from kmod/ and the diff objects, then its klp relocations
+# (create-klp-module).
+
+# diff_objects: run create-diff-object on every changed object; fills
+# KPB_DIFFS (diff objects) and KPB_DIFF_SUMMARY, and prints what changed
+# per object.
+diff_objects() {
+	local o owner target objname rc out n=0 funcs=0
+	KPB_DIFFS=()
+	mkdir -p "$KPB_SCRATCH/diff"
+	for o in "${KPB_CHANGED[@]}"; do
+		owner=$(object_owner "$o")
+		if [ -z "$owner" ]; then
+			say "note: $o changed but is linked into neither vmlinux nor a module; left out"
+			continue
+		fi
+		if [ "$owner" = vmlinux ]; then
+			target=$KPB_VMLINUX
+			objname=vmlinux
+		else
+			target=$KPB_OBJ/$owner
+			objname=${owner##*/}
+			objname=${objname%.ko}
+			objname=${objname//-/_}
+		fi
+		out=$KPB_SCRATCH/diff/${o//\//__}
+		rc=0
+		log_cmd "$KPB_CDO" -n "$objname" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+			"$target" "$KPB_OBJ/Module.symvers" "$out"
+		"$KPB_CDO" -n "$objname" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+			"$target" "$KPB_OBJ/Module.symvers" "$out" \
+			>"$out.stdout" 2>"$out.stderr" || rc=$?
+		case $rc in
+		0)
+			KPB_DIFFS+=("$out")
+			n=$((n + 1))
+			sed "s|^|kpatch-build:   $objname: $o: |" "$out.stdout" >&2
+			funcs=$((funcs + $(grep -c '^changed function' "$out.stdout" || true)))
+			;;
+		3) ;;
+		2)
+			indent <"$out.stderr" >&2
+			refuse "$o ($objname): this change cannot be livepatched (reasons above)"
+			;;
+		*)
+			indent <"$out.stderr" >&2
+			die "create-diff-object failed on $o (exit $rc)"
+			;;
+		esac
+	done
+	if [ "$n" -eq 0 ]; then
+		say "no change: the patches change no function of vmlinux or any module (compiled ${#KPB_CHANGED[@]} objects, all the same)"
+		exit 3
+	fi
+	# shellcheck disable=SC2034 # read by kpatch-build
+	KPB_DIFF_SUMMARY="$n changed objects, $funcs changed functions"
+}
+
+# module_build: link the livepatch module with kbuild, then write the klp
+# relocations; the result is $KPB_OUTDIR/livepatch-$KPB_NAME.ko.
+module_build() {
+	local dir=$KPB_SCRATCH/module mod=livepatch-$KPB_NAME log=$KPB_SCRATCH/module.log
+	mkdir -p "$dir"
+	cp "$KPB_KMOD/livepatch-main.c" "$KPB_KMOD/livepatch-api.h" \
+		"$KPB_KMOD/livepatch.lds" "$dir/"
+	log_cmd "${KPB_CROSS}ld" -r -o "$dir/lp-diff.o" "${KPB_DIFFS[@]}"
+	"${KPB_CROSS}ld" -r -o "$dir/lp-diff.o" "${KPB_DIFFS[@]}" 2>"$log" || {
+		tail_log "$log"
+		die "linking the diff objects failed"
+	}
+	cat >"$dir/Kbuild" <<-KBUILD
+	# Written by kpatch-build.
+	obj-m := $mod.o
+	$mod-y := livepatch-main.o lp-diff.o
+	ccflags-y := -DLP_REPLACE=$KPB_REPLACE -I\$(src)
+	ldflags-y := -T \$(src)/livepatch.lds
+	KBUILD
+	run_logged "$log" make -C "$KPB_SRC" O="$KPB_OBJ" ARCH="$KPB_KARCH" \
+		${KPB_CROSS:+CROSS_COMPILE="$KPB_CROSS"} M="$dir" modules || {
+		tail_log "$log"
+		die "building the livepatch module failed; log: $log"
+	}
+	mkdir -p "$KPB_OUTDIR"
+	log_cmd "$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko"
+	"$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko" >"$dir/klp.stdout" 2>"$log.klp" || {
+		indent <"$log.klp" >&2
+		die "writing the klp relocations of $mod.ko failed"
+	}
+}

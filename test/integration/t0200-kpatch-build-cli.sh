@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# t0200-kpatch-build-cli: kpatch-build's interface and its refusals before
+# and after building, and that the kernel tree is left exactly as it was
+# (content, mode, mtime of every file) whatever happens, Ctrl-C at any
+# stage included.
+# `check` calls the functions below, which shellcheck cannot see.
+# shellcheck disable=SC2317
+# shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
+. "$(dirname "$0")/lib/test-lib.sh"
+# shellcheck source=lib/kpatch-build.sh
+. "$BENCH_ROOT/lib/kpatch-build.sh"
+
+# tree_sum: a checksum of every file's path, size, mode and mtime in the
+# kernel tree, and of the contents of the files the tests patch.
+tree_sum() {
+	{
+		find "$KERNEL_SRC" -printf '%P %s %m %T@\n' | LC_ALL=C sort
+		cat "$KERNEL_SRC/fs/proc/cmdline.c" "$KERNEL_SRC/fs/proc/version.c"
+	} | sha256sum
+}
+
+write_patches() {
+	cat >"$SCRATCH/cmdline.patch" <<'PATCH'
+--- a/fs/proc/cmdline.c
++++ b/fs/proc/cmdline.c
+@@ -7,7 +7,7 @@
+ 
+ static int cmdline_proc_show(struct seq_file *m, void *v)
+ {
+-	seq_puts(m, saved_command_line);
++	seq_printf(m, "%s kpng_livepatch=1", saved_command_line);
+ 	seq_putc(m, '\n');
+ 	return 0;
+ }
+PATCH
+	# Context that is not in the tree.
+	sed 's/^ {$/ {  \/\* not here \*\//' "$SCRATCH/cmdline.patch" >"$SCRATCH/bad-context.patch"
+	# The right lines, three lines lower: applies only with an offset.
+	sed 's/^@@ -7,7 +7,7 @@/@@ -10,7 +10,7 @@/' "$SCRATCH/cmdline.patch" >"$SCRATCH/offset.patch"
+	# A comment only: compiles to the same code.
+	cat >"$SCRATCH/comment.patch" <<'PATCH'
+--- a/fs/proc/cmdline.c
++++ b/fs/proc/cmdline.c
+@@ -7,6 +7,7 @@
+ 
+ static int cmdline_proc_show(struct seq_file *m, void *v)
+ {
++	/* kpng: a comment changes no code */
+ 	seq_puts(m, saved_command_line);
+ 	seq_putc(m, '\n');
+ 	return 0;
+PATCH
+	tree_sum >"$SCRATCH/tree.sum"
+}
+
+# expect_fail RC MESSAGE ARGS...: kpatch-build ARGS exits RC and its
+# output holds MESSAGE; the tree is untouched.
+expect_fail() {
+	local rc=$1 msg=$2 got=0
+	shift 2
+	"$KPB_BIN" "$@" >"$SCRATCH/out.log" 2>&1 || got=$?
+	cat "$SCRATCH/out.log"
+	[ "$got" -eq "$rc" ] || die "exit status $got, expected $rc"
+	grep -qF -- "$msg" "$SCRATCH/out.log" || die "no '$msg' in the output"
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
+options() {
+	"$KPB_BIN" --help | grep -q -- '--skip-compiler-check'
+	expect_fail 1 "unrecognized option '--frobnicate'" --frobnicate
+	expect_fail 1 'missing -s SRC' -c "$KERNEL_BUILD/.config" "$SCRATCH/cmdline.patch"
+	expect_fail 1 'missing -c CONFIG' -s "$KERNEL_SRC" "$SCRATCH/cmdline.patch"
+	expect_fail 1 'missing PATCH' -s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config"
+	expect_fail 1 "$SCRATCH/nope.patch: no such patch file" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" "$SCRATCH/nope.patch"
+	expect_fail 1 "not a kernel source tree" \
+		-s "$SCRATCH" -c "$KERNEL_BUILD/.config" "$SCRATCH/cmdline.patch"
+}
+
+refused_before_build() {
+	expect_fail 2 "bad-context.patch does not apply to $KERNEL_SRC" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" "$SCRATCH/bad-context.patch"
+	grep -q 'Hunk #1 FAILED at 7' "$SCRATCH/out.log"
+	expect_fail 2 "offset.patch does not apply exactly" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" "$SCRATCH/offset.patch"
+	grep -q 'Hunk #1 succeeded at 7 (offset -3 lines)' "$SCRATCH/out.log"
+	sed 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc (Other) 1.0"/' \
+		"$KERNEL_BUILD/.config" >"$SCRATCH/other-cc.config"
+	expect_fail 1 "compiler mismatch: '$(gcc --version | head -n 1)' here, but the kernel was built with 'gcc (Other) 1.0'" \
+		-s "$KERNEL_SRC" -c "$SCRATCH/other-cc.config" "$SCRATCH/cmdline.patch"
+}
+
+no_change() {
+	expect_fail 3 "no change: the patches change no function" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" \
+		-o "$SCRATCH" "$SCRATCH/comment.patch"
+	[ ! -e "$SCRATCH/livepatch-comment.ko" ]
+}
+
+# interrupt_at STAGE: Ctrl-C (SIGINT) once kpatch-build's log shows STAGE
+# begun (the line of the stage before it); the tree must be as it was.
+interrupt_at() {
+	local after=$1 pid tries=0 rc=0
+	: >"$SCRATCH/int.log"
+	# A background job starts with SIGINT ignored; a terminal's Ctrl-C
+	# reaches a foreground one with it in place.
+	env --default-signal=INT "$KPB_BIN" -s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" \
+		-v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "$SCRATCH/cmdline.patch" \
+		>"$SCRATCH/int.log" 2>&1 &
+	pid=$!
+	until grep -q "stage $after:" "$SCRATCH/int.log"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$SCRATCH/int.log"; die "finished before stage $after"; }
+		tries=$((tries + 1))
+		[ "$tries" -lt 6000 ] || die "no stage $after within 600 s"
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -INT "$pid"
+	wait "$pid" || rc=$?
+	cat "$SCRATCH/int.log"
+	[ "$rc" -eq 130 ] || die "exit status $rc after SIGINT, expected 130"
+	grep -q 'interrupted' "$SCRATCH/int.log"
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
+builds_and_restores() {
+	kpb cmdline "$SCRATCH/cmdline.patch" || { cat "$SCRATCH/cmdline.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/cmdline.log"
+	grep -q 'vmlinux: fs/proc/cmdline.o: changed function: cmdline_proc_show' "$SCRATCH/cmdline.log"
+	[ -f "$SCRATCH/cmdline/livepatch-cmdline.ko" ]
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
+check 'the patches and the tree checksum' write_patches
+check 'options: --help, unknown and missing arguments' options
+check 'refused before building: bad context, offset, compiler mismatch' refused_before_build
+check 'builds a livepatch for /proc/cmdline; the tree is as it was' builds_and_restores
+check 'a comment-only patch: no change, exit 3' no_change
+check 'Ctrl-C while building the original' interrupt_at check
+check 'Ctrl-C while building the patched tree' interrupt_at original-build
+check 'Ctrl-C while rebuilding the originals' interrupt_at patched-build
+check 'Ctrl-C while linking the module' interrupt_at diff
+check 'after the interruptions, the same livepatch again' builds_and_restores
+test_done
