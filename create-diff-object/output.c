@@ -152,6 +152,7 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 	struct lookup_result res;
 	struct lp_reloc e = { 0 };
 	uint64_t at;
+	char *name;
 	bool local;
 
 	/* The running kernel knows the original's name (calls.3, not calls.4). */
@@ -172,6 +173,17 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, name), t->name);
 	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, objname),
 			o->cdo->objname);
+	/*
+	 * And a placeholder at the place: an ordinary relocation of the same
+	 * type and addend to an undefined .klp.sym.OBJ.NAME,POS, so that what
+	 * reads the module before create-klp-module (objtool decoding a call,
+	 * modpost) sees an external reference, not a call into nowhere.
+	 * create-klp-module removes it.
+	 */
+	name = xasprintf(".klp.sym.%s.%s,%lu", o->cdo->objname, t->name,
+			 (unsigned long)res.sympos);
+	kelf_add_reloc(dst, off, rel->type, undefined(o, name), addend);
+	free(name);
 	o->nr_klp_relocs++;
 	return 0;
 }

@@ -296,8 +296,37 @@ static unsigned int reloc_width(const struct klp *k, uint32_t type)
 	return ar && ar->width ? ar->width : 1;
 }
 
-/* An ordinary relocation of @e's section whose bytes overlap @e's. */
-static struct reloc *ordinary_overlap(const struct klp *k, const struct klp_entry *e)
+/* The name of @e's symbol, .klp.sym.OBJ.NAME,POS (to free). */
+static char *klp_symbol_name(const struct klp_entry *e)
+{
+	return xasprintf(".klp.sym.%s.%s,%u", e->objname, e->name, e->sympos);
+}
+
+/*
+ * Is @r the placeholder of @e: at its place, of its type and addend,
+ * against the undefined symbol named as @e's klp symbol?  create-diff-object
+ * writes one beside each entry so that objtool and modpost, which run on
+ * the module before this step, see an ordinary external reference.
+ */
+static bool is_placeholder(const struct reloc *r, const struct klp_entry *e)
+{
+	char *name;
+	bool same;
+
+	if (r->offset != e->offset || r->type != e->type || r->addend != e->addend ||
+	    !r->sym || r->sym->sec || r->sym->shndx != SHN_UNDEF)
+		return false;
+	name = klp_symbol_name(e);
+	same = !strcmp(r->sym->name, name);
+	free(name);
+	return same;
+}
+
+/*
+ * An ordinary relocation of @e's section whose bytes overlap @e's, other
+ * than its placeholder (marked in ->priv for removal).
+ */
+static struct reloc *ordinary_overlap(struct klp *k, const struct klp_entry *e)
 {
 	uint64_t end = e->offset + (e->width ? e->width : 1);
 	struct reloc **rels;
@@ -306,9 +335,14 @@ static struct reloc *ordinary_overlap(const struct klp *k, const struct klp_entr
 	/* No relocation is wider than 8 bytes: start 7 bytes before. */
 	rels = kelf_relocs_in_range(e->target, e->offset > 7 ? e->offset - 7 : 0,
 				    end, &count);
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
+		if (is_placeholder(rels[i], e)) {
+			rels[i]->priv = k;
+			continue;
+		}
 		if (rels[i]->offset + reloc_width(k, rels[i]->type) > e->offset)
 			return rels[i];
+	}
 	return NULL;
 }
 
@@ -343,9 +377,12 @@ int klp_check_places(struct klp *k)
 /* The symbol .klp.sym.OBJ.NAME,POS, made on first use. */
 static struct symbol *klp_symbol(struct klp *k, const struct klp_entry *e)
 {
-	char *name = xasprintf(".klp.sym.%s.%s,%u", e->objname, e->name, e->sympos);
+	char *name = klp_symbol_name(e);
 	struct symbol *sym = kelf_find_symbol_by_name(k->kelf, name);
 
+	/* The placeholders' undefined symbol becomes the klp symbol. */
+	if (sym && !sym->sec && sym->shndx == SHN_UNDEF && sym->bind == STB_GLOBAL)
+		sym->shndx = SHN_LIVEPATCH;
 	if (sym && (sym->sec || sym->shndx != SHN_LIVEPATCH)) {
 		entry_error(k, e->nr, "symbol %s already exists and is not a livepatch symbol (SHN_LIVEPATCH)",
 			    name);
@@ -360,6 +397,35 @@ static struct symbol *klp_symbol(struct klp *k, const struct klp_entry *e)
 		k->nr_symbols++;
 	}
 	return sym;
+}
+
+static bool marked(const struct reloc *r, void *k)
+{
+	return r->priv == k;
+}
+
+/*
+ * Drop the placeholders klp_check_places() marked; an ordinary relocation
+ * left against a .klp.sym symbol has no matching entry, and the module
+ * loader would fail on it: refuse.
+ */
+static int remove_placeholders(struct klp *k)
+{
+	struct section *sec;
+	struct reloc *r;
+
+	for_each_section(k->kelf, sec) {
+		if (!is_rela_section(sec) || (sec->sh.sh_flags & SHF_RELA_LIVEPATCH))
+			continue;
+		kelf_remove_relocs(sec, marked, k);
+		for_each_reloc(sec, r)
+			if (r->sym && !r->sym->sec && !strncmp(r->sym->name, ".klp.sym.", 9))
+				return error("%s: %s+%#lx: relocation to %s has no %s entry",
+					     k->kelf->path, sec->base ? sec->base->name : sec->name,
+					     (unsigned long)r->offset, r->sym->name,
+					     ".livepatch.relocs");
+	}
+	return 0;
 }
 
 int klp_create_sections(struct klp *k)
@@ -396,5 +462,5 @@ int klp_create_sections(struct klp *k)
 			kelf_rela_append(rela, e->offset, e->type, sym, e->addend);
 	}
 	free(v);
-	return ret;
+	return ret ? ret : remove_placeholders(k);
 }

@@ -179,3 +179,35 @@ int kelf_remove_section(struct section *sec)
 	free(gone);
 	return 0;
 }
+
+size_t kelf_remove_relocs(struct section *rela,
+			  bool (*drop)(const struct reloc *r, void *arg), void *arg)
+{
+	struct reloc **pp;
+	size_t i, n, removed;
+
+	BUG_ON(!is_rela_section(rela));
+	for (i = n = 0; i < rela->nr_relocs; i++) {
+		struct reloc *r = rela->relocs[i];
+
+		if (!drop(r, arg)) {
+			rela->relocs[n++] = r;
+			continue;
+		}
+		if (r->sym)
+			for (pp = &r->sym->refs; *pp; pp = &(*pp)->next_ref)
+				if (*pp == r) {
+					*pp = r->next_ref;
+					break;
+				}
+		/* Its memory belongs to the model (kelf_track): freed at close. */
+	}
+	removed = rela->nr_relocs - n;
+	rela->nr_relocs = n;
+	if (removed) {
+		free(rela->relocs_sorted);
+		rela->relocs_sorted = NULL;
+		rela->relocs_sorted_stale = true;
+	}
+	return removed;
+}

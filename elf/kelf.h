@@ -258,6 +258,15 @@ void kelf_group_add(struct section *group, struct section *member);
  */
 int kelf_remove_section(struct section *sec);
 
+/*
+ * Remove the relocations of REL/RELA section @rela for which @drop(r, @arg)
+ * is true, from the section and from their symbol's references; returns
+ * how many.  The section stays, even if emptied.  The removed relocations'
+ * memory stays with the model until kelf_close().
+ */
+size_t kelf_remove_relocs(struct section *rela,
+			  bool (*drop)(const struct reloc *r, void *arg), void *arg);
+
 /* --- iteration ----------------------------------------------------------- */
 
 #define __KELF_CAT2(a, b) a##b

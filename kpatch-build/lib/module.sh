@@ -79,11 +79,30 @@ module_build() {
 	ccflags-y := -DLP_REPLACE=$KPB_REPLACE -I\$(src)
 	ldflags-y := -T \$(src)/livepatch.lds
 	KBUILD
+	# The placeholders of the klp relocations (see create-klp-module) are
+	# undefined symbols no one exports: tell modpost they are vmlinux's,
+	# so it neither fails nor makes the module depend on a patched module.
+	# Without their leading dot: modpost looks ".foo" up as "foo" (PPC64).
+	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '$2 ~ /^\.klp\.sym\./ {
+		printf "0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL\t\n", substr($2, 2) }' \
+		>"$dir/klp.symvers"
 	run_logged "$log" make -C "$KPB_SRC" O="$KPB_OBJ" ARCH="$KPB_KARCH" \
-		${KPB_CROSS:+CROSS_COMPILE="$KPB_CROSS"} M="$dir" modules || {
+		${KPB_CROSS:+CROSS_COMPILE="$KPB_CROSS"} M="$dir" \
+		KBUILD_EXTRA_SYMBOLS="$dir/klp.symvers" modules || {
 		tail_log "$log"
 		die "building the livepatch module failed; log: $log"
 	}
+	# objtool writes the module's return, call and ORC tables; a warning
+	# means it gave up on them and the kernel would run unpatched thunks.
+	# Not a problem: the address of a new function GCC gave no ENDBR (a
+	# local whose address it did not see taken) in .livepatch.funcs; the
+	# livepatch core reaches it through ftrace's return, not an indirect
+	# call or jump.
+	if grep 'objtool: ' "$log" |
+		grep -v 'objtool: \.livepatch\.funcs+0x[0-9a-f]*: data relocation to !ENDBR: ' >"$log.objtool"; then
+		indent <"$log.objtool" >&2
+		die "objtool could not process the livepatch module (above); log: $log"
+	fi
 	mkdir -p "$KPB_OUTDIR"
 	log_cmd "$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko"
 	"$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko" >"$dir/klp.stdout" 2>"$log.klp" || {

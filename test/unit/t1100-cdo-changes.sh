@@ -17,7 +17,8 @@ test_description='create-diff-object: changed and new functions, what the diff o
 
 test_expect_success 'setup: the fixture pairs' '
 	cdo_pairs x86_64 code-change sched-text new-function-above new-callee-and-data \
-		call-other rodata-table lines-shifted padded-function
+		call-other rodata-table lines-shifted padded-function \
+		new-static-rmw
 '
 
 test_expect_success 'code-change: the fixture moves below() and changes the addend of its call' '
@@ -57,10 +58,12 @@ test_expect_success 'code-change: grow() alone is carried; its call to first() i
 	.text.grow
 	__mcount_loc
 	# symbols
+	.klp.sym.vmlinux.first,0 GLOBAL NOTYPE UNDEF size=0
 	__fentry__ GLOBAL NOTYPE UNDEF size=0
 	grow GLOBAL FUNC .text.grow size=22
 	# relocations
 	R .text.grow+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.grow+0xc R_X86_64_PLT32 .klp.sym.vmlinux.first,0 -4
 	# livepatch tables
 	F grow grow vmlinux sympos=0
 	K .text.grow+0xc R_X86_64_PLT32 first vmlinux addend=-4 sympos=0
@@ -118,6 +121,23 @@ test_expect_success 'padded-function: the 16 NOPs in front of padded_two() come 
 	test_cmp expect actual
 '
 
+test_expect_success 'new-static-rmw: "addl $1, calls(%rip)" (.bss.calls.0 - 5) and the read reach one carried calls' '
+	test_expect_code 0 cdo new-static-rmw.x86_64 &&
+	echo "changed function: count_calls (size)" >expect &&
+	test_cmp expect new-static-rmw.x86_64/stdout &&
+	readelf -rW new-static-rmw.x86_64/patched.o | grep -c "bss\.calls\.0 - 5" >actual &&
+	echo 1 >expect &&
+	test_cmp expect actual &&
+	kelf-dump new-static-rmw.x86_64/out.o | grep -E "calls\.0" >actual &&
+	cat >expect <<-\EOF &&
+	S 7 .bss.calls.0 SHT_NOBITS flags=0x3 size=4 link=- align=4 entsize=0
+	Y 2 calls.0 LOCAL OBJECT .bss.calls.0 off=0 size=4
+	R .text.count_calls+0x13 R_X86_64_PC32 calls.0 -5
+	R .text.count_calls+0x32 R_X86_64_PC32 calls.0 -4
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'new-function-above: "new function: added", nothing else reported' '
 	test_expect_code 0 cdo new-function-above.x86_64 &&
 	echo "new function: added" >expect &&
@@ -172,6 +192,7 @@ test_expect_success 'new-callee-and-data: the new function and the new variable 
 	.text.user
 	__mcount_loc
 	# symbols
+	.klp.sym.vmlinux.existing,0 GLOBAL NOTYPE UNDEF size=0
 	__fentry__ GLOBAL NOTYPE UNDEF size=0
 	added_helper LOCAL FUNC .text.added_helper size=41
 	added_total GLOBAL OBJECT .bss.added_total size=4
@@ -184,7 +205,9 @@ test_expect_success 'new-callee-and-data: the new function and the new variable 
 	R .text.added_helper+0x1c R_X86_64_PC32 added_total -4
 	R .text.added_helper+0x25 R_X86_64_PLT32 printk -4
 	R .text.user+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.user+0x11 R_X86_64_PC32 .klp.sym.vmlinux.existing,0 -4
 	R .text.user+0x1a R_X86_64_32S .rodata.user.str1.1 +0
+	R .text.user+0x20 R_X86_64_PC32 .klp.sym.vmlinux.existing,0 -4
 	R .text.user+0x25 R_X86_64_PLT32 printk -4
 	R .text.user+0x2e R_X86_64_PC32 added_helper -4
 	# livepatch tables
@@ -227,6 +250,7 @@ test_expect_success 'a module: its own exported variable still needs a klp reloc
 		lp-dump exported/out.o
 	} >actual &&
 	cat >expect <<-\EOF &&
+	.klp.sym.demo_mod.existing,0 GLOBAL NOTYPE UNDEF size=0
 	__fentry__ GLOBAL NOTYPE UNDEF size=0
 	printk GLOBAL NOTYPE UNDEF size=0
 	F user user demo_mod sympos=0
@@ -253,10 +277,14 @@ test_expect_success 'call-other: the new callee and the static log_it() are klp 
 	.text.dispatch
 	__mcount_loc
 	# symbols
+	.klp.sym.vmlinux.handler_b,0 GLOBAL NOTYPE UNDEF size=0
+	.klp.sym.vmlinux.log_it,0 GLOBAL NOTYPE UNDEF size=0
 	__fentry__ GLOBAL NOTYPE UNDEF size=0
 	dispatch GLOBAL FUNC .text.dispatch size=25
 	# relocations
 	R .text.dispatch+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.dispatch+0x9 R_X86_64_PC32 .klp.sym.vmlinux.log_it,0 -4
+	R .text.dispatch+0x10 R_X86_64_PLT32 .klp.sym.vmlinux.handler_b,0 -4
 	# livepatch tables
 	F dispatch dispatch vmlinux sympos=0
 	K .text.dispatch+0x9 R_X86_64_PC32 log_it vmlinux addend=-4 sympos=0
@@ -276,8 +304,11 @@ test_expect_success 'a target with two files holding a log_it: this file block'"
 	echo "changed function: dispatch (relocation)" >expect &&
 	test_cmp expect neighbour/stdout &&
 	test_file_empty neighbour/stderr &&
-	lp-dump neighbour/out.o >actual &&
+	{ relocs neighbour/out.o .text.dispatch && lp-dump neighbour/out.o; } >actual &&
 	cat >expect <<-\EOF &&
+	R .text.dispatch+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.dispatch+0x9 R_X86_64_PC32 .klp.sym.demo_mod.log_it,2 -4
+	R .text.dispatch+0x10 R_X86_64_PLT32 .klp.sym.demo_mod.handler_b,0 -4
 	F dispatch dispatch demo_mod sympos=0
 	K .text.dispatch+0x9 R_X86_64_PC32 log_it demo_mod addend=-4 sympos=2
 	K .text.dispatch+0x10 R_X86_64_PLT32 handler_b demo_mod addend=-4 sympos=0

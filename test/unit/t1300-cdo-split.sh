@@ -54,6 +54,7 @@ test_expect_success 'cold-path: both parts are carried, the parent alone is patc
 	.text.checked.cold
 	__mcount_loc
 	# symbols
+	.klp.sym.vmlinux.total,0 GLOBAL NOTYPE UNDEF size=0
 	__fentry__ GLOBAL NOTYPE UNDEF size=0
 	__warn_printk GLOBAL NOTYPE UNDEF size=0
 	checked GLOBAL FUNC .text.checked size=84
@@ -61,6 +62,7 @@ test_expect_success 'cold-path: both parts are carried, the parent alone is patc
 	# relocations
 	R .text.checked+0x1 R_X86_64_PLT32 __fentry__ -4
 	R .text.checked+0x2a R_X86_64_PC32 checked.cold -4
+	R .text.checked+0x3d R_X86_64_PC32 .klp.sym.vmlinux.total,0 -4
 	R .text.checked.cold+0x5 R_X86_64_32S .rodata.checked.str1.1 +0
 	R .text.checked.cold+0xa R_X86_64_PLT32 __warn_printk -4
 	R .text.checked.cold+0x18 R_X86_64_PC32 checked +45

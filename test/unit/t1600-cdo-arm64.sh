@@ -47,8 +47,10 @@ test_expect_success 'code-change: only grow() is reported, carried with a klp re
 	.text.grow
 	__patchable_function_entries
 	# symbols
+	.klp.sym.vmlinux.first,0 GLOBAL NOTYPE UNDEF size=0
 	grow GLOBAL FUNC .text.grow size=48
 	# relocations
+	R .text.grow+0x18 R_AARCH64_CALL26 .klp.sym.vmlinux.first,0 +0
 	# livepatch tables
 	F grow grow vmlinux sympos=0
 	K .text.grow+0x18 R_AARCH64_CALL26 first vmlinux addend=0 sympos=0
@@ -129,12 +131,20 @@ test_expect_success 'new-callee-and-data: the new function and variable are carr
 	EOF
 	test_cmp expect new-callee-and-data.arm64/stdout &&
 	test_file_empty new-callee-and-data.arm64/stderr &&
-	{ cdo_symbols new-callee-and-data.arm64/out.o && lp-dump new-callee-and-data.arm64/out.o; } >actual &&
+	{
+		cdo_symbols new-callee-and-data.arm64/out.o &&
+		relocs new-callee-and-data.arm64/out.o .text.user | grep -F .klp.sym. &&
+		lp-dump new-callee-and-data.arm64/out.o
+	} >actual &&
 	cat >expect <<-\EOF &&
+	.klp.sym.vmlinux.existing,0 GLOBAL NOTYPE UNDEF size=0
 	added_helper LOCAL FUNC .text.added_helper size=40
 	added_total GLOBAL OBJECT .bss.added_total size=4
 	printk GLOBAL NOTYPE UNDEF size=0
 	user GLOBAL FUNC .text.user size=84
+	R .text.user+0xc R_AARCH64_ADR_PREL_PG_HI21 .klp.sym.vmlinux.existing,0 +0
+	R .text.user+0x14 R_AARCH64_LDST32_ABS_LO12_NC .klp.sym.vmlinux.existing,0 +0
+	R .text.user+0x28 R_AARCH64_LDST32_ABS_LO12_NC .klp.sym.vmlinux.existing,0 +0
 	F user user vmlinux sympos=0
 	K .text.user+0xc R_AARCH64_ADR_PREL_PG_HI21 existing vmlinux addend=0 sympos=0
 	K .text.user+0x14 R_AARCH64_LDST32_ABS_LO12_NC existing vmlinux addend=0 sympos=0

@@ -19,7 +19,11 @@ test_description='create-klp-module: .livepatch.relocs entries become .klp.rela 
 # notrace, as the kernel's __init functions are: aarch64-linux-gnu-ld
 # refuses to merge the __patchable_function_entries of a compiled object
 # (SHF_LINK_ORDER, sh_link its function) with a diff object's (sh_link 0).  The expected offsets, types and
-# addends are those t1100 and t1200 pin in the diff objects.
+# addends are those t1100 and t1200 pin in the diff objects.  Beside each
+# entry, a diff object holds its placeholder: an ordinary relocation at the
+# place, of the entry's type and addend, against an undefined
+# .klp.sym.OBJ.NAME,POS; create-klp-module removes it and makes that
+# symbol the klp symbol.
 
 # mod_source: the module's own parts, freestanding C.
 mod_source() {
@@ -71,6 +75,21 @@ klp_relocs() {
 		sec ~ /^\.klp\.rela\./ && $1 ~ /^[0-9a-f]+$/ {
 			print sec ": 0x" substr($1, match($1, /[1-9a-f]|0$/)), $3, $5, $6, $7
 		}'
+}
+
+# placeholders OBJ: klp_relocs' lines of every relocation outside the
+# .klp.rela sections against a .klp.sym symbol.
+placeholders() {
+	readelf -W -r "$1" | awk '
+		/^Relocation section/ { sec = $3; gsub(/\047/, "", sec); next }
+		sec !~ /^\.klp\.rela\./ && $1 ~ /^[0-9a-f]+$/ && $5 ~ /^\.klp\.sym\./ {
+			print sec ": 0x" substr($1, match($1, /[1-9a-f]|0$/)), $3, $5, $6, $7
+		}'
+}
+
+# symbol_index OBJ NAME: the symbol table index of symbol NAME.
+symbol_index() {
+	kelf-dump -s "$1" | awk -v n="$2" '$3 == n { print $2 }'
 }
 
 # klp_symbols OBJ: readelf's line of every .klp.sym symbol, without its index.
@@ -175,10 +194,32 @@ test_expect_success 'x86_64: each relocation: the place'"'"'s offset, the entry'
 test_expect_success 'x86_64: the .klp.sym symbols are global, SHN_LIVEPATCH (0xff20), value 0' '
 	klp_symbols out.ko >actual &&
 	cat >expect <<-\EOF &&
-	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.log_it,0
-	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.handler_b,0
 	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.calls.3,0
+	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.handler_b,0
+	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.log_it,0
 	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'x86_64: each placeholder is gone; its klp relocation has its place, type and addend, and its symbol, now SHN_LIVEPATCH' '
+	placeholders lp.ko >placed &&
+	test "$(wc -l <placed)" = 4 &&
+	sed -e "s/^\.rela\./.klp.rela.vmlinux../" placed >expect &&
+	klp_relocs out.ko >actual &&
+	test_cmp expect actual &&
+	placeholders out.ko >actual &&
+	test_file_empty actual &&
+	readelf -W -s lp.ko | awk "\$NF ~ /^\\.klp\\.sym\\./ { print \$5, \$7, \$8 }" >expect &&
+	cat >expect.lp <<-\EOF &&
+	GLOBAL UND .klp.sym.vmlinux.calls.3,0
+	GLOBAL UND .klp.sym.vmlinux.handler_b,0
+	GLOBAL UND .klp.sym.vmlinux.log_it,0
+	EOF
+	test_cmp expect.lp expect &&
+	kelf-dump -s lp.ko | sed -e "s/^Y [0-9]* /Y /" |
+		grep -v " \.livepatch\.relocs off=" |
+		sed -e "/^Y \.klp\.sym\./s/ UNDEF / LIVEPATCH /" >expect &&
+	kelf-dump -s out.ko | sed -e "s/^Y [0-9]* /Y /" >actual &&
 	test_cmp expect actual
 '
 
@@ -192,8 +233,9 @@ test_expect_success 'x86_64: .livepatch.relocs and its relocations are gone' '
 	test_must_fail grep -F livepatch.relocs syms
 '
 
-test_expect_success 'x86_64: every other section has the same header and the same bytes' '
-	sections_but lp.ko "livepatch\\.relocs" >expect &&
+test_expect_success 'x86_64: every other section has the same header and the same bytes, but two placeholders fewer in .rela.text.dispatch and .rela.text.counted' '
+	sections_but lp.ko "livepatch\\.relocs" |
+		sed -E "/ \.rela\.text\.(dispatch|counted) /s/ size=72 / size=24 /" >expect &&
 	sections_but out.ko "^\\.klp\\.rela\\." >actual &&
 	test_cmp expect actual &&
 	grep -E " (\\.modinfo|__versions|\\.gnu\\.linkonce\\.this_module|\\.livepatch\\.funcs|\\.livepatch\\.strings|\\.text\\.dispatch) " actual >kept &&
@@ -205,16 +247,11 @@ test_expect_success 'x86_64: every other section has the same header and the sam
 	test "$(cat count)" -ge 10
 '
 
-test_expect_success 'x86_64: every other relocation and symbol is as it was' '
-	kelf-dump -r lp.ko | grep -v "^R \\.livepatch\\.relocs+" >expect &&
+test_expect_success 'x86_64: every other relocation is as it was' '
+	kelf-dump -r lp.ko | grep -v -e "^R \\.livepatch\\.relocs+" -e " \\.klp\\.sym\\." >expect &&
 	kelf-dump -r out.ko | grep -v " \\.klp\\.sym\\." >actual &&
 	test_cmp expect actual &&
-	grep "^R \\.gnu\\.linkonce\\.this_module+0x38 R_X86_64_64 \\.text\\.lp_init +0\$" actual &&
-	kelf-dump -s lp.ko | sed -e "s/^Y [0-9]* /Y /" |
-		grep -v " \\.livepatch\\.relocs off=" >expect &&
-	kelf-dump -s out.ko | sed -e "s/^Y [0-9]* /Y /" |
-		grep -v "^Y \\.klp\\.sym\\." >actual &&
-	test_cmp expect actual
+	grep "^R \\.gnu\\.linkonce\\.this_module+0x38 R_X86_64_64 \\.text\\.lp_init +0\$" actual
 '
 
 test_expect_success 'an object without .livepatch.relocs is copied byte for byte' '
@@ -257,16 +294,59 @@ test_expect_success 'arm64: CALL26 places keep their instruction bytes; no zero 
 	.klp.rela.vmlinux..text.dispatch RELA AIo link=.symtab info=.text.dispatch
 	.klp.rela.vmlinux..text.dispatch: 0x18 R_AARCH64_CALL26 .klp.sym.vmlinux.log_it,0 + 0
 	.klp.rela.vmlinux..text.dispatch: 0x20 R_AARCH64_CALL26 .klp.sym.vmlinux.handler_b,0 + 0
-	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.log_it,0
 	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.handler_b,0
+	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] .klp.sym.vmlinux.log_it,0
 	EOF
 	test_cmp expect actual &&
+	placeholders lp-arm64.ko | sed -e "s/^\.rela\./.klp.rela.vmlinux../" >expect &&
+	klp_relocs out-arm64.ko >actual &&
+	test_cmp expect actual &&
+	placeholders out-arm64.ko >actual &&
+	test_file_empty actual &&
 	aarch64-linux-gnu-objcopy -O binary --only-section=.text.dispatch out-arm64.ko text.bin &&
 	od -An -tx4 -j 24 -N 12 text.bin | tr -s " " >actual &&
 	echo " 94000000 2a1303e0 94000000" >expect &&
 	test_cmp expect actual &&
 	contents lp-arm64.ko >expect &&
 	contents out-arm64.ko >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'ld -r: a diff object after another object'"'"'s part of its section; a diff object alone' '
+	cat >before.s <<-\EOF &&
+		.section .text.dispatch,"ax",@progbits
+		.globl	before_dispatch
+		.type	before_dispatch, @function
+	before_dispatch:
+		call	helper
+		ret
+		.size	before_dispatch, .-before_dispatch
+		.section .note.GNU-stack,"",@progbits
+	EOF
+	as -o before.o before.s &&
+	ld -r -z noexecstack -o shared.ko before.o call-other.x86_64/out.o mod.x86_64.o &&
+	test_expect_code 0 klp shared.ko shared-out.ko &&
+	echo "create-klp-module: 2 klp relocations in 1 sections, 2 symbols" >expect &&
+	test_cmp expect shared-out.ko.stdout &&
+	test_file_empty shared-out.ko.stderr &&
+	{ klp_relocs shared-out.ko && placeholders shared-out.ko && relocs shared-out.ko .text.dispatch; } >actual &&
+	cat >expect <<-\EOF &&
+	.klp.rela.vmlinux..text.dispatch: 0x19 R_X86_64_PC32 .klp.sym.vmlinux.log_it,0 - 4
+	.klp.rela.vmlinux..text.dispatch: 0x20 R_X86_64_PLT32 .klp.sym.vmlinux.handler_b,0 - 4
+	R .text.dispatch+0x1 R_X86_64_PLT32 helper -4
+	R .text.dispatch+0x11 R_X86_64_PLT32 __fentry__ -4
+	R .text.dispatch+0x19 R_X86_64_PC32 .klp.sym.vmlinux.log_it,0 -4
+	R .text.dispatch+0x20 R_X86_64_PLT32 .klp.sym.vmlinux.handler_b,0 -4
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 0 klp call-other.x86_64/out.o alone.ko &&
+	echo "create-klp-module: 2 klp relocations in 1 sections, 2 symbols" >expect &&
+	test_cmp expect alone.ko.stdout &&
+	{ klp_relocs alone.ko && placeholders alone.ko; } >actual &&
+	cat >expect <<-\EOF &&
+	.klp.rela.vmlinux..text.dispatch: 0x9 R_X86_64_PC32 .klp.sym.vmlinux.log_it,0 - 4
+	.klp.rela.vmlinux..text.dispatch: 0x10 R_X86_64_PLT32 .klp.sym.vmlinux.handler_b,0 - 4
+	EOF
 	test_cmp expect actual
 '
 
@@ -301,6 +381,33 @@ test_expect_success 'refused: a place over an ordinary relocation, two entries a
 	refused over-fentry ".livepatch.relocs entry 0: place .text.dispatch+0x1 overlaps the relocation at .text.dispatch+0x1 in .rela.text.dispatch (R_X86_64_PLT32 to __fentry__)" &&
 	bad same-place rela .rela.livepatch.relocs 3 r_addend 9 &&
 	refused same-place ".livepatch.relocs entry 1: place .text.dispatch+0x9 overlaps the place of entry 0 (.text.dispatch+0x9)"
+'
+
+test_expect_success 'refused: at a place, an ordinary relocation to another symbol, or of another addend, than its placeholder'"'"'s' '
+	bad other-klp-sym rela .rela.text.dispatch 1 r_sym "$(symbol_index lp.ko .klp.sym.vmlinux.handler_b,0)" &&
+	refused other-klp-sym ".livepatch.relocs entry 0: place .text.dispatch+0x9 overlaps the relocation at .text.dispatch+0x9 in .rela.text.dispatch (R_X86_64_PC32 to .klp.sym.vmlinux.handler_b,0)" &&
+	bad other-sym rela .rela.text.dispatch 1 r_sym "$(symbol_index lp.ko __fentry__)" &&
+	refused other-sym ".livepatch.relocs entry 0: place .text.dispatch+0x9 overlaps the relocation at .text.dispatch+0x9 in .rela.text.dispatch (R_X86_64_PC32 to __fentry__)" &&
+	bad other-addend rela .rela.text.dispatch 1 r_addend -5 &&
+	refused other-addend ".livepatch.relocs entry 0: place .text.dispatch+0x9 overlaps the relocation at .text.dispatch+0x9 in .rela.text.dispatch (R_X86_64_PC32 to .klp.sym.vmlinux.log_it,0)"
+'
+
+# leftover NAME SYMBOL: NAME.ko, lp.ko linked with an object whose
+# .text.leftover calls SYMBOL.
+leftover() {
+	printf "\t%s\n" ".section .text.leftover,\"ax\",@progbits" "ret" \
+		"call \"$2\"" ".section .note.GNU-stack,\"\",@progbits" >"$1.s" &&
+	as -o "$1.o" "$1.s" &&
+	ld -r -z noexecstack -o "$1.ko" lp.ko "$1.o"
+}
+
+test_expect_success 'refused: an ordinary relocation to a .klp.sym symbol without its entry' '
+	bad moved-placeholder rela .rela.text.dispatch 1 r_offset 0x14 &&
+	refused moved-placeholder ".text.dispatch+0x14: relocation to .klp.sym.vmlinux.log_it,0 has no .livepatch.relocs entry" &&
+	leftover left-foo ".klp.sym.vmlinux.foo,0" &&
+	refused left-foo ".text.leftover+0x2: relocation to .klp.sym.vmlinux.foo,0 has no .livepatch.relocs entry" &&
+	leftover left-entry ".klp.sym.vmlinux.log_it,0" &&
+	refused left-entry ".text.leftover+0x2: relocation to .klp.sym.vmlinux.log_it,0 has no .livepatch.relocs entry"
 '
 
 test_expect_success 'refused: a truncated .livepatch.relocs' '
@@ -373,6 +480,36 @@ test_expect_success 'ELF layer: kelf_remove_section() refuses while something st
 	cdo_missing x.ko
 '
 
+test_expect_success 'ELF layer: kelf_remove_relocs() drops relocations from their section and their symbol'"'"'s references' '
+	kelf-copy -X .klp.sym.vmlinux.calls.3,0 lp.ko dropped.ko &&
+	kelf-dump -r lp.ko | grep -v " \\.klp\\.sym\\.vmlinux\\.calls\\.3,0 " >expect &&
+	kelf-dump -r dropped.ko >actual &&
+	test_cmp expect actual &&
+	test "$(wc -l <expect)" = "$(($(kelf-dump -r lp.ko | wc -l) - 2))" &&
+	kelf-dump -s lp.ko >expect &&
+	kelf-dump -s dropped.ko >actual &&
+	test_cmp expect actual &&
+	kelf-copy -X __fentry__ -X .klp.sym.vmlinux.log_it,0 -X .klp.sym.vmlinux.handler_b,0 lp.ko emptied.ko &&
+	{ section dropped.ko .rela.text.counted && section emptied.ko .rela.text.dispatch; } >actual &&
+	cat >expect <<-\EOF &&
+	S .rela.text.counted SHT_RELA flags=0x40 size=24 link=.symtab align=8 entsize=24
+	S .rela.text.dispatch SHT_RELA flags=0x40 size=0 link=.symtab align=8 entsize=24
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 1 kelf-copy -X dispatch -R .text.dispatch lp.ko x.ko 2>err &&
+	echo "kelf-copy: error: lp.ko: cannot remove section .text.dispatch: .livepatch.relocs+0x28 still refers to its symbol .text.dispatch" >expect &&
+	test_cmp expect err &&
+	kelf-copy -X dispatch -X .text.dispatch -R .text.dispatch lp.ko no-dispatch.ko &&
+	kelf-dump -r lp.ko | grep -v -e "^R \\.text\\.dispatch+" \
+		-e " R_X86_64_64 \\(\\.text\\.\\)\\?dispatch " >expect &&
+	kelf-dump -r no-dispatch.ko >actual &&
+	test_cmp expect actual &&
+	test_expect_code 1 kelf-copy -X nothing lp.ko x.ko 2>err &&
+	echo "kelf-copy: error: lp.ko: no relocation against nothing to remove" >expect &&
+	test_cmp expect err &&
+	cdo_missing x.ko
+'
+
 test_expect_success 'no corruption of the module crashes it: 200 single bytes, exit status 0 or 1' '
 	mkdir fuzz &&
 	elf-patch lp.ko corrupt 1 200 fuzz >patches &&
@@ -412,7 +549,9 @@ test_expect_success VALGRIND 'valgrind: no invalid access or leak, converting an
 	valgrind -q --error-exitcode=99 --leak-check=full \
 		create-klp-module lp.ko vg.ko >/dev/null &&
 	test_expect_code 1 valgrind -q --error-exitcode=99 --leak-check=full \
-		create-klp-module nonzero.ko vg-bad.ko 2>/dev/null
+		create-klp-module nonzero.ko vg-bad.ko 2>/dev/null &&
+	test_expect_code 1 valgrind -q --error-exitcode=99 --leak-check=full \
+		create-klp-module left-entry.ko vg-left.ko 2>/dev/null
 '
 
 test_done
