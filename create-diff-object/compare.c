@@ -86,6 +86,13 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 	if (!sym->sec)
 		return NULL;
 	where = rel->addend + reloc_bias(cdo, rel);
+	/*
+	 * An immediate after a PC-relative displacement (x86's "addl $1,
+	 * x(%rip)") lowers the addend by its size, up to 4 bytes: from
+	 * .bss.x - 5, the reference is to the start of the section.
+	 */
+	if (where < 0 && where >= -4 && reloc_bias(cdo, rel))
+		where = 0;
 	if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t) {
