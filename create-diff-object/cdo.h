@@ -41,6 +41,10 @@ struct sym_info {
 	struct symbol *parent;		/* foo for foo.cold / foo.part.0 */
 	bool include;			/* carried in the diff object */
 	bool patched;			/* a changed function replacing the original */
+	bool traced;			/* has an ftrace entry (trace.c) */
+	bool untraceable;		/* changed without one: its callers are
+					 * patched instead (trace.c) */
+	bool via_caller;		/* patched in place of an untraceable callee */
 	struct symbol *out;		/* its symbol in the diff object */
 };
 
@@ -102,6 +106,10 @@ void cdo_correlate_numbered(struct cdo *cdo);
 /* compare.c */
 bool cdo_is_ignored_section(const struct section *sec);
 int cdo_compare(struct cdo *cdo);
+
+/* trace.c: patch the callers of changed functions without an ftrace
+ * entry; -1 (after an error per function) when that cannot be done. */
+int cdo_promote_callers(struct cdo *cdo);
 
 /* refuse.c: report every unsafe change; -1 when there is one. */
 int cdo_refuse(struct cdo *cdo);

@@ -452,5 +452,9 @@ int cdo_compare(struct cdo *cdo)
 		    !cdo_is_ignored_section(p->sec))
 			compare_symbol(cdo, p);
 	propagate_families(cdo);
+	if (cdo_promote_callers(cdo))
+		return -1;
+	/* A promoted parent brings its parts, and the other way round. */
+	propagate_families(cdo);
 	return 0;
 }

@@ -76,6 +76,11 @@ static void report(const struct cdo *cdo)
 			continue;
 		if (pi->status == NEW)
 			printf("new function: %s\n", p->name);
+		else if (pi->via_caller)
+			printf("changed function: %s (calls %s)\n", p->name, pi->reason);
+		else if (pi->untraceable)
+			printf("changed function: %s (%s; no ftrace entry: patched through its callers)\n",
+			       p->name, pi->reason);
 		else if (pi->status == CHANGED)
 			printf("changed function: %s (%s)\n", p->name, pi->reason);
 	}
@@ -107,8 +112,7 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	cdo_attach_info(cdo->orig);
 	cdo_attach_info(cdo->patched);
 	cdo_correlate(cdo);
-	cdo_compare(cdo);
-	if (cdo_refuse(cdo))
+	if (cdo_compare(cdo) | cdo_refuse(cdo))
 		return EXIT_REFUSED;
 	if (!cdo_include(cdo)) {
 		fprintf(stderr, "%s: no changed functions in %s\n", get_progname(),

@@ -310,11 +310,13 @@ static int add_func(struct out *o, struct symbol *p)
 }
 
 /* Does the kernel patch this function through its ftrace entry?  Not the
- * .cold parts GCC splits off: they are reached only from their parent. */
+ * .cold parts GCC splits off: they are reached only from their parent;
+ * nor functions without an entry, reached through patched callers. */
 static bool is_patched_function(const struct symbol *p)
 {
 	return p->type == STT_FUNC && sym_info(p)->include &&
-	       sym_info(p)->status == CHANGED && !strstr(p->name, ".cold");
+	       sym_info(p)->status == CHANGED && !sym_info(p)->untraceable &&
+	       !strstr(p->name, ".cold");
 }
 
 int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
