@@ -68,7 +68,7 @@ build_original() {
 		kmake "$log" olddefconfig || { tail_log "$log"; die "make olddefconfig failed; log: $log"; }
 		config_check
 	fi
-	kmake "$log" vmlinux modules || {
+	kmake "$log" vmlinux modules "${KPB_TARGETS[@]}" || {
 		tail_log "$log"
 		die "the original kernel does not build; log: $log"
 	}
@@ -97,7 +97,7 @@ build_patched() {
 	local log=$KPB_SCRATCH/build-patched.log
 	touch "$KPB_BUILD_DIR/DIRTY"
 	sleep 0.01
-	kmake "$log" vmlinux modules || {
+	kmake "$log" vmlinux modules "${KPB_TARGETS[@]}" || {
 		tail_log "$log"
 		die "the patched kernel does not build; log: $log"
 	}
@@ -111,7 +111,7 @@ build_patched() {
 build_restore_originals() {
 	local log=$KPB_SCRATCH/build-restore.log
 	find "$KPB_OBJ" -name '*.o' -newer "$KPB_BUILD_DIR/DIRTY" -delete
-	kmake "$log" vmlinux modules || {
+	kmake "$log" vmlinux modules "${KPB_TARGETS[@]}" || {
 		tail_log "$log"
 		die "the original kernel does not rebuild; log: $log"
 	}

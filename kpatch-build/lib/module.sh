@@ -60,6 +60,30 @@ diff_objects() {
 	KPB_DIFF_SUMMARY="$n changed objects, $funcs changed functions"
 }
 
+# What objtool writes into an object on x86_64: return, call and
+# retpoline sites, IBT seal list, static call sites, ORC.
+KPB_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
+	.static_call_sites .orc_unwind .orc_unwind_ip .orc_header)
+
+# objtool_sections_strip OBJ LOG: when kbuild runs objtool on the linked
+# module (CONFIG_X86_KERNEL_IBT or CONFIG_LTO_CLANG: "delayed" objtool),
+# drop what objtool already wrote into the diff objects (module objects
+# carry it; vmlinux objects of such kernels do not), or it skips those
+# tables for the whole module, the template's code included.  Otherwise
+# nothing runs objtool on the diff objects again and their tables stay.
+objtool_sections_strip() {
+	local obj=$1 log=$2 args=() s
+	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$KPB_OBJ/.config" || return 0
+	for s in "${KPB_OBJTOOL_SECTIONS[@]}"; do
+		args+=(--remove-section="$s" --remove-section=".rela$s")
+	done
+	log_cmd "${KPB_CROSS}objcopy" "${args[@]}" "$obj"
+	"${KPB_CROSS}objcopy" "${args[@]}" "$obj" 2>>"$log" || {
+		tail_log "$log"
+		die "removing objtool's tables from the diff objects failed"
+	}
+}
+
 # module_build: link the livepatch module with kbuild, then write the klp
 # relocations; the result is $KPB_OUTDIR/livepatch-$KPB_NAME.ko.
 module_build() {
@@ -72,6 +96,7 @@ module_build() {
 		tail_log "$log"
 		die "linking the diff objects failed"
 	}
+	objtool_sections_strip "$dir/lp-diff.o" "$log"
 	cat >"$dir/Kbuild" <<-KBUILD
 	# Written by kpatch-build.
 	obj-m := $mod.o

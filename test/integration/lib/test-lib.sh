@@ -18,7 +18,8 @@
 # Each `check DESCRIPTION COMMAND...` runs COMMAND in a subshell with
 # errexit (so any failing command fails the check), its output kept in
 # $TEST_DIR/check-N.log and printed when it fails.  Checks of a file are
-# steps of one story: after a failed check the later ones are skipped.
+# steps of one story: after a failed check the later ones are skipped,
+# up to the next `test_story` (which starts an independent story).
 # Results go to stdout as "# ok N - description (time)" lines (run.sh
 # prints the file's own "ok N - tNNNN-name" line); the exit status is 0
 # when every check passed.
@@ -92,12 +93,19 @@ test_stop_check() {
 	fi
 }
 
+# test_story: the checks after this are a new story, run even if a check
+# of an earlier story failed (a file of independent cases, one story each).
+test_story_failed=0
+test_story() {
+	test_story_failed=0
+}
+
 # check DESCRIPTION COMMAND...: one check (see the top of this file).
 check() {
 	local desc=$1 log rc t0
 	shift
 	test_count=$((test_count + 1))
-	if [ "$test_failed" -ne 0 ]; then
+	if [ "$test_story_failed" -ne 0 ]; then
 		echo "#   skip $test_count - $desc (an earlier check failed)"
 		return 0
 	fi
@@ -126,6 +134,7 @@ check() {
 		echo "#   ok $test_count - $desc ($(elapsed "$t0"))"
 	else
 		test_failed=$((test_failed + 1))
+		test_story_failed=1
 		echo "#   not ok $test_count - $desc ($(elapsed "$t0"), exit status $rc)"
 		sed -e 's/^/#     /' "$log"
 	fi
