@@ -5,7 +5,7 @@
  * it by the ELF e_machine of the file at hand, or by name from the command
  * line, and never names an architecture itself.  Per-arch facts are data:
  * relocation kinds and special-section layouts; instruction patterns are
- * added here as the tools that need them arrive.
+ * added here as the tools that need them arrive (runtime constants).
  */
 #ifndef ARCH_H
 #define ARCH_H
@@ -29,12 +29,53 @@ struct arch_reloc {
 
 struct special_section;
 
+/*
+ * Runtime constants (Linux 6.11+, asm/runtime-const.h): vmlinux code holds
+ * a placeholder in an instruction's immediate, and runtime_const_init()
+ * writes a variable's boot-time value there once.  Each site is a 32-bit
+ * place-relative entry in a section named after the variable
+ * ("runtime_ptr_USER_PTR_MAX"), a special section of the arch's table
+ * (special-sections/special.h) pointing at one of these.  Module code reads
+ * the variable instead and nothing patches it, so a function a livepatch
+ * carries out of vmlinux must be made to read the variable too, or be
+ * refused.
+ */
+
+/* A site, as offsets in the function holding it. */
+struct arch_site {
+	uint64_t start, len;		/* the instruction (on failure: the
+					 * bytes examined, within the function) */
+	uint64_t ref;			/* the field to relocate against the
+					 * variable, after a rewrite */
+	uint32_t ref_type;		/* its relocation type */
+	int64_t ref_addend;		/* its addend, relative to the variable */
+};
+
+struct arch_runtime_const {
+	const char *macro;		/* the kernel's "runtime_const_ptr()" */
+	const char *placeholder;	/* what the carried copy would use */
+	/*
+	 * Rewrite the site an entry points at, offset @at of the @size bytes
+	 * @code of a function, into code that reads the variable through one
+	 * relocation described in @site.  Returns NULL, or what is wrong with
+	 * the bytes there (a static string; @code is left alone and
+	 * @site->start, ->len cover the bytes examined).  NULL when no rewrite
+	 * is known: @why_not says why, the site is refused.
+	 */
+	const char *(*rewrite)(unsigned char *code, uint64_t size, uint64_t at,
+			       struct arch_site *site);
+	const char *why_not;
+};
+
 struct arch {
 	const char *name;		/* as on our command lines: "x86_64" */
 	const char *kernel_arch;	/* kbuild's ARCH=: "x86" */
 	const char *cross_compile;	/* default CROSS_COMPILE on another host */
 	uint16_t machine;		/* EM_* */
 	uint32_t abs64;			/* the 64-bit absolute relocation type */
+	/* The table of ftrace call sites the livepatch core redirects
+	 * through (x86_64's __patchable_function_entries is call padding). */
+	const char *ftrace_sites;
 	const struct arch_reloc *relocs;	/* sorted by type */
 	size_t nr_relocs;
 	/* special-sections/special.h; ends with an entry without a name */
@@ -58,5 +99,8 @@ const char *arch_names(void);
 
 extern const struct arch arch_x86_64;
 extern const struct arch arch_arm64;
+
+/* The runtime constants of each arch, named in its special-section table. */
+extern const struct arch_runtime_const x86_64_runtime_ptr, x86_64_runtime_shift;
 
 #endif

@@ -94,6 +94,23 @@ static inline bool is_object_symbol(const struct symbol *sym)
 	return (sym->type == STT_FUNC || sym->type == STT_OBJECT) && sym->sec;
 }
 
+/* An assembler-local label (.LC3): names nothing across builds. */
+static inline bool cdo_is_local_label(const struct symbol *sym)
+{
+	return sym && sym->bind == STB_LOCAL && sym->type == STT_NOTYPE &&
+	       sym->sec && sym->name[0] == '.' && sym->name[1] == 'L';
+}
+
+/* labels.c: references through .L labels become section + offset. */
+void cdo_unlabel(struct kelf *kelf);
+/*
+ * The NOP padding objtool names in front of a function with call depth
+ * tracking or CFI (__pfx_foo, __cfi_foo): part of foo, never on its own.
+ */
+bool cdo_is_prefix_symbol(const struct symbol *sym);
+/* @sym's prefix symbol, ending where @sym starts, or NULL. */
+struct symbol *cdo_prefix_of(const struct symbol *sym);
+
 /* correlate.c */
 void cdo_attach_info(struct kelf *kelf);
 void cdo_correlate(struct cdo *cdo);

@@ -97,7 +97,7 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t) {
 			t = kelf_find_symbol_by_offset(sym->sec, where);
-			if (t && is_mapping_symbol(t))
+			if (t && (is_mapping_symbol(t) || cdo_is_local_label(t)))
 				t = NULL;
 		}
 		/* The end of a symbol: ORC's last entry, a loop bound. */

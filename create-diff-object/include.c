@@ -95,7 +95,7 @@ unsigned int cdo_include(struct cdo *cdo)
 
 	for_each_symbol(cdo->patched, p) {
 		if (p->type != STT_FUNC || !p->sec || sym_info(p)->status == SAME ||
-		    cdo_is_ignored_section(p->sec))
+		    cdo_is_ignored_section(p->sec) || cdo_is_prefix_symbol(p))
 			continue;
 		cdo_include_symbol(cdo, p);
 		n++;

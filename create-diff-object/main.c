@@ -109,6 +109,8 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 		      cdo->patched->path, cdo->patched->ehdr.e_machine, arch_names());
 		return EXIT_ERROR;
 	}
+	cdo_unlabel(cdo->orig);
+	cdo_unlabel(cdo->patched);
 	cdo_attach_info(cdo->orig);
 	cdo_attach_info(cdo->patched);
 	cdo_correlate(cdo);

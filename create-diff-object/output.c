@@ -83,6 +83,8 @@ static uint64_t padding_before(struct symbol *sym)
 
 	if (sym->type != STT_FUNC || !sym->sec)
 		return 0;
+	if (cdo_prefix_of(sym))
+		return sym->offset - cdo_prefix_of(sym)->offset;
 	while (pad < sym->offset && pad < 64 &&
 	       !kelf_find_symbol_containing(sym->sec, sym->offset - pad - 1))
 		pad++;
@@ -358,7 +360,8 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 	for_each_section(cdo->patched, s) {
 		const struct special_section *ss = special_find(cdo, s->name);
 
-		if (ss && copy_special(&o, s, ss))
+		/* Runtime-constant sites were rewritten instead (special.h). */
+		if (ss && !ss->runtime_const && copy_special(&o, s, ss))
 			goto out;
 	}
 	for_each_symbol(cdo->patched, p)

@@ -15,6 +15,7 @@
  * stored in data (a function pointer reaches the old one), and for one no
  * function of this object calls.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "../special-sections/special.h"
 #include "../util/util.h"
 
+/* A call-site table: ftrace's (arch->ftrace_sites) or x86's call padding. */
 static bool is_ftrace_table(const struct section *sec)
 {
 	return !strcmp(sec->name, "__mcount_loc") ||
@@ -56,7 +58,7 @@ static void mark_traced(struct cdo *cdo)
 	struct reloc *r;
 
 	for_each_section(cdo->patched, s) {
-		if (!is_ftrace_table(s) || !s->rela)
+		if (strcmp(s->name, cdo->arch->ftrace_sites) || !s->rela)
 			continue;
 		for_each_reloc(s->rela, r) {
 			struct symbol *f;
@@ -155,11 +157,15 @@ int cdo_promote_callers(struct cdo *cdo)
 	size_t i;
 
 	mark_traced(cdo);
-	for_each_symbol(cdo->patched, p)
+	for_each_symbol(cdo->patched, p) {
+		if (cdo->debug && p->type == STT_FUNC && sym_info(p)->status == CHANGED)
+			fprintf(stderr, "%s: %s: changed, %s\n", get_progname(), p->name,
+				sym_info(p)->traced ? "traced" : "no ftrace entry");
 		if (needs_entry(p)) {
 			ALLOC_GROW(st.work, st.n + 1, st.alloc);
 			st.work[st.n++] = p;
 		}
+	}
 	/* The queue grows as untraceable callers are promoted. */
 	for (i = 0; i < st.n; i++) {
 		struct symbol *f = st.work[i];

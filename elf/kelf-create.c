@@ -229,3 +229,22 @@ void kelf_group_add(struct section *group, struct section *member)
 	 * eu-elflint rejects the .rela section kelf_add_reloc() adds. */
 	member->sh.sh_flags |= SHF_GROUP;
 }
+
+void kelf_reloc_retarget(struct reloc *r, struct symbol *sym, int64_t addend)
+{
+	struct reloc **pp;
+
+	if (r->sym)
+		for (pp = &r->sym->refs; *pp; pp = &(*pp)->next_ref)
+			if (*pp == r) {
+				*pp = r->next_ref;
+				break;
+			}
+	r->sym = sym;
+	r->addend = addend;
+	r->next_ref = NULL;
+	if (sym) {
+		r->next_ref = sym->refs;
+		sym->refs = r;
+	}
+}

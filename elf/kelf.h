@@ -224,6 +224,9 @@ struct symbol *kelf_add_symbol(struct kelf *kelf, const char *name,
 /* The STT_SECTION symbol of @sec, created when missing. */
 struct symbol *kelf_section_symbol(struct section *sec);
 
+/* Point relocation @r at @sym with @addend, keeping the reference chains. */
+void kelf_reloc_retarget(struct reloc *r, struct symbol *sym, int64_t addend);
+
 /* Add a relocation at @offset of @base, creating its .rela section (RELA)
  * when missing. */
 struct reloc *kelf_add_reloc(struct section *base, uint64_t offset,

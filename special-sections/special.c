@@ -20,9 +20,13 @@ const struct special_section *special_find(const struct cdo *cdo, const char *na
 {
 	const struct special_section *ss;
 
-	for (ss = cdo->arch->special; ss && ss->name; ss++)
-		if (!strcmp(ss->name, name))
+	for (ss = cdo->arch->special; ss && ss->name; ss++) {
+		size_t len = strlen(ss->name);
+
+		if (ss->name_is_prefix ? !strncmp(ss->name, name, len) && name[len]
+				       : !strcmp(ss->name, name))
 			return ss;
+	}
 	return NULL;
 }
 
@@ -155,6 +159,7 @@ int special_include(struct cdo *cdo)
 {
 	struct section *sec;
 	long added;
+	int ret = 0;
 
 	/* Kept entries can include new code, whose entries are kept in turn. */
 	do {
@@ -171,5 +176,15 @@ int special_include(struct cdo *cdo)
 			added += n;
 		}
 	} while (added);
-	return check_unknown_sections(cdo);
+	/* Every site is checked, so that every refusal is reported. */
+	for_each_section(cdo->patched, sec) {
+		const struct special_section *ss = special_find(cdo, sec->name);
+
+		if (ss && ss->runtime_const &&
+		    special_rewrite_runtime_consts(cdo, ss, sec))
+			ret = -1;
+	}
+	if (check_unknown_sections(cdo))
+		ret = -1;
+	return ret;
 }

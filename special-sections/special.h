@@ -1,7 +1,7 @@
 /*
  * special.h - tables the kernel walks at load time: exception tables,
  * alternatives, jump labels, static calls, bug entries, ftrace call sites,
- * ORC and objtool's site lists.
+ * ORC and objtool's site lists; and the sites of runtime constants.
  *
  * Each is an array of fixed-size entries pointing into code.  The livepatch
  * must carry the entries of the functions it carries and no others.  The
@@ -19,8 +19,11 @@ struct cdo;
 struct kelf;
 struct section;
 
+struct arch_runtime_const;
+
 struct special_section {
-	const char *name;
+	const char *name;		/* or its prefix, see name_is_prefix */
+	bool name_is_prefix;		/* a family named PREFIX + a symbol */
 	unsigned int entry_size;
 	/* A section without relocations whose entries pair 1:1 with this
 	 * one's (.orc_unwind beside .orc_unwind_ip). */
@@ -31,6 +34,11 @@ struct special_section {
 	 * tables when the module loads, before klp relocations are applied. */
 	bool key_needs_plain_reloc;
 	unsigned int key_offset;	/* of that reference within an entry */
+	/* Sites of a runtime constant (arch.h), one 4-byte place-relative
+	 * entry each, in a section named @name + the variable: the entries
+	 * are not copied; the sites in carried code are rewritten to read
+	 * the variable, or refused (runtime-const.c). */
+	const struct arch_runtime_const *runtime_const;
 };
 
 /* Each arch's table, ending with an entry without a name. */
@@ -50,5 +58,15 @@ int special_include(struct cdo *cdo);
 
 /* Is entry @index of special section @sec kept? */
 bool special_entry_kept(const struct section *sec, size_t index);
+
+/*
+ * runtime-const.c: rewrite the site of each kept entry of runtime-constant
+ * section @sec (described by @ss) in the patched object, so that carried
+ * code reads the variable; the reference to it is an ordinary relocation
+ * of the patched object, which output.c re-creates like any other.
+ * Returns 0, or -1 after an error for each site that cannot be rewritten.
+ */
+int special_rewrite_runtime_consts(struct cdo *cdo, const struct special_section *ss,
+				   struct section *sec);
 
 #endif

@@ -8,9 +8,31 @@
  *	__bug_table		struct bug_entry, relative pointers, verbose:
  *				s32 addr, s32 file, u16 line, u16 flags
  *	__patchable_function_entries	one address per ftrace call site
+ *	runtime_ptr_SYM		one s32 per runtime_const_ptr(SYM) site, to
+ *				its movz and three movk (16 bytes);
+ *				runtime_shift_SYM: one per
+ *				runtime_const_shift_right_32(val, SYM), to its
+ *				lsr (asm/runtime-const.h)
+ *
+ * The runtime constants are refused rather than rewritten: the movz/movk
+ * sequence could become adrp + ldr of the variable, but with two
+ * relocations, and an adrp the module loader may have to move off a page
+ * end for erratum 843419; an lsr by an immediate has no room for a load.
  */
 #include "../arch.h"
 #include "../../special-sections/special.h"
+
+static const struct arch_runtime_const arm64_runtime_ptr = {
+	.macro = "runtime_const_ptr()",
+	.placeholder = "0x0123456789abcdef",
+	.why_not = "the differ does not rewrite arm64's movz/movk sequences",
+};
+
+static const struct arch_runtime_const arm64_runtime_shift = {
+	.macro = "runtime_const_shift_right_32()",
+	.placeholder = "shift count 12",
+	.why_not = "lsr #imm has no room to load its count from memory",
+};
 
 const struct special_section arm64_special[] = {
 	{ .name = "__ex_table", .entry_size = 12 },
@@ -19,5 +41,9 @@ const struct special_section arm64_special[] = {
 	  .key_needs_plain_reloc = true, .key_offset = 8 },
 	{ .name = "__bug_table", .entry_size = 12 },
 	{ .name = "__patchable_function_entries", .entry_size = 8 },
+	{ .name = "runtime_ptr_", .name_is_prefix = true, .entry_size = 4,
+	  .runtime_const = &arm64_runtime_ptr },
+	{ .name = "runtime_shift_", .name_is_prefix = true, .entry_size = 4,
+	  .runtime_const = &arm64_runtime_shift },
 	{ .name = NULL },	/* end */
 };

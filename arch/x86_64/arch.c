@@ -35,6 +35,7 @@ const struct arch arch_x86_64 = {
 	.cross_compile = "x86_64-linux-gnu-",
 	.machine = EM_X86_64,
 	.abs64 = R_X86_64_64,
+	.ftrace_sites = "__mcount_loc",
 	.relocs = x86_64_relocs,
 	.special = x86_64_special,
 	.nr_relocs = sizeof(x86_64_relocs) / sizeof(x86_64_relocs[0]),

@@ -13,6 +13,10 @@
  *	.orc_unwind_ip		one s32 per ORC entry; .orc_unwind holds the
  *				6-byte struct orc_entry of each, in the same order
  *	__mcount_loc		one address per ftrace call site
+ *	runtime_ptr_SYM		one s32 per runtime_const_ptr(SYM) site, to
+ *				its imm64; runtime_shift_SYM: one per
+ *				runtime_const_shift_right_32(val, SYM), to its
+ *				imm8 (asm/runtime-const.h; runtime-const.c)
  */
 #include "../arch.h"
 #include "../../special-sections/special.h"
@@ -34,5 +38,9 @@ const struct special_section x86_64_special[] = {
 	{ .name = ".orc_unwind_ip", .entry_size = 4,
 	  .companion = ".orc_unwind", .companion_size = 6 },
 	{ .name = "__mcount_loc", .entry_size = 8 },
+	{ .name = "runtime_ptr_", .name_is_prefix = true, .entry_size = 4,
+	  .runtime_const = &x86_64_runtime_ptr },
+	{ .name = "runtime_shift_", .name_is_prefix = true, .entry_size = 4,
+	  .runtime_const = &x86_64_runtime_shift },
 	{ .name = NULL },	/* end */
 };
