@@ -6,8 +6,10 @@
 # The patches are first applied, in order, to copies of the files they
 # touch in the scratch directory, strictly (no fuzz, no offset): a patch
 # that does not apply stops the run before anything is built or touched.
-# Applying to the tree is then a copy of those files; restoring copies the
-# originals back with their times and removes what the patches created.
+# Applying to the tree is then a copy of those files (C files with #line
+# directives that keep the original line numbers after each change, see
+# keep_lines); restoring copies the originals back with their times and
+# removes what the patches created.
 
 # patch_paths PATCH: the files PATCH touches (-p1), one a line.
 patch_paths() {
@@ -79,6 +81,54 @@ patches_prepare() {
 			refuse "$p does not apply exactly to $KPB_SRC (a hunk needs an offset or fuzz): rebase the patch on this tree"
 		fi
 	done
+	for f in "${KPB_PATHS[@]}"; do
+		case $f in
+		*.c | *.h)
+			[ -e "$KPB_SRC/$f" ] && [ -e "$tree/$f" ] && keep_lines "$KPB_SRC/$f" "$tree/$f"
+			;;
+		esac
+	done
+}
+
+# keep_lines ORIG PATCHED: give the lines of PATCHED after each changed
+# region the line numbers they had in ORIG (a #line directive), so that
+# __LINE__ (WARN, BUG, pr_* with line numbers) in functions below a change
+# does not change them too.  A directive that would land inside a macro
+# continued with a backslash moves down to the first line after it.
+keep_lines() {
+	local orig=$1 patched=$2
+	diff -U0 "$orig" "$patched" | awk '
+	/^@@ / {
+		split(substr($2, 2), o, ","); split(substr($3, 2), p, ",")
+		if (!(2 in o)) o[2] = 1
+		if (!(2 in p)) p[2] = 1
+		print (p[2] == 0 ? p[1] + 1 : p[1] + p[2]), (o[2] == 0 ? o[1] + 1 : o[1] + o[2])
+	}' >"$patched.lines" || true
+	[ -s "$patched.lines" ] || { rm -f "$patched.lines"; return 0; }
+	awk -v map="$patched.lines" '
+	BEGIN { while ((getline l < map) > 0) { split(l, f, " "); want[f[1]] = f[2] } }
+	{
+		n = NR
+		if (n in want) pending = want[n] - 0
+		# The compiler line of this one without a directive here.
+		cur = (NR == 1) ? 1 : cur + 1
+		if (pending && !cont && cur != pending + (n - pendat(n))) {
+			print "#line " (pending + (n - pendat(n)))
+			cur = pending + (n - pendat(n))
+			pending = 0
+		} else if (pending && !cont) {
+			pending = 0
+		}
+		print
+		cont = ($0 ~ /\\$/)
+	}
+	function pendat(n,   k) {
+		for (k = n; k > 0 && !(k in want); k--)
+			;
+		return k
+	}' "$patched" >"$patched.tmp"
+	mv "$patched.tmp" "$patched"
+	rm -f "$patched.lines"
 }
 
 # patches_apply SCRATCH: put the patched files into the tree, keeping the

@@ -50,6 +50,21 @@ PATCH
  	seq_putc(m, '\n');
  	return 0;
 PATCH
+	# Two lines in parameq(): param_sysfs_init(), __init code further
+	# down, prints __LINE__; it must keep its line numbers.
+	cat >"$SCRATCH/params.patch" <<'PATCH'
+--- a/kernel/params.c
++++ b/kernel/params.c
+@@ -96,6 +96,8 @@
+ 
+ bool parameq(const char *a, const char *b)
+ {
++	if (!a || !b)
++		return false;
+ 	return parameqn(a, b, strlen(a)+1);
+ }
+ 
+PATCH
 	tree_sum >"$SCRATCH/tree.sum"
 }
 
@@ -97,6 +112,19 @@ no_change() {
 	[ ! -e "$SCRATCH/livepatch-comment.ko" ]
 }
 
+# Without the #line directives kpatch-build adds, __LINE__ in the __init
+# function param_sysfs_init() would change and the patch be refused.
+lines_kept() {
+	kpb params "$SCRATCH/params.patch" || { cat "$SCRATCH/params.log"; die "kpatch-build failed"; }
+	sed -n 's/^kpatch-build:   //p' "$SCRATCH/params.log" >"$SCRATCH/params.reported"
+	cat >"$SCRATCH/params.expect" <<-EOF
+	vmlinux: kernel/params.o: changed function: parameq (size)
+	vmlinux: kernel/params.o: changed function: parse_args (size)
+	EOF
+	diff -u "$SCRATCH/params.expect" "$SCRATCH/params.reported"
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
 # interrupt_at STAGE: Ctrl-C (SIGINT) once kpatch-build's log shows STAGE
 # begun (the line of the stage before it); the tree must be as it was.
 interrupt_at() {
@@ -136,6 +164,7 @@ check 'options: --help, unknown and missing arguments' options
 check 'refused before building: bad context, offset, compiler mismatch' refused_before_build
 check 'builds a livepatch for /proc/cmdline; the tree is as it was' builds_and_restores
 check 'a comment-only patch: no change, exit 3' no_change
+check 'lines added above a __LINE__ user: it keeps its line numbers' lines_kept
 check 'Ctrl-C while building the original' interrupt_at check
 check 'Ctrl-C while building the patched tree' interrupt_at original-build
 check 'Ctrl-C while rebuilding the originals' interrupt_at patched-build
