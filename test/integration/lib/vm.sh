@@ -19,6 +19,11 @@
 #	KPNG_VM_SMP	guest CPUs (default 2: livepatch transitions then
 #			meet tasks running on another CPU)
 #
+# A test that boots another kernel than the test kernel (t0300: Debian's)
+# sets VM_IMAGE to its boot image and the array VM_QEMU_ARGS to its
+# machine arguments (debian_vm_setup); unset, they are $KERNEL_IMAGE and
+# ARCH_QEMU_ARGS.
+#
 # Needs lib/common.sh, lib/arch.sh and lib/kernel.sh (kernel_ensure done).
 
 VM_TIMEOUT=${KPNG_VM_TIMEOUT:-120}
@@ -42,12 +47,14 @@ vm_cmdline() {
 # VM_SECONDS to the run's wall time.
 vm_run() {
 	local log=$1 initrd=$2 rc=0 t0 reason=
+	local machine=("${ARCH_QEMU_ARGS[@]}")
 	shift 2
+	[ -z "${VM_QEMU_ARGS+set}" ] || machine=("${VM_QEMU_ARGS[@]}")
 	local cmd=(timeout --kill-after=5 "$VM_TIMEOUT"
-		"$ARCH_QEMU" "${ARCH_QEMU_ARGS[@]}"
+		"$ARCH_QEMU" "${machine[@]}"
 		-nographic -no-reboot
 		-m "$VM_MEMORY" -smp "$VM_SMP"
-		-kernel "$KERNEL_IMAGE" -initrd "$initrd"
+		-kernel "${VM_IMAGE:-$KERNEL_IMAGE}" -initrd "$initrd"
 		-append "$(vm_cmdline "$@")")
 	mkdir -p "$(dirname "$log")"
 	{
