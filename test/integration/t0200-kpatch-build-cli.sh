@@ -125,6 +125,22 @@ lines_kept() {
 	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
 }
 
+# -d: every intermediate kept, and where said.
+debug_dir() {
+	local dir
+	kpb debug -d -n debug "$SCRATCH/cmdline.patch" || { cat "$SCRATCH/debug.log"; die "kpatch-build failed"; }
+	dir=$(sed -n 's/^kpatch-build: debug directory (intermediates, commands.log, logs): //p' "$SCRATCH/debug.log")
+	[ -n "$dir" ] || die "no debug directory line"
+	for f in orig/fs/proc/cmdline.o patched/fs/proc/cmdline.o diff/fs__proc__cmdline.o \
+		module/livepatch-main.c module/Kbuild module/lp-diff.o module/livepatch-debug.ko \
+		commands.log build-patched.log build-restore.log module.log; do
+		[ -s "$dir/$f" ] || die "$dir/$f: missing or empty"
+	done
+	grep -q 'create-diff-object -n vmlinux' "$dir/commands.log"
+	grep -q 'create-klp-module' "$dir/commands.log"
+	rm -rf "$dir"
+}
+
 # interrupt_at STAGE: Ctrl-C (SIGINT) once kpatch-build's log shows STAGE
 # begun (the line of the stage before it); the tree must be as it was.
 interrupt_at() {
@@ -165,6 +181,7 @@ check 'refused before building: bad context, offset, compiler mismatch' refused_
 check 'builds a livepatch for /proc/cmdline; the tree is as it was' builds_and_restores
 check 'a comment-only patch: no change, exit 3' no_change
 check 'lines added above a __LINE__ user: it keeps its line numbers' lines_kept
+check '-d keeps the objects, diff objects, module source, commands and logs' debug_dir
 check 'Ctrl-C while building the original' interrupt_at check
 check 'Ctrl-C while building the patched tree' interrupt_at original-build
 check 'Ctrl-C while rebuilding the originals' interrupt_at patched-build
