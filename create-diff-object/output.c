@@ -248,6 +248,43 @@ static struct section *copy_header(struct out *o, const struct section *src)
 				src->sh.sh_entsize, NULL, 0);
 }
 
+/*
+ * The carried function's section entry @from of SHF_LINK_ORDER table @src
+ * points at.  Such a table (__patchable_function_entries) must link to the
+ * section of the function its entries belong to, or ld -r refuses to mix
+ * it with the module's own ordered tables: the copy is split into one
+ * section per carried function, linked to that function's copy.
+ */
+static struct section *link_target(struct out *o, struct section *src, uint64_t from,
+				   const struct special_section *ss)
+{
+	struct reloc **rels;
+	struct symbol *t;
+	size_t n;
+
+	rels = kelf_relocs_in_range(src, from, from + ss->entry_size, &n);
+	t = n ? cdo_reloc_target(o->cdo, rels[0], NULL) : NULL;
+	if (!t || !sym_info(t)->out) {
+		error("%s: %s+%#lx: an entry of this link-order table points at no carried function",
+		      o->cdo->patched->path, src->name, (unsigned long)from);
+		return NULL;
+	}
+	return sym_info(t)->out->sec;
+}
+
+/* The copy of link-order table @src linked to @to, made on first use. */
+static struct section *linked_copy(struct out *o, struct section *src, struct section *to)
+{
+	struct section *s;
+
+	for_each_section(o->kelf, s)
+		if (s->link == to && !strcmp(s->name, src->name))
+			return s;
+	s = copy_header(o, src);
+	s->link = to;
+	return s;
+}
+
 /* The kept entries of special section @src (and of its companion). */
 static int copy_special(struct out *o, struct section *src,
 			const struct special_section *ss)
@@ -260,7 +297,13 @@ static int copy_special(struct out *o, struct section *src,
 
 		if (!special_entry_kept(src, i))
 			continue;
-		if (!dst) {
+		if (src->sh.sh_flags & SHF_LINK_ORDER) {
+			struct section *to = link_target(o, src, from, ss);
+
+			if (!to)
+				return -1;
+			dst = linked_copy(o, src, to);
+		} else if (!dst) {
 			dst = copy_header(o, src);
 			if (ss->companion) {
 				csrc = kelf_find_section_by_name(o->cdo->patched,

@@ -208,4 +208,17 @@ test_expect_success 'refuse-data-init: a changed initializer is refused' '
 	test_cmp expect refuse-data-init.arm64/stderr
 '
 
+test_expect_success 'new-callee-and-data: one __patchable_function_entries per function, linked to it; ld -r takes it' '
+	readelf -SW new-callee-and-data.arm64/out.o >sections &&
+	awk "/\] __patchable_function_entries/ { print \$(NF - 2) }" sections >links &&
+	while read -r l; do
+		sed -n "s/^ *\[ *$l\] \([^ ]*\) .*/\1/p" sections
+	done <links | sort >actual &&
+	printf ".text.%s\n" added_helper user >expect &&
+	test_cmp expect actual &&
+	echo "void other(void) {}" >other.c &&
+	aarch64-linux-gnu-gcc -O2 -c -fpatchable-function-entry=2 -ffunction-sections other.c &&
+	aarch64-linux-gnu-ld -r -o linked.o other.o new-callee-and-data.arm64/out.o
+'
+
 test_done
