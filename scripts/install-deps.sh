@@ -17,23 +17,45 @@ packages=(
 	shellcheck
 )
 
+# Foreign architectures apt must know: the arm64 guests' busybox is
+# busybox-static:arm64, downloaded (not installed) by
+# test/integration/lib/initramfs.sh.
+foreign_archs=(arm64)
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
-[ "${#missing[@]}" -eq 0 ] && exit 0
+new_archs=()
+for a in "${foreign_archs[@]}"; do
+	[ "$a" = "$(dpkg --print-architecture)" ] ||
+		dpkg --print-foreign-architectures | grep -q -x -F "$a" ||
+		new_archs+=("$a")
+done
+[ "${#missing[@]}" -eq 0 ] && [ "${#new_archs[@]}" -eq 0 ] && exit 0
 
 # De-duplicate while keeping order.
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
+if [ "${#missing[@]}" -ne 0 ]; then
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: missing packages; run as root:" >&2
-	echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	echo "install-deps: missing packages or architectures; run as root:" >&2
+	for a in "${new_archs[@]}"; do
+		echo "  dpkg --add-architecture $a" >&2
+	done
+	echo "  apt-get update${missing[*]:+ && apt-get install -y --no-install-recommends ${missing[*]}}" >&2
 	exit 1
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+for a in "${new_archs[@]}"; do
+	echo "install-deps: adding the foreign architecture $a" >&2
+	dpkg --add-architecture "$a"
+done
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ "${#missing[@]}" -ne 0 ]; then
+	echo "install-deps: installing ${missing[*]}" >&2
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

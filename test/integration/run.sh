@@ -11,6 +11,10 @@
 # test counts as failed.  Console logs and check logs stay in
 # $KPNG_RESULTS (default /tmp/kpng-results)/tNNNN-name/.
 #
+# Without tNNNN-name.sh arguments, the files are those that apply to ARCH
+# (ARCH_TESTS of lib/arch.sh: all of them on x86_64); the others are
+# named in a "# ARCH: not applicable" line.
+#
 # Usage: test/integration/run.sh [ARCH] [tNNNN-name.sh...]
 # shellcheck source-path=SCRIPTDIR
 set -o errexit -o errtrace -o nounset -o pipefail
@@ -48,7 +52,27 @@ arch_setup "$arch"
 if [ "$#" -gt 0 ]; then
 	files=("$@")
 else
-	files=("$here"/t[0-9][0-9][0-9][0-9]-*.sh)
+	# The files that apply to the arch (lib/arch.sh), said by name when
+	# that is not all of them.
+	files=()
+	for glob in "${ARCH_TESTS[@]}"; do
+		for file in "$here"/$glob; do
+			[ -f "$file" ] || die "ARCH_TESTS of $arch (lib/arch.sh): no test file $file"
+			files+=("$file")
+		done
+	done
+	skipped=()
+	for file in "$here"/t[0-9][0-9][0-9][0-9]-*.sh; do
+		case " ${files[*]} " in
+		*" $file "*) ;;
+		*) skipped+=("${file##*/}") ;;
+		esac
+	done
+	if [ "${#skipped[@]}" -ne 0 ]; then
+		echo "# $arch: running ${#files[@]} test files: ${files[*]##*/}"
+		echo "# $arch: not applicable, not run: ${skipped[*]}"
+		echo "#   ($ARCH_TESTS_NOTE)"
+	fi
 fi
 export KPNG_RESULTS=${KPNG_RESULTS:-/tmp/kpng-results}
 

@@ -12,6 +12,8 @@ sample=$SCRATCH/sample
 
 build_sample() {
 	local release vermagic
+	[ "$(kernel_config_value "$KERNEL_BUILD/.config" CONFIG_LIVEPATCH)" = y ] ||
+		die "the $ARCH_NAME test kernel has no CONFIG_LIVEPATCH (see config/$ARCH_NAME.config): nothing here can load a livepatch"
 	kernel_build_module "$sample" "$KERNEL_SRC/samples/livepatch/livepatch-sample.c"
 	[ -f "$sample/livepatch-sample.ko" ] || die "no $sample/livepatch-sample.ko"
 	[ "$(modinfo -F livepatch "$sample/livepatch-sample.ko")" = Y ] ||

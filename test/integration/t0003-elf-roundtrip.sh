@@ -2,8 +2,9 @@
 # t0003-elf-roundtrip: the ELF layer reads every 64-bit object of the test
 # kernel (each .o, each .ko, vmlinux.o) and writes a copy that readelf
 # shows with the same sections, symbols, relocations and groups; prints the
-# count and the time.  32-bit objects (real-mode and boot code) are refused
-# with a one-line error, as they must be.
+# count and the time.  32-bit objects (x86_64's real-mode and boot code)
+# are refused with a one-line error, as they must be; a tree without any
+# (arm64) has a bare 32-bit ELF header stand in for one.
 # `check` calls the functions below, which shellcheck cannot see.
 # shellcheck disable=SC2317
 # shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
@@ -21,7 +22,7 @@ list_objects() {
 	awk '$1 == "ELF32" { print $2 }' classes.txt >objects32.txt
 	echo "$(wc -l <objects.txt) 64-bit objects, $(wc -l <objects32.txt) 32-bit"
 	[ "$(wc -l <all.txt)" -eq $(($(wc -l <objects.txt) + $(wc -l <objects32.txt))) ]
-	[ -s objects.txt ] && [ -s objects32.txt ]
+	[ -s objects.txt ]
 	grep -qx "$KERNEL_BUILD/vmlinux.o" objects.txt
 }
 
@@ -48,9 +49,21 @@ compare_all() {
 }
 
 refuse_32bit() {
-	local f
+	local f rc=0
 	f=$(head -n 1 objects32.txt)
-	local rc=0
+	if [ -z "$f" ]; then
+		# ELFCLASS32, little-endian, ET_REL, EM_NONE, EV_CURRENT, 52
+		# bytes: the ELF header alone.
+		f=$SCRATCH/elf32-header.o
+		{
+			printf '\177ELF\1\1\1'
+			head -c 9 /dev/zero	# the rest of e_ident
+			printf '\1\0\0\0\1\0\0\0'	# e_type, e_machine, e_version
+			head -c 16 /dev/zero	# e_entry, e_phoff, e_shoff, e_flags
+			printf '\64\0'		# e_ehsize
+			head -c 10 /dev/zero	# no program or section headers
+		} >"$f"
+	fi
 	"$TOOLS/test/kelf-copy" "$f" out32.o 2>err.txt || rc=$?
 	[ "$rc" -eq 1 ] || { echo "exit status $rc, expected 1"; return 1; }
 	echo "kelf-copy: error: $f: ELF class 1 is not supported: only 64-bit ELF (ELFCLASS64) objects are" >expect.txt

@@ -17,14 +17,86 @@
 # (owners and the /dev/console node are just list entries), and one
 # process instead of one `ln` per busybox applet, so a pack takes a few
 # tens of milliseconds.  Needs lib/kernel.sh (kernel_ensure done).
+#
+# The busybox is Debian's busybox-static for the guest's arch ($ARCH_DEB):
+# the host's /bin/busybox when that is the host's arch, else the package
+# of that arch, downloaded with `apt-get download` (nothing is installed;
+# needs `dpkg --add-architecture ARCH_DEB`, see scripts/install-deps.sh)
+# and unpacked once into the cache of lib/kernel.sh:
+#
+#	$root/busybox/$ARCH_DEB/
+#		root/bin/busybox	the package's files
+#		log			apt-get and dpkg-deb output
+#		stamp			written last, "complete": the package
+#					and version
+#
+# The version is the one apt offered then; delete the directory for a
+# newer one (asking apt each time takes seconds).
+#
+# KPNG_BUSYBOX overrides the choice.  A busybox the host cannot run has no
+# `busybox --list` here: its archive holds /bin/sh and guest/init makes
+# the other applet links at boot (`busybox --install -s /bin`).
 
-INITRAMFS_BUSYBOX=${KPNG_BUSYBOX:-/bin/busybox}
+INITRAMFS_BUSYBOX=
+
+# initramfs_busybox: set INITRAMFS_BUSYBOX (once) and INITRAMFS_NATIVE
+# (true when the host runs it).
+initramfs_busybox() {
+	local host
+	[ -z "$INITRAMFS_BUSYBOX" ] || return 0
+	host=$(dpkg --print-architecture)
+	if [ -n "${KPNG_BUSYBOX:-}" ]; then
+		INITRAMFS_BUSYBOX=$KPNG_BUSYBOX
+		INITRAMFS_NATIVE=false
+		"$INITRAMFS_BUSYBOX" true 2>/dev/null && INITRAMFS_NATIVE=true
+	elif [ "$ARCH_DEB" = "$host" ]; then
+		INITRAMFS_BUSYBOX=/bin/busybox
+		INITRAMFS_NATIVE=true
+	else
+		initramfs_busybox_fetch "$ARCH_DEB"
+		INITRAMFS_NATIVE=false
+	fi
+	[ -x "$INITRAMFS_BUSYBOX" ] ||
+		die "no static busybox at $INITRAMFS_BUSYBOX: install busybox-static (scripts/install-deps.sh)"
+}
+
+# initramfs_busybox_fetch DEBARCH: set INITRAMFS_BUSYBOX to the cached
+# busybox-static:DEBARCH, downloading and unpacking it first unless the
+# cache holds it.
+initramfs_busybox_fetch() {
+	local arch=$1 pkg=busybox-static:$1 dir lockfd deb got
+	dir=$(kernel_cache_root)/busybox/$arch
+	INITRAMFS_BUSYBOX=$dir/root/bin/busybox
+	[ -f "$dir/stamp" ] && return 0
+
+	mkdir -p "${dir%/*}"
+	exec {lockfd}>"$dir.lock"
+	flock "$lockfd"
+	if [ ! -f "$dir/stamp" ]; then
+		status "busybox: fetching $pkg into $dir"
+		rm -rf "$dir"
+		mkdir -p "$dir/deb"
+		(cd "$dir/deb" && apt-get download "$pkg") >"$dir/log" 2>&1 || {
+			show_tail "$dir/log" 20
+			die "busybox: apt-get download $pkg failed (log: $dir/log): does apt know the $arch architecture? run scripts/install-deps.sh (as root: dpkg --add-architecture $arch && apt-get update)"
+		}
+		deb=$(echo "$dir"/deb/busybox-static_*.deb)
+		[ -f "$deb" ] || die "busybox: apt-get download left no .deb in $dir/deb"
+		got=$(dpkg-deb -f "$deb" Architecture)
+		[ "$got" = "$arch" ] || die "busybox: $deb is for $got, not $arch"
+		dpkg-deb -x "$deb" "$dir/root" >>"$dir/log" 2>&1 ||
+			die "busybox: unpacking $deb failed; log: $dir/log"
+		[ -x "$INITRAMFS_BUSYBOX" ] || die "busybox: $deb has no /bin/busybox"
+		echo "$pkg $(dpkg-deb -f "$deb" Version)" >"$dir/stamp"
+		rm -rf "$dir/deb"
+	fi
+	exec {lockfd}>&-
+}
 
 # initramfs_new DIR: a fresh archive description in DIR (emptied first).
 initramfs_new() {
 	local dir=$1 applet d
-	[ -x "$INITRAMFS_BUSYBOX" ] ||
-		die "no static busybox at $INITRAMFS_BUSYBOX: install busybox-static (scripts/install-deps.sh)"
+	initramfs_busybox
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	: >"$dir/env"
@@ -34,10 +106,16 @@ initramfs_new() {
 		done
 		echo "nod /dev/console 0600 0 0 c 5 1"
 		echo "file /bin/busybox $INITRAMFS_BUSYBOX 0755 0 0"
-		# Every applet as /bin/NAME; PATH is /bin in the guest.
-		while read -r applet; do
-			[ "$applet" = busybox ] || echo "slink /bin/$applet busybox 0777 0 0"
-		done < <("$INITRAMFS_BUSYBOX" --list)
+		# Every applet as /bin/NAME; PATH is /bin in the guest.  Only
+		# /bin/sh (for /init) when the host cannot run this busybox:
+		# guest/init installs the others.
+		if "$INITRAMFS_NATIVE"; then
+			while read -r applet; do
+				[ "$applet" = busybox ] || echo "slink /bin/$applet busybox 0777 0 0"
+			done < <("$INITRAMFS_BUSYBOX" --list)
+		else
+			echo "slink /bin/sh busybox 0777 0 0"
+		fi
 		echo "file /init $BENCH_ROOT/guest/init 0755 0 0"
 		echo "file /lib/kpng/lib.sh $BENCH_ROOT/guest/lib.sh 0644 0 0"
 		echo "file /lib/kpng/env $dir/env 0644 0 0"

@@ -231,10 +231,14 @@ kernel_configure() {
 }
 
 # kernel_fragment_lines FRAGMENT...: each option of the fragments as
-# "CONFIG_X=value" or "CONFIG_X is not set", later fragments last.
+# "CONFIG_X=value" or "CONFIG_X is not set", later fragments last.  An
+# option set again by a later fragment counts with that value only, as
+# merge_config.sh merges it (config/arm64.config turns off common.config's
+# CONFIG_LIVEPATCH=y).
 kernel_fragment_lines() {
 	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p' \
-		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 is not set/p' "$@"
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 is not set/p' "$@" |
+		tac | awk '{ opt = $1; sub(/=.*/, "", opt) } !seen[opt]++' | tac
 }
 
 # kernel_check_config CONFIG FRAGMENT...: every option of the fragments has
