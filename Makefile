@@ -84,7 +84,8 @@ install: all
 	install -m 755 kpatch-build/kpatch-build $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/libexec/kpatch-ng/
 	install -m 644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/lib/
-	install -m 644 kmod/livepatch-main.c kmod/livepatch-api.h kmod/livepatch.lds \
+	install -m 644 kmod/livepatch-main.c kmod/livepatch.lds kmod/livepatch-api.h \
+		kmod/kpatch-macros.h kmod/kpatch-syscall.h \
 		$(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod/
 
 clean:

@@ -45,6 +45,8 @@ struct sym_info {
 	bool untraceable;		/* changed without one: its callers are
 					 * patched instead (trace.c) */
 	bool via_caller;		/* patched in place of an untraceable callee */
+	bool ignored;			/* KPATCH_IGNORE_FUNCTION (author.c) */
+	bool forced;			/* KPATCH_FORCE_UNSAFE (author.c) */
 	struct symbol *out;		/* its symbol in the diff object */
 };
 
@@ -53,6 +55,7 @@ struct sec_info {
 	enum status status;
 	bool include;			/* carried whole (strings, anonymous data) */
 	bool compared, comparing;	/* compare.c's memo for anonymous data */
+	bool ignored;			/* KPATCH_IGNORE_SECTION (author.c) */
 	unsigned char *kept;		/* special sections: entries kept */
 	size_t nr_kept;
 	struct section *out;		/* its copy in the diff object */
@@ -123,6 +126,31 @@ void cdo_correlate_numbered(struct cdo *cdo);
 /* compare.c */
 bool cdo_is_ignored_section(const struct section *sec);
 int cdo_compare(struct cdo *cdo);
+
+/*
+ * author.c: what the patch author asked for through kmod/kpatch-macros.h,
+ * read from the patched object's .kpatch.* marker sections (themselves
+ * ignored: never compared, carried or reported).
+ *
+ * cdo_read_marks() marks the functions and sections named; 0, or -1 after
+ * an error for each marker that names nothing of this object.  Run after
+ * correlation, before comparison: ignored sections are never compared.
+ */
+int cdo_read_marks(struct cdo *cdo);
+/* Set back to unchanged the ignored functions (and their .cold/.part
+ * pieces) that changed, with a line on stdout for each; compare.c runs it
+ * before the callers of untraceable functions are promoted. */
+void cdo_ignore_functions(struct cdo *cdo);
+/* Is @func (or the function it is a piece of) marked KPATCH_FORCE_UNSAFE? */
+bool cdo_is_forced(const struct symbol *func);
+/*
+ * refuse.c's hook for changed writable data @p: true, after a warning,
+ * when KPATCH_FORCE_UNSAFE lets the livepatch carry a new copy of it (it
+ * is local and only marked functions use it; @rule names the refusal
+ * overridden).  False otherwise, with a warning saying why when a marked
+ * function uses it.
+ */
+bool cdo_force_data(struct cdo *cdo, struct symbol *p, const char *rule);
 
 /* trace.c: patch the callers of changed functions without an ftrace
  * entry; -1 (after an error per function) when that cannot be done. */

@@ -29,12 +29,16 @@ static const char *const ignored_prefixes[] = {
 	".GCC.command.line",
 	/* export markers: refuse.c checks the export set itself */
 	".export_symbol", ".rela.export_symbol",
+	/* the patch author's markers (kpatch-macros.h): author.c reads them */
+	".kpatch.", ".rela.kpatch.",
 };
 
 bool cdo_is_ignored_section(const struct section *sec)
 {
 	size_t i;
 
+	if (sec->priv && sec_info(sec)->ignored)	/* KPATCH_IGNORE_SECTION */
+		return true;
 	for (i = 0; i < ARRAY_SIZE(ignored_prefixes); i++)
 		if (!strncmp(sec->name, ignored_prefixes[i],
 			     strlen(ignored_prefixes[i])))
@@ -452,6 +456,7 @@ int cdo_compare(struct cdo *cdo)
 		    !cdo_is_ignored_section(p->sec))
 			compare_symbol(cdo, p);
 	propagate_families(cdo);
+	cdo_ignore_functions(cdo);
 	if (cdo_promote_callers(cdo))
 		return -1;
 	/* A promoted parent brings its parts, and the other way round. */

@@ -31,7 +31,8 @@ static void usage(FILE *f)
 "Module.symvers file (may be empty).\n"
 "\n"
 "Prints one line per function: 'changed function: NAME (reason)' or\n"
-"'new function: NAME'.\n"
+"'new function: NAME'; and 'ignored function: NAME', 'ignored section: NAME'\n"
+"for what the patch marked with KPATCH_IGNORE_FUNCTION/_SECTION.\n"
 "\n"
 "Options:\n"
 "  -e, --explain        say where each changed function first differs\n"
@@ -114,6 +115,8 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	cdo_attach_info(cdo->orig);
 	cdo_attach_info(cdo->patched);
 	cdo_correlate(cdo);
+	if (cdo_read_marks(cdo))
+		return EXIT_ERROR;
 	if (cdo_compare(cdo) | cdo_refuse(cdo))
 		return EXIT_REFUSED;
 	if (!cdo_include(cdo)) {

@@ -55,6 +55,10 @@ static int refuse_changed_symbol(struct cdo *cdo, struct symbol *p)
 		return 0;
 	if (!(p->sec->sh.sh_flags & SHF_WRITE))
 		return 0;	/* read-only: a new copy is carried */
+	if (cdo_force_data(cdo, p, p->sec->sh.sh_type == SHT_NOBITS ?
+			   "the size of an existing variable changed" :
+			   "changed initialized data"))
+		return 0;	/* KPATCH_FORCE_UNSAFE: a new copy too */
 	if (p->sec->sh.sh_type == SHT_NOBITS)
 		return error("%s: %s: the size of an existing variable changed (%s): the running kernel keeps the old one; keep the variable as it is and attach new state with a shadow variable (klp_shadow_*)",
 			     obj, p->name, pi->reason);

@@ -134,6 +134,11 @@ static unsigned int promote_refs(struct promote *st, struct symbol *f,
 
 		if (!from || (via != f && cdo_reloc_target(cdo, rel, NULL) != f))
 			continue;
+		if (!is_code_or_table(cdo, from) && cdo_is_forced(f)) {
+			warn("%s: %s: changed, and has no ftrace entry, and its address is stored in %s, allowed by KPATCH_FORCE_UNSAFE(%s): its callers are patched; a call through the pointer still reaches the old code",
+			     cdo->patched->path, f->name, from->name, f->name);
+			continue;
+		}
 		if (!is_code_or_table(cdo, from)) {
 			st->ret = error("%s: %s: changed, and has no ftrace entry (notrace or inline), but its address is stored in %s: a function pointer would still reach the old code; patch the functions that call through it, or make it traceable",
 					cdo->patched->path, f->name, from->name);
@@ -172,7 +177,10 @@ int cdo_promote_callers(struct cdo *cdo)
 		unsigned int callers;
 
 		sym_info(f)->untraceable = true;
-		if (f->bind != STB_LOCAL) {
+		if (f->bind != STB_LOCAL && cdo_is_forced(f))
+			warn("%s: %s: changed, and has no ftrace entry, and is global, allowed by KPATCH_FORCE_UNSAFE(%s): its callers in this object are patched; callers in other objects still run the old code",
+			     cdo->patched->path, f->name, f->name);
+		else if (f->bind != STB_LOCAL) {
 			st.ret = error("%s: %s: changed, and has no ftrace entry (notrace or inline), and is global: callers in other objects would still run the old code; make the change in its traceable callers, or in a traceable function it calls",
 				       cdo->patched->path, f->name);
 			continue;

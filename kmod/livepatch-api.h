@@ -15,8 +15,8 @@
  *	LIVEPATCH_PRE_PATCH_CALLBACK(my_pre);
  *
  *    LIVEPATCH_PRE_PATCH_CALLBACK(fn)	int fn(struct klp_object *): before
- *	the object is patched; non-zero stops the patch (the module fails
- *	to load, or the module being loaded is not patched)
+ *	the object is patched; non-zero stops the patch (the livepatch
+ *	fails to load, or the module it patches is refused)
  *    LIVEPATCH_POST_PATCH_CALLBACK(fn)	void fn(struct klp_object *): after
  *    LIVEPATCH_PRE_UNPATCH_CALLBACK(fn)	void: before the patch is removed
  *    LIVEPATCH_POST_UNPATCH_CALLBACK(fn)	void: after it is removed

@@ -14,6 +14,9 @@
 
 KPB_KCFLAGS="-ffunction-sections -fdata-sections"
 
+# The headers of kmod/ a patch may include (see doc/patch-author-guide.md).
+KPB_HEADERS=(livepatch-api.h kpatch-macros.h kpatch-syscall.h)
+
 # kmake LOG TARGET...: make in the object tree.
 kmake() {
 	local log=$1
@@ -46,8 +49,11 @@ build_locate() {
 	fi
 	# What patched sources may include, at a path that never changes (it
 	# is part of every compile command, so it must be the same each run).
-	cmp -s "$KPB_KMOD/livepatch-api.h" "$KPB_BUILD_DIR/include/livepatch-api.h" ||
-		cp "$KPB_KMOD/livepatch-api.h" "$KPB_BUILD_DIR/include/livepatch-api.h"
+	local h
+	for h in "${KPB_HEADERS[@]}"; do
+		cmp -s "$KPB_KMOD/$h" "$KPB_BUILD_DIR/include/$h" ||
+			cp "$KPB_KMOD/$h" "$KPB_BUILD_DIR/include/$h"
+	done
 }
 
 # build_undo_dirty: remove what an earlier patched build left.

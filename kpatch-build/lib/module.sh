@@ -39,6 +39,8 @@ diff_objects() {
 			KPB_DIFFS+=("$out")
 			n=$((n + 1))
 			sed "s|^|kpatch-build:   $objname: $o: |" "$out.stdout" >&2
+			# Warnings: what KPATCH_FORCE_UNSAFE allowed, markers naming nothing.
+			indent <"$out.stderr" >&2
 			funcs=$((funcs + $(grep -c '^changed function' "$out.stdout" || true)))
 			;;
 		3) ;;

@@ -5,7 +5,7 @@
 # guest behave as its stage functions say before loading, once loaded
 # (with its workload running through the transition), once disabled and
 # once unloaded.  A patch with NAME.refusal must be refused (exit 2) with
-# that text.  The chain patches are t0220's.
+# that text.  The chain patches are t0220's, the kpatch-macro ones t0230's.
 # `check` calls the functions below, which shellcheck cannot see.
 # shellcheck disable=SC2317
 # shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
@@ -64,7 +64,7 @@ for p in "$PATCHES"/[0-9]*.patch; do
 	name=${p##*/}
 	name=${name%.patch}
 	case $name in
-	*-chain*) continue ;;
+	*-chain* | *-kpatch-*) continue ;;
 	esac
 	test_story
 	if [ -f "$PATCHES/$name.refusal" ]; then

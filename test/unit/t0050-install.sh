@@ -13,6 +13,8 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/bin/kpatch-build
 	./opt/kp/libexec/kpatch-ng/create-diff-object
 	./opt/kp/libexec/kpatch-ng/create-klp-module
+	./opt/kp/share/kpatch-ng/kmod/kpatch-macros.h
+	./opt/kp/share/kpatch-ng/kmod/kpatch-syscall.h
 	./opt/kp/share/kpatch-ng/kmod/livepatch-api.h
 	./opt/kp/share/kpatch-ng/kmod/livepatch-main.c
 	./opt/kp/share/kpatch-ng/kmod/livepatch.lds
