@@ -114,6 +114,16 @@ bool cdo_is_prefix_symbol(const struct symbol *sym);
 /* @sym's prefix symbol, ending where @sym starts, or NULL. */
 struct symbol *cdo_prefix_of(const struct symbol *sym);
 
+/*
+ * tail.c: code past a function's end in its own section that belongs to it
+ * (arm64's alternative replacements).  cdo_tail_owner() is the function
+ * owning the tail of @sec, which starts at *@start, or NULL when @sec has
+ * no tail or several functions; cdo_extent() is how many bytes from
+ * @sym's start its carried copy holds: its size, and its tail.
+ */
+struct symbol *cdo_tail_owner(struct section *sec, uint64_t *start);
+uint64_t cdo_extent(struct symbol *sym);
+
 /* correlate.c */
 void cdo_attach_info(struct kelf *kelf);
 void cdo_correlate(struct cdo *cdo);
@@ -126,6 +136,12 @@ void cdo_correlate_numbered(struct cdo *cdo);
 /* compare.c */
 bool cdo_is_ignored_section(const struct section *sec);
 int cdo_compare(struct cdo *cdo);
+/* Do two relocations reach the same thing (the comparison's rule)? */
+bool cdo_same_target(struct cdo *cdo, const struct reloc *o, const struct reloc *p);
+/* Are [@ostart, +@size) of @os and [@pstart, +@size) of @ps the same:
+ * bytes outside relocated fields, and relocations? */
+bool cdo_same_range(struct cdo *cdo, struct section *os, uint64_t ostart,
+		    struct section *ps, uint64_t pstart, uint64_t size);
 
 /*
  * author.c: what the patch author asked for through kmod/kpatch-macros.h,

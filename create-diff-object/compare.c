@@ -107,6 +107,14 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 		/* The end of a symbol: ORC's last entry, a loop bound. */
 		if (!t && where > 0)
 			t = kelf_find_symbol_containing(sym->sec, where - 1);
+		/* Past the end: arm64's alternative replacements (tail.c). */
+		if (!t) {
+			uint64_t start;
+			struct symbol *owner = cdo_tail_owner(sym->sec, &start);
+
+			if (owner && (uint64_t)where >= start)
+				t = owner;
+		}
 	}
 	if (!t)
 		return NULL;
@@ -228,6 +236,17 @@ static struct diff compare_range(struct cdo *cdo, struct section *os, uint64_t o
 			pos = size;
 	}
 	return d;
+}
+
+bool cdo_same_target(struct cdo *cdo, const struct reloc *o, const struct reloc *p)
+{
+	return same_target(cdo, o, p);
+}
+
+bool cdo_same_range(struct cdo *cdo, struct section *os, uint64_t ostart,
+		    struct section *ps, uint64_t pstart, uint64_t size)
+{
+	return !compare_range(cdo, os, ostart, ps, pstart, size).reason;
 }
 
 /* Whole anonymous sections (no symbols): compared once, then remembered;

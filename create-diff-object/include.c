@@ -49,7 +49,7 @@ void cdo_include_symbol(struct cdo *cdo, struct symbol *sym)
 	if (si->include)
 		return;
 	si->include = true;
-	include_relocs(cdo, sym->sec, sym->offset, sym->size);
+	include_relocs(cdo, sym->sec, sym->offset, cdo_extent(sym));
 }
 
 static void include_section(struct cdo *cdo, struct section *sec)

@@ -107,10 +107,11 @@ static void copy_symbol(struct out *o, struct symbol *sym)
 	char *name = xasprintf("%s%s", section_prefix(src), sym->name);
 	uint64_t pad = padding_before(sym);
 
+	/* cdo_extent(): with the code past its end that belongs to it. */
 	dst = kelf_add_section(o->kelf, name, src->sh.sh_type, src->sh.sh_flags & ~SHF_GROUP,
 			       src->sh.sh_addralign, src->sh.sh_entsize,
 			       src->data ? src->data + sym->offset - pad : NULL,
-			       sym->size + pad);
+			       cdo_extent(sym) + pad);
 	free(name);
 	sym_info(sym)->out = kelf_add_symbol(o->kelf, sym->name, sym->bind, sym->type,
 					     dst, 0, pad, sym->size);
@@ -393,7 +394,7 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 
 	for_each_symbol(cdo->patched, p)
 		if (is_object_symbol(p) && sym_info(p)->include &&
-		    emit_relocs(&o, p->sec, p->offset, p->size,
+		    emit_relocs(&o, p->sec, p->offset, cdo_extent(p),
 				sym_info(p)->out->sec, sym_info(p)->out->offset))
 			goto out;
 	for_each_section(cdo->patched, s)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "../special-sections/special.h"
 #include "../util/util.h"
 
 static bool starts_with(const char *s, const char *prefix)
@@ -93,6 +94,9 @@ int cdo_refuse(struct cdo *cdo)
 		    refuse_changed_symbol(cdo, p))
 			ret = -1;
 	if (refuse_export_changes(cdo))
+		ret = -1;
+	/* Table entries that changed under code that did not. */
+	if (special_refuse_changed_entries(cdo))
 		ret = -1;
 	return ret;
 }

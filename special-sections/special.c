@@ -81,6 +81,36 @@ static int check_key(const struct cdo *cdo, const struct special_section *ss,
 		     key ? key->name : rel->sym->name, sec->name);
 }
 
+/*
+ * The replacement code a kept alternative points at must lie in a function
+ * (arm64: its tail, see create-diff-object/tail.c) or in a section of
+ * anonymous code (x86_64's .altinstr_replacement).  arm64 puts the
+ * replacements of every function of a shared section (.sched.text) at its
+ * end, mixed: they cannot be carried with their function.  0, or -1 after
+ * an error.
+ */
+static int check_replacement(const struct cdo *cdo, const struct special_section *ss,
+			     struct section *sec, size_t index, const struct reloc *site)
+{
+	int64_t off = 0;
+	struct symbol *f = cdo_reloc_target(cdo, site, &off);
+	struct reloc *rel = kelf_find_reloc_at(sec, index * ss->entry_size + ss->repl_offset);
+	struct section *to = rel && rel->sym ? rel->sym->sec : NULL;
+	int64_t at;
+
+	if (!to || !is_text_section(to))
+		return 0;
+	at = (rel->sym->type == STT_SECTION ? 0 : (int64_t)rel->sym->offset) + rel->addend;
+	if (at < 0 || (uint64_t)at >= to->size ||
+	    kelf_find_symbol_containing(to, at) || cdo_tail_owner(to, NULL))
+		return 0;
+	if (!to->nr_by_offset)
+		return 0;	/* anonymous code: .altinstr_replacement */
+	return error("%s: %s: %s entry at %s+%#lx: its replacement code at %s+%#lx lies after the functions of %s, which holds several: the differ carries such code only from a section of one function; leave the functions of %s that have alternatives unchanged",
+		     cdo->patched->path, f->name, sec->name, f->name, (unsigned long)off,
+		     to->name, (unsigned long)at, to->name, to->name);
+}
+
 /* Mark the kept entries of @sec; returns how many were newly kept, or -1. */
 static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 			 struct section *sec)
@@ -112,6 +142,8 @@ static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 		si->kept[i] = 1;
 		added++;
 		if (ss->key_needs_plain_reloc && check_key(cdo, ss, sec, i))
+			return -1;
+		if (ss->has_repl && check_replacement(cdo, ss, sec, i, rels[j]))
 			return -1;
 		for (j = 0; j < nrels; j++)
 			cdo_include_reloc_target(cdo, rels[j]);

@@ -34,6 +34,24 @@ struct special_section {
 	 * tables when the module loads, before klp relocations are applied. */
 	bool key_needs_plain_reloc;
 	unsigned int key_offset;	/* of that reference within an entry */
+	/*
+	 * What the kernel does with an entry depends on more than the code it
+	 * points at: an exception handler's type, an alternative's feature and
+	 * replacement, a jump label's key, a warning's flags.  So the entries
+	 * of a function the livepatch does not carry must not change
+	 * (compare.c).  Not set for tables that only list places in the code
+	 * (objtool's site lists, ORC, ftrace's call sites) or that only a
+	 * uniprocessor kernel reads (.smp_locks).
+	 */
+	bool behaviour;
+	/* Bytes of an entry that do not change behaviour: a bug entry's line
+	 * (moved by a change above the function).  Size 0: none. */
+	unsigned int noise_offset, noise_size;
+	/* The entry points at replacement code (alternatives): the reference
+	 * at @repl_offset, its length the byte at @repl_len_offset.  The code
+	 * there is compared, not only where it is. */
+	bool has_repl;
+	unsigned int repl_offset, repl_len_offset;
 	/* Sites of a runtime constant (arch.h), one 4-byte place-relative
 	 * entry each, in a section named @name + the variable: the entries
 	 * are not copied; the sites in carried code are rewritten to read
@@ -58,6 +76,14 @@ int special_include(struct cdo *cdo);
 
 /* Is entry @index of special section @sec kept? */
 bool special_entry_kept(const struct section *sec, size_t index);
+
+/*
+ * compare.c: refuse each function the livepatch does not carry whose
+ * entries in a table that matters for behaviour (special_section
+ * ->behaviour) changed; run once what changed is known.  Returns 0, or
+ * -1 after an error per function and table.
+ */
+int special_refuse_changed_entries(struct cdo *cdo);
 
 /*
  * runtime-const.c: rewrite the site of each kept entry of runtime-constant

@@ -3,7 +3,10 @@
  *	__ex_table		struct exception_table_entry { int insn, fixup;
  *				short type, data; }
  *	.altinstructions	struct alt_instr: s32 orig, s32 alt, u16 cpucap,
- *				u8 orig_len, u8 alt_len
+ *				u8 orig_len, u8 alt_len; alt is a callback, or
+ *				the replacement in ".subsection 1" of the
+ *				function's section, past its end
+ *				(create-diff-object/tail.c)
  *	__jump_table		struct jump_entry { s32 code; s32 target; long key; }
  *	__bug_table		struct bug_entry, relative pointers, verbose:
  *				s32 addr, s32 file, u16 line, u16 flags
@@ -35,11 +38,13 @@ static const struct arch_runtime_const arm64_runtime_shift = {
 };
 
 const struct special_section arm64_special[] = {
-	{ .name = "__ex_table", .entry_size = 12 },
-	{ .name = ".altinstructions", .entry_size = 12 },
-	{ .name = "__jump_table", .entry_size = 16,
+	{ .name = "__ex_table", .entry_size = 12, .behaviour = true },
+	{ .name = ".altinstructions", .entry_size = 12, .behaviour = true,
+	  .has_repl = true, .repl_offset = 4, .repl_len_offset = 11 },
+	{ .name = "__jump_table", .entry_size = 16, .behaviour = true,
 	  .key_needs_plain_reloc = true, .key_offset = 8 },
-	{ .name = "__bug_table", .entry_size = 12 },
+	{ .name = "__bug_table", .entry_size = 12, .behaviour = true,
+	  .noise_offset = 8, .noise_size = 2 },
 	{ .name = "__patchable_function_entries", .entry_size = 8 },
 	{ .name = "runtime_ptr_", .name_is_prefix = true, .entry_size = 4,
 	  .runtime_const = &arm64_runtime_ptr },

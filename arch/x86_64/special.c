@@ -22,13 +22,15 @@
 #include "../../special-sections/special.h"
 
 const struct special_section x86_64_special[] = {
-	{ .name = "__ex_table", .entry_size = 12 },
-	{ .name = ".altinstructions", .entry_size = 14 },
-	{ .name = "__jump_table", .entry_size = 16,
+	{ .name = "__ex_table", .entry_size = 12, .behaviour = true },
+	{ .name = ".altinstructions", .entry_size = 14, .behaviour = true,
+	  .has_repl = true, .repl_offset = 4, .repl_len_offset = 13 },
+	{ .name = "__jump_table", .entry_size = 16, .behaviour = true,
 	  .key_needs_plain_reloc = true, .key_offset = 8 },
-	{ .name = ".static_call_sites", .entry_size = 8,
+	{ .name = ".static_call_sites", .entry_size = 8, .behaviour = true,
 	  .key_needs_plain_reloc = true, .key_offset = 4 },
-	{ .name = "__bug_table", .entry_size = 12 },
+	{ .name = "__bug_table", .entry_size = 12, .behaviour = true,
+	  .noise_offset = 8, .noise_size = 2 },
 	{ .name = ".retpoline_sites", .entry_size = 4 },
 	{ .name = ".return_sites", .entry_size = 4 },
 	{ .name = ".call_sites", .entry_size = 4 },

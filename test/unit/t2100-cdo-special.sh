@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# Test bodies are single-quoted text that test_expect_success evals
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317)
+# and using arrays it cannot see being used (SC2034).
+# shellcheck disable=SC2016,SC2317,SC2034
+test_description='create-diff-object: special sections: the entries of carried functions, and entries that changed under unchanged code'
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=fixtures/cdo/pairs.sh
+. "$FIXTURES/cdo/pairs.sh"
+
+# The fixtures write the kernel's tables with their own asm: Linux 6.12's
+# section names, entry layouts and relocations (arch/*/special.c lists
+# them).  special-sections has changed() and unchanged(), each with an
+# entry in every table; only changed() is carried, with its entries alone.
+
+PAIRS=(special-sections refuse-special-entry special-noise special-shared-tail)
+
+# What vmlinux exports of what the fixtures use: the jump label and static
+# call keys must link plainly, the thunks are what objtool's sites call.
+EXPORTS=(kpng_key kpng_other_key __SCK__kpng_call __SCT__kpng_call
+	__x86_indirect_thunk_rax __x86_return_thunk)
+
+X86_TABLES=(__ex_table .altinstructions .altinstr_replacement __jump_table
+	.static_call_sites __bug_table .retpoline_sites .return_sites .call_sites
+	.ibt_endbr_seal .orc_unwind_ip .orc_unwind .smp_locks __mcount_loc)
+ARM64_TABLES=(__ex_table .altinstructions __jump_table __bug_table
+	__patchable_function_entries)
+
+# sizes OBJ SECTION...: "SECTION size=N" of each SECTION of OBJ.
+sizes() {
+	local obj=$1 sec
+	shift
+	for sec in "$@"; do
+		kelf-dump -S "$obj" | awk -v n="$sec" '$3 == n { print $3, $6 }'
+	done
+}
+
+# contents OBJ SECTION: the bytes of SECTION, in hex, 16 a line (for
+# either arch: the input is read as plain little-endian ELF).
+contents() {
+	objcopy -I elf64-little -O binary --only-section="$2" "$1" "$1.$2.bin" &&
+	od -An -tx1 -v "$1.$2.bin" | sed -e 's/^ //'
+}
+
+# refused DIR: exit 2, nothing on stdout, no output file.
+refused() {
+	test_expect_code 2 cdo "$1" &&
+	test_file_empty "$1/stdout" &&
+	cdo_missing "$1/out.o"
+}
+
+test_expect_success 'setup: the fixture pairs' '
+	cdo_pairs x86_64 "${PAIRS[@]}" &&
+	cdo_pairs arm64 "${PAIRS[@]}" &&
+	for d in "${PAIRS[@]/%/.x86_64}" "${PAIRS[@]/%/.arm64}"; do
+		cdo_symvers "$d/Module.symvers" "${EXPORTS[@]}" || return 1
+	done
+'
+
+test_expect_success 'x86_64: changed() is carried with its entries of each table, unchanged()'"'"'s are dropped' '
+	test_expect_code 0 cdo special-sections.x86_64 &&
+	echo "changed function: changed (size)" >expect &&
+	test_cmp expect special-sections.x86_64/stdout &&
+	test_file_empty special-sections.x86_64/stderr &&
+	{
+		sizes special-sections.x86_64/patched.o "${X86_TABLES[@]}" &&
+		echo "# the diff object" &&
+		sizes special-sections.x86_64/out.o "${X86_TABLES[@]}"
+	} >actual &&
+	cat >expect <<-\EOF &&
+	__ex_table size=24
+	.altinstructions size=42
+	.altinstr_replacement size=11
+	__jump_table size=32
+	.static_call_sites size=16
+	__bug_table size=24
+	.retpoline_sites size=8
+	.return_sites size=8
+	.call_sites size=8
+	.ibt_endbr_seal size=8
+	.orc_unwind_ip size=8
+	.orc_unwind size=12
+	.smp_locks size=8
+	__mcount_loc size=16
+	# the diff object
+	__ex_table size=12
+	.altinstructions size=28
+	.altinstr_replacement size=11
+	__jump_table size=16
+	.static_call_sites size=8
+	__bug_table size=12
+	.retpoline_sites size=4
+	.return_sites size=4
+	.call_sites size=4
+	.ibt_endbr_seal size=4
+	.orc_unwind_ip size=4
+	.orc_unwind size=6
+	.smp_locks size=4
+	__mcount_loc size=8
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'x86_64: the kept entries point into changed(), their keys and targets plain' '
+	cdo_relocs special-sections.x86_64/out.o "${X86_TABLES[@]}" >actual &&
+	cat >expect <<-\EOF &&
+	R __ex_table+0 R_X86_64_PC32 changed +6
+	R __ex_table+0x4 R_X86_64_PC32 changed +8
+	R .altinstructions+0 R_X86_64_PC32 changed +8
+	R .altinstructions+0x4 R_X86_64_PC32 .altinstr_replacement +3
+	R .altinstructions+0xe R_X86_64_PC32 changed +11
+	R .altinstructions+0x12 R_X86_64_PC32 .altinstr_replacement +6
+	R .altinstr_replacement+0x7 R_X86_64_PLT32 printk -4
+	R __jump_table+0 R_X86_64_PC32 changed +44
+	R __jump_table+0x4 R_X86_64_PC32 changed +64
+	R __jump_table+0x8 R_X86_64_PC64 kpng_key +0
+	R .static_call_sites+0 R_X86_64_PC32 changed +20
+	R .static_call_sites+0x4 R_X86_64_PC32 __SCK__kpng_call +0
+	R __bug_table+0 R_X86_64_PC32 changed +64
+	R __bug_table+0x4 R_X86_64_PC32 .rodata.unchanged.str1.1 +0
+	R .retpoline_sites+0 R_X86_64_PC32 changed +25
+	R .return_sites+0 R_X86_64_PC32 changed +32
+	R .call_sites+0 R_X86_64_PC32 changed +25
+	R .ibt_endbr_seal+0 R_X86_64_PC32 changed +16
+	R .orc_unwind_ip+0 R_X86_64_PC32 changed +37
+	R .smp_locks+0 R_X86_64_PC32 changed +37
+	R __mcount_loc+0 R_X86_64_64 changed +0
+	EOF
+	test_cmp expect actual &&
+	cdo_relocs special-sections.x86_64/patched.o .altinstructions >actual &&
+	cat >expect <<-\EOF &&
+	R .altinstructions+0 R_X86_64_PC32 .text.unchanged +8
+	R .altinstructions+0x4 R_X86_64_PC32 .altinstr_replacement +0
+	R .altinstructions+0xe R_X86_64_PC32 .text.changed +8
+	R .altinstructions+0x12 R_X86_64_PC32 .altinstr_replacement +3
+	R .altinstructions+0x1c R_X86_64_PC32 .text.changed +11
+	R .altinstructions+0x20 R_X86_64_PC32 .altinstr_replacement +6
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'x86_64: the kept entries hold changed()'"'"'s data; .altinstr_replacement and .orc_unwind match them' '
+	for sec in __ex_table .altinstructions .altinstr_replacement __jump_table \
+		__bug_table .orc_unwind; do
+		echo "# $sec" &&
+		contents special-sections.x86_64/out.o $sec || return 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	# __ex_table
+	00 00 00 00 00 00 00 00 03 00 00 00
+	# .altinstructions
+	00 00 00 00 00 00 00 00 1f 01 00 00 03 03 00 00
+	00 00 00 00 00 00 77 00 00 00 05 05
+	# .altinstr_replacement
+	0f ae e8 0f ae e8 e8 00 00 00 00
+	# __jump_table
+	00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+	# __bug_table
+	00 00 00 00 00 00 00 00 db 00 01 09
+	# .orc_unwind
+	10 00 00 00 15 00
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'arm64: changed() is carried with its entries and the replacements after its end' '
+	test_expect_code 0 cdo special-sections.arm64 &&
+	echo "changed function: changed (size)" >expect &&
+	test_cmp expect special-sections.arm64/stdout &&
+	test_file_empty special-sections.arm64/stderr &&
+	{
+		sizes special-sections.arm64/patched.o "${ARM64_TABLES[@]}" &&
+		echo "# the diff object" &&
+		sizes special-sections.arm64/out.o "${ARM64_TABLES[@]}" .text.changed &&
+		symbols special-sections.arm64/out.o changed &&
+		cdo_relocs special-sections.arm64/out.o "${ARM64_TABLES[@]}"
+	} >actual &&
+	cat >expect <<-\EOF &&
+	__ex_table size=24
+	.altinstructions size=36
+	__jump_table size=32
+	__bug_table size=24
+	__patchable_function_entries size=16
+	# the diff object
+	__ex_table size=12
+	.altinstructions size=24
+	__jump_table size=16
+	__bug_table size=12
+	__patchable_function_entries size=8
+	.text.changed size=76
+	Y changed GLOBAL FUNC .text.changed off=0 size=68
+	R __ex_table+0 R_AARCH64_PREL32 changed +8
+	R __ex_table+0x4 R_AARCH64_PREL32 changed +12
+	R .altinstructions+0 R_AARCH64_PREL32 changed +12
+	R .altinstructions+0x4 R_AARCH64_PREL32 changed +68
+	R .altinstructions+0xc R_AARCH64_PREL32 changed +16
+	R .altinstructions+0x10 R_AARCH64_PREL32 changed +72
+	R __jump_table+0 R_AARCH64_PREL32 changed +36
+	R __jump_table+0x4 R_AARCH64_PREL32 changed +52
+	R __jump_table+0x8 R_AARCH64_PREL64 kpng_key +0
+	R __bug_table+0 R_AARCH64_PREL32 changed +52
+	R __bug_table+0x4 R_AARCH64_PREL32 .rodata.str +19
+	R __patchable_function_entries+0 R_AARCH64_ABS64 changed +0
+	EOF
+	test_cmp expect actual &&
+	for sec in __ex_table .altinstructions __bug_table; do
+		echo "# $sec" &&
+		contents special-sections.arm64/out.o $sec || return 1
+	done >actual &&
+	echo "# the end of .text.changed: ret, then the replacements: dmb ish, dsb sy" >>actual &&
+	contents special-sections.arm64/out.o .text.changed | tail -n 1 >>actual &&
+	cat >expect <<-\EOF &&
+	# __ex_table
+	00 00 00 00 00 00 00 00 02 00 e1 03
+	# .altinstructions
+	00 00 00 00 00 00 00 00 0c 00 04 04 00 00 00 00
+	00 00 00 00 22 00 04 04
+	# __bug_table
+	00 00 00 00 00 00 00 00 db 00 01 09
+	# the end of .text.changed: ret, then the replacements: dmb ish, dsb sy
+	c0 03 5f d6 bf 3b 03 d5 9f 3f 03 d5
+	EOF
+	test_cmp expect actual
+'
+
+for arch in x86_64 arm64; do
+	test_expect_success "refuse-special-entry ($arch): each unchanged function whose entry changed, by table" '
+		refused refuse-special-entry.'$arch' &&
+		sed -e "s/, but the function.s code did not change: .*//" \
+			refuse-special-entry.'$arch'/stderr >actual &&
+		case '$arch' in
+		x86_64) fenced=0x5 relaxed=0x7 gated=0x7 warned=0xa copy_in=0x8 ;;
+		arm64) fenced=0x8 relaxed=0x8 gated=0x8 warned=0x10 copy_in=0xc ;;
+		esac &&
+		cat >expect <<-EOF &&
+		create-diff-object: error: patched.o: copy_in: __ex_table entry at copy_in+$copy_in: its contents changed
+		create-diff-object: error: patched.o: fenced: .altinstructions entry at fenced+$fenced: its replacement code changed
+		create-diff-object: error: patched.o: relaxed: .altinstructions entry at relaxed+$relaxed: removed
+		create-diff-object: error: patched.o: gated: __jump_table entry at gated+$gated: what it points at changed
+		create-diff-object: error: patched.o: warned: __bug_table entry at warned+$warned: its contents changed
+		EOF
+		test_cmp expect actual
+	'
+done
+
+test_expect_success 'refuse-special-entry: the whole message: the rule, and what to do' '
+	sed -n 2p refuse-special-entry.x86_64/stderr >actual &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: fenced: .altinstructions entry at fenced+0x5: its replacement code changed, but the function'"'"'s code did not change: the livepatch carries changed functions only, with their entries, so the running kernel would keep the old entry; change fenced itself in the patch so that it is carried with the new entry, or mark it KPATCH_IGNORE_FUNCTION(fenced) to keep the old one
+	EOF
+	test_cmp expect actual
+'
+
+# ignored DIR FUNCTION...: refuse-special-entry compiled into DIR, with
+# KPATCH_IGNORE_FUNCTION(FUNCTION) in the patched half (emulated, as
+# kmod/kpatch-macros.h expands it; a fixture pair would spoil t1000's
+# identity sweep).
+ignored() {
+	local dir=$1 fn src=$CDO_FIXTURES/refuse-special-entry
+	local -a CDO_CC=()
+	shift
+	cdo_cc x86_64 &&
+	mkdir -p "$dir/a" "$dir/b" &&
+	cp "$src/orig.c" "$dir/a/refuse-special-entry.c" &&
+	{
+		cat "$src/patched.c" &&
+		echo "#define KPATCH_IGNORE_FUNCTION(fn) static void *__kpatch_ignore_func_##fn \\" &&
+		echo "	__attribute__((used, section(\".kpatch.ignore.functions\"))) = (void *)(fn);" &&
+		for fn in "$@"; do
+			echo "KPATCH_IGNORE_FUNCTION($fn)"
+		done
+	} >"$dir/b/refuse-special-entry.c" &&
+	(cd "$dir/a" && "${CDO_CC[@]}" -o ../orig.o refuse-special-entry.c) &&
+	(cd "$dir/b" && "${CDO_CC[@]}" -o ../patched.o refuse-special-entry.c) &&
+	cdo_symvers "$dir/Module.symvers" "${EXPORTS[@]}"
+}
+
+test_expect_success 'refuse-special-entry: KPATCH_IGNORE_FUNCTION keeps the old entries: nothing changed (exit 3)' '
+	ignored ignored fenced copy_in gated warned relaxed &&
+	tail -n 3 ignored/b/refuse-special-entry.c >actual &&
+	cat >expect <<-\EOF &&
+	KPATCH_IGNORE_FUNCTION(gated)
+	KPATCH_IGNORE_FUNCTION(warned)
+	KPATCH_IGNORE_FUNCTION(relaxed)
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 3 cdo ignored &&
+	test_file_empty ignored/stdout &&
+	echo "create-diff-object: no changed functions in patched.o" >expect &&
+	test_cmp expect ignored/stderr
+'
+
+test_expect_success 'special-noise: a bug entry'"'"'s line, ORC, .smp_locks differ; nothing changed (exit 3)' '
+	for obj in orig patched; do
+		contents special-noise.x86_64/$obj.o __bug_table &&
+		contents special-noise.x86_64/$obj.o .orc_unwind &&
+		sizes special-noise.x86_64/$obj.o .smp_locks || return 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	00 00 00 00 00 00 00 00 3a 00 01 09
+	10 00 00 00 15 00
+	.smp_locks size=4
+	00 00 00 00 00 00 00 00 3b 00 01 09
+	08 00 00 00 15 00
+	EOF
+	test_cmp expect actual &&
+	for arch in x86_64 arm64; do
+		test_expect_code 3 cdo special-noise.$arch &&
+		test_file_empty special-noise.$arch/stdout &&
+		echo "create-diff-object: no changed functions in patched.o" >expect &&
+		test_cmp expect special-noise.$arch/stderr || return 1
+	done
+'
+
+test_expect_success 'special-shared-tail (x86_64): first() is carried with its alternative' '
+	test_expect_code 0 cdo special-shared-tail.x86_64 &&
+	echo "changed function: first (code)" >expect &&
+	test_cmp expect special-shared-tail.x86_64/stdout &&
+	cdo_relocs special-shared-tail.x86_64/out.o .altinstructions >actual &&
+	cat >expect <<-\EOF &&
+	R .altinstructions+0 R_X86_64_PC32 first +5
+	R .altinstructions+0x4 R_X86_64_PC32 .altinstr_replacement +0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'special-shared-tail (arm64): first()'"'"'s replacement after the functions of .sched.text is refused' '
+	refused special-shared-tail.arm64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: first: .altinstructions entry at first+0x8: its replacement code at .sched.text+0x28 lies after the functions of .sched.text, which holds several: the differ carries such code only from a section of one function; leave the functions of .sched.text that have alternatives unchanged
+	EOF
+	test_cmp expect special-shared-tail.arm64/stderr
+'
+
+test_done
