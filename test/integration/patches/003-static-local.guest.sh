@@ -5,7 +5,9 @@
 # with " (kpng-livepatch call K)", K counted by a new static local.  The
 # patched function sets the running kernel's stfu: once it has seen a 4,
 # the original function stays silent too after the patch is disabled.
-# No workload: it would write to drop_caches and set stfu early.
+# The workload writes 0, which proc_dointvec_minmax() rejects inside the
+# patched function before it counts or logs: the function is in use
+# through both transitions without changing what the checks see.
 # Stage functions for the guest driver; see README.md.
 # shellcheck disable=SC2317 # the driver calls the functions
 
@@ -20,6 +22,12 @@ p003_drop() {
 	dmesg | tail -n +$((p003_lines + 1)) |
 		sed -e 's/^\[[^]]*\] //' -e "s/^sh ($p003_pid): /sh (PID): /" |
 		grep 'drop_caches' || true
+}
+
+workload() {
+	while :; do
+		echo 0 >/proc/sys/vm/drop_caches 2>/dev/null || true
+	done
 }
 
 before_load() {
