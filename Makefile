@@ -28,9 +28,17 @@ CDO_OBJS := $(CDO_SRCS:%.c=$(BUILD)/obj/%.o)
 KLP_SRCS := $(wildcard create-klp-module/*.c)
 KLP_OBJS := $(KLP_SRCS:%.c=$(BUILD)/obj/%.o)
 
-TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module
+CT_SRCS := $(wildcard check-target/*.c)
+CT_OBJS := $(CT_SRCS:%.c=$(BUILD)/obj/%.o)
+
+TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target
 
 .PHONY: all deps unit integration check demo bench install clean shellcheck
+
+# Keep the objects of the test tools (built through a pattern rule): make
+# would delete them as intermediates after the run, printing a line after
+# the test summary.
+.SECONDARY:
 
 all: $(LIB) $(TOOLS) $(TEST_TOOLS)
 
@@ -47,6 +55,9 @@ $(BUILD)/create-diff-object: $(CDO_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/create-klp-module: $(KLP_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/check-target: $(CT_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/tools/%.o $(LIB)
@@ -91,4 +102,4 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)
+-include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(CT_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)

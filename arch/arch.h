@@ -67,6 +67,45 @@ struct arch_runtime_const {
 	const char *why_not;
 };
 
+/*
+ * What the kernel's own build does to a function's code that compiling it
+ * as kpatch-build does (-ffunction-sections) does not, for check-target,
+ * which accepts exactly these differences between an original object and
+ * the target:
+ *
+ * - Static branches turned into NOPs: with CONFIG_HAVE_JUMP_LABEL_HACK
+ *   (x86, asm/jump_label.h) GCC emits "jmp" at each
+ *   static_branch_likely/unlikely() site and flags it in the jump table
+ *   entry's key addend; objtool --hacks=jump_label writes a NOP of the same
+ *   length over it, in vmlinux.o or the linked module when objtool runs
+ *   after linking (IBT kernels), so the object holds the jump, the target
+ *   the NOP.
+ * - Relaxed tail calls: with -ffunction-sections a tail call to another
+ *   function of the file is a long jump to another section, relocated; in
+ *   the kernel's build, one .text per file, the assembler shortens it when
+ *   the callee is within reach (bcmp() to memcmp()).
+ */
+struct arch_jump_nop {
+	unsigned char len;		/* the jump's length */
+	unsigned char opcode;		/* its first byte */
+	unsigned char nop[8];		/* the NOP written over it */
+};
+
+struct arch_target_check {
+	const char *jump_table;		/* "__jump_table", or NULL */
+	unsigned int entry_size;
+	unsigned int code_offset;	/* place-relative reference to the site */
+	unsigned int key_offset;	/* reference to the key */
+	int64_t key_flag;		/* the key addend's bit marking the site */
+	const struct arch_jump_nop *nops;	/* ends with len 0 */
+
+	/* The long jump (opcode, then the relocated displacement to the end
+	 * of the instruction) and its short form (opcode, then a signed
+	 * displacement from the end); long_len 0: none. */
+	unsigned char long_jump, long_len;
+	unsigned char short_jump, short_len;
+};
+
 struct arch {
 	const char *name;		/* as on our command lines: "x86_64" */
 	const char *kernel_arch;	/* kbuild's ARCH=: "x86" */
@@ -80,6 +119,7 @@ struct arch {
 	size_t nr_relocs;
 	/* special-sections/special.h; ends with an entry without a name */
 	const struct special_section *special;
+	const struct arch_target_check *target_check;	/* or NULL */
 };
 
 /* The architecture of ELF machine @machine, or NULL. */
@@ -102,5 +142,6 @@ extern const struct arch arch_arm64;
 
 /* The runtime constants of each arch, named in its special-section table. */
 extern const struct arch_runtime_const x86_64_runtime_ptr, x86_64_runtime_shift;
+extern const struct arch_target_check x86_64_target_check;
 
 #endif

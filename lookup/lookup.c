@@ -167,12 +167,13 @@ static bool block_has(const struct lookup *l, const struct file_block *b,
 	return false;
 }
 
-/* Named locals GCC does not renumber: functions and objects without a '.'. */
 /*
  * A local of the object that the linked target must have under the same
  * name: a function or object, not numbered by GCC, in a section the
  * kernel's link keeps (.discard.* is dropped: __UNIQUE_ID___addressable_*
- * of initcalls live there; so is what is not allocated, e.g. .modinfo).
+ * of initcalls live there; so is what is not allocated, e.g. .modinfo;
+ * and vmlinux drops .exitcall.exit, the __exitcall_serio_exit pointers of
+ * module_exit() in built-in code: vmlinux.lds.h's EXIT_CALL).
  */
 static bool is_stable_local(const struct symbol *sym)
 {
@@ -181,7 +182,8 @@ static bool is_stable_local(const struct symbol *sym)
 	       !strchr(sym->name, '.') &&
 	       (sym->sec->sh.sh_flags & SHF_ALLOC) &&
 	       strncmp(sym->sec->name, ".discard", 8) &&
-	       strcmp(sym->sec->name, ".modinfo");
+	       strcmp(sym->sec->name, ".modinfo") &&
+	       strcmp(sym->sec->name, ".exitcall.exit");
 }
 
 int lookup_select_file(struct lookup *l, const struct kelf *obj)

@@ -38,5 +38,6 @@ const struct arch arch_x86_64 = {
 	.ftrace_sites = "__mcount_loc",
 	.relocs = x86_64_relocs,
 	.special = x86_64_special,
+	.target_check = &x86_64_target_check,
 	.nr_relocs = sizeof(x86_64_relocs) / sizeof(x86_64_relocs[0]),
 };

@@ -6,11 +6,12 @@
 # (create-klp-module).
 
 # diff_objects: run create-diff-object on every changed object; fills
-# KPB_DIFFS (diff objects) and KPB_DIFF_SUMMARY, and prints what changed
-# per object.
+# KPB_DIFFS (diff objects) and, for each, KPB_DIFF_ORIGS (its object in
+# the tree), KPB_DIFF_OBJNAMES and KPB_DIFF_TARGETS; and KPB_DIFF_SUMMARY;
+# prints what changed per object.
 diff_objects() {
 	local o owner target objname rc out n=0 funcs=0
-	KPB_DIFFS=()
+	KPB_DIFFS=() KPB_DIFF_ORIGS=() KPB_DIFF_OBJNAMES=() KPB_DIFF_TARGETS=()
 	mkdir -p "$KPB_SCRATCH/diff"
 	for o in "${KPB_CHANGED[@]}"; do
 		owner=$(object_owner "$o")
@@ -37,6 +38,7 @@ diff_objects() {
 		case $rc in
 		0)
 			KPB_DIFFS+=("$out")
+			KPB_DIFF_ORIGS+=("$o") KPB_DIFF_OBJNAMES+=("$objname") KPB_DIFF_TARGETS+=("$target")
 			n=$((n + 1))
 			sed "s|^|kpatch-build:   $objname: $o: |" "$out.stdout" >&2
 			# Warnings: what KPATCH_FORCE_UNSAFE allowed, markers naming nothing.

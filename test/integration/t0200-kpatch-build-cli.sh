@@ -82,6 +82,7 @@ expect_fail() {
 
 options() {
 	"$KPB_BIN" --help | grep -q -- '--skip-compiler-check'
+	"$KPB_BIN" --help | grep -q -- '--skip-target-check'
 	expect_fail 1 "unrecognized option '--frobnicate'" --frobnicate
 	expect_fail 1 'missing -s SRC' -c "$KERNEL_BUILD/.config" "$SCRATCH/cmdline.patch"
 	expect_fail 1 'missing -c CONFIG' -s "$KERNEL_SRC" "$SCRATCH/cmdline.patch"
@@ -175,10 +176,40 @@ builds_and_restores() {
 	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
 }
 
+# A vmlinux that SRC and CONFIG do not build: the test kernel's with one
+# byte of cmdline_proc_show changed (the REX.W prefix of its mov
+# %rdi,%rbx at +0x11).  check-target finds it; --skip-target-check lets it
+# through with a warning.
+target_differs() {
+	local other=$SCRATCH/vmlinux.other addr sec_addr sec_off off byte
+	cp "$KERNEL_BUILD/vmlinux" "$other"
+	addr=$(nm "$other" | awk '$3 == "cmdline_proc_show" { print $1 }')
+	read -r sec_addr sec_off < <(readelf -SW "$other" |
+		sed -E -n 's/^ *\[ *[0-9]+\] //p' | awk '$1 == ".text" { print $3, $4 }')
+	off=$((0x$sec_off + 0x$addr - 0x$sec_addr + 0x11))
+	byte=$(od -An -tx1 -j "$off" -N1 "$other" | tr -d ' ')
+	[ "$byte" = 48 ] || die "cmdline_proc_show+0x11 is $byte, expected 48 (mov %rdi,%rbx)"
+	printf '\x49' | dd of="$other" bs=1 seek="$off" conv=notrunc status=none
+	expect_fail 2 "refused: cmdline_proc_show: the function compiled here differs from the running kernel's" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$other" -o "$SCRATCH/other" \
+		"$SCRATCH/cmdline.patch"
+	grep -qF 'vmlinux: fs/proc/cmdline.o: differs: cmdline_proc_show at +0x11 (object 4889fbe8........, target 4989fbe8........)' \
+		"$SCRATCH/out.log"
+	[ ! -e "$SCRATCH/other/livepatch-cmdline.ko" ]
+	kpb other --skip-target-check -v "$other" "$SCRATCH/cmdline.patch" ||
+		{ cat "$SCRATCH/other.log"; die "kpatch-build --skip-target-check failed"; }
+	cat "$SCRATCH/other.log"
+	grep -q "warning: cmdline_proc_show: not the running kernel's (above); building anyway (--skip-target-check)" \
+		"$SCRATCH/other.log"
+	[ -f "$SCRATCH/other/livepatch-cmdline.ko" ]
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
 check 'the patches and the tree checksum' write_patches
 check 'options: --help, unknown and missing arguments' options
 check 'refused before building: bad context, offset, compiler mismatch' refused_before_build
 check 'builds a livepatch for /proc/cmdline; the tree is as it was' builds_and_restores
+check 'a vmlinux whose cmdline_proc_show differs: refused; --skip-target-check builds' target_differs
 check 'a comment-only patch: no change, exit 3' no_change
 check 'lines added above a __LINE__ user: it keeps its line numbers' lines_kept
 check '-d keeps the objects, diff objects, module source, commands and logs' debug_dir

@@ -1,0 +1,209 @@
+/*
+ * compare.c - one function of the original object against the same
+ * function in the target.
+ *
+ * The target's function is found as create-diff-object finds the function
+ * a livepatch replaces (lookup/): a global by name, a local inside the
+ * target's block of symbols of the object's source file.  Its bytes are
+ * the target's section at the symbol (an address in vmlinux, an offset in
+ * a .ko).  The two are walked side by side; every byte must match,
+ * except:
+ *	- the fields of the object's relocations (width from the arch's
+ *	  relocation table), on both sides: the object holds zeros or an
+ *	  addend there, the target the linked value (or, in a .ko, its own
+ *	  unapplied relocation);
+ *	- what the kernel's build makes of the object's code that
+ *	  kpatch-build's compile does not (edits.c): NOPs objtool writes over
+ *	  static branches, tail calls the assembler shortens (which is why
+ *	  the sizes may differ: by exactly the bytes those save).
+ * A weak function of the object that the target overrides differs
+ * whatever its bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check-target.h"
+#include "../util/util.h"
+
+/* Bytes shown on each side of a difference. */
+#define SHOW_BYTES 8
+
+/* Mark the fields of the relocations of @f's section that fall in @f. */
+static int mask_relocs(struct ct *c, const struct symbol *f, unsigned char *mask)
+{
+	uint64_t start = f->offset, end = f->offset + f->size;
+	struct reloc **r;
+	size_t n, i;
+
+	/* A field starting up to 8 bytes before @f may reach into it. */
+	r = kelf_relocs_in_range(f->sec, start > 8 ? start - 8 : 0, end, &n);
+	for (i = 0; i < n; i++) {
+		const struct arch_reloc *ar = arch_reloc(c->arch, r[i]->type);
+		uint64_t a, b;
+
+		if (!ar)
+			return error("%s: %s+%#lx: relocation %s of unknown width in %s",
+				     c->obj->path, f->name,
+				     (unsigned long)(r[i]->offset - start),
+				     arch_reloc_name(c->arch, r[i]->type),
+				     r[i]->sec->name);
+		a = r[i]->offset;
+		b = a + ar->width;
+		if (b <= start)
+			continue;
+		a = a < start ? start : a;
+		b = b > end ? end : b;
+		memset(mask + (a - start), 1, b - a);
+	}
+	return 0;
+}
+
+/* Up to SHOW_BYTES of the @len bytes at @p as hex, masked bytes as "..",
+ * into @buf. */
+static const char *hex(const unsigned char *p, const unsigned char *mask,
+		       uint64_t len, char *buf)
+{
+	size_t i;
+
+	if (len > SHOW_BYTES)
+		len = SHOW_BYTES;
+	for (i = 0; i < len; i++) {
+		if (mask[i])
+			memcpy(buf + 2 * i, "..", 2);
+		else
+			sprintf(buf + 2 * i, "%02x", p[i]);
+	}
+	buf[2 * len] = '\0';
+	return buf;
+}
+
+struct symbol *ct_find_in_target(struct ct *c, const struct symbol *sym,
+				 unsigned long *sympos)
+{
+	bool local = sym->bind == STB_LOCAL;
+	struct lookup_result res;
+
+	if (local && !c->file_selected)
+		c->file_selected = lookup_select_file(c->lookup, c->obj) ? -1 : 1;
+	if ((local && c->file_selected < 0) ||
+	    lookup_symbol(c->lookup, sym->name, local, &res))
+		return NULL;
+	if (sympos)
+		*sympos = res.sympos;
+	return res.sym;
+}
+
+/* The target's function for @f, or NULL after a "not found" line or an
+ * error (*@bad). */
+static struct symbol *find_function(struct ct *c, const struct symbol *f,
+				    const unsigned long *sympos, bool *bad)
+{
+	unsigned long pos = 0;
+	struct symbol *t = ct_find_in_target(c, f, &pos);
+	struct section *ts;
+
+	*bad = false;
+	if (!t) {
+		printf("not found: %s\n", f->name);
+		return NULL;
+	}
+	*bad = true;
+	if (sympos && *sympos != pos) {
+		error("%s: %s: the diff object replaces position %lu of that name, the target's is %lu",
+		      c->obj->path, f->name, *sympos, pos);
+		return NULL;
+	}
+	ts = t->sec;
+	if (!ts || !t->in_section || ts->sh.sh_type == SHT_NOBITS ||
+	    (!ts->data && t->size) || t->offset > ts->size ||
+	    t->size > ts->size - t->offset) {
+		error("%s: %s: [%#lx, +%#lx) is not inside the contents of its section %s",
+		      ts ? ts->kelf->path : "target", t->name,
+		      (unsigned long)t->value, (unsigned long)t->size,
+		      ts ? ts->name : "(none)");
+		return NULL;
+	}
+	*bad = false;
+	return t;
+}
+
+static enum ct_verdict size_differs(const struct symbol *f, const struct symbol *t)
+{
+	printf("differs: %s size (object %#lx bytes, target %#lx bytes)\n",
+	       f->name, (unsigned long)f->size, (unsigned long)t->size);
+	return CT_DIFFERS;
+}
+
+enum ct_verdict ct_check_function(struct ct *c, struct symbol *f,
+				  const unsigned long *sympos)
+{
+	const unsigned char *ob, *tb;
+	char a[2 * SHOW_BYTES + 1], b[2 * SHOW_BYTES + 1];
+	uint64_t i = 0, j = 0, olen, tlen;
+	const struct arch_target_check *tc;
+	struct symbol *t;
+	bool bad;
+	int edit;
+
+	if (f->type != STT_FUNC || !f->sec || f->sec->sh.sh_type == SHT_NOBITS) {
+		error("%s: %s: not a function defined in the object", c->obj->path, f->name);
+		return CT_ERROR;
+	}
+	t = find_function(c, f, sympos, &bad);
+	if (!t)
+		return bad ? CT_ERROR : CT_NOT_FOUND;
+
+	/* A weak function another object overrides: the linker keeps the
+	 * binding of the definition it chose (free_initmem() of init/main.c,
+	 * the __x64_sys_* stubs of kernel/sys_ni.c). */
+	if (f->bind == STB_WEAK && t->bind == STB_GLOBAL) {
+		printf("differs: %s (weak: the target's is another, global definition)\n",
+		       f->name);
+		return CT_DIFFERS;
+	}
+
+	/* Only a relaxed jump makes the target's copy shorter. */
+	tc = c->arch->target_check;
+	if (t->size > f->size || (t->size < f->size && !(tc && tc->long_len)))
+		return size_differs(f, t);
+
+	ob = f->size ? f->sec->data + f->offset : NULL;
+	tb = t->size ? t->sec->data + t->offset : NULL;
+	ALLOC_GROW(c->mask, f->size + 1, c->mask_alloc);
+	memset(c->mask, 0, f->size);
+	if (mask_relocs(c, f, c->mask))
+		return CT_ERROR;
+	while (i < f->size && j < t->size) {
+		if (c->mask[i]) {
+			i++;
+			j++;
+			continue;
+		}
+		edit = ct_build_edit(c, f, t, i, j, &olen, &tlen);
+		if (edit < 0)
+			return CT_ERROR;
+		if (edit) {
+			i += olen;
+			j += tlen;
+			continue;
+		}
+		if (ob[i] != tb[j]) {
+			/* Where the two line up, the object's relocated
+			 * fields are the target's too. */
+			static const unsigned char none[SHOW_BYTES];
+			bool aligned = i == j;
+
+			printf("differs: %s at +%#lx (object %s, target %s)\n", f->name,
+			       (unsigned long)i, hex(ob + i, c->mask + i, f->size - i, a),
+			       hex(tb + j, aligned ? c->mask + i : none,
+				   t->size - j, b));
+			return CT_DIFFERS;
+		}
+		i++;
+		j++;
+	}
+	if (i < f->size || j < t->size)
+		return size_differs(f, t);
+	printf("same: %s\n", f->name);
+	return CT_SAME;
+}
