@@ -54,27 +54,6 @@ static void usage(FILE *f)
 "Exit status: 0 all the same, 1 error or not found, 2 some function differs.\n");
 }
 
-/* "vmlinux" for vmlinux, "ext4" for .../ext4.ko, '-' as '_' (as the kernel
- * names modules). */
-static char *objname_of(const char *target)
-{
-	const char *base = strrchr(target, '/');
-	char *name, *dot, *p;
-
-	name = xstrdup(base ? base + 1 : target);
-	if (!strncmp(name, "vmlinux", 7)) {
-		name[7] = '\0';
-		return name;
-	}
-	dot = strstr(name, ".ko");
-	if (dot)
-		*dot = '\0';
-	for (p = name; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	return name;
-}
-
 /* Tally of verdicts; the exit status. */
 struct tally {
 	size_t n[CT_ERROR + 1];
@@ -252,7 +231,7 @@ int main(int argc, char **argv)
 		free(objname);
 		return CT_EXIT_ERROR;
 	}
-	c.objname = objname ? objname : objname_of(argv[optind + 1]);
+	c.objname = objname ? objname : lookup_objname_of(argv[optind + 1]);
 	c.obj = kelf_open(argv[optind]);
 	if (!c.obj || run(&c, argv[optind + 1], all, diff, argv + optind + 2,
 			  argc - optind - 2, &t))

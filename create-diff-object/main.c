@@ -45,27 +45,6 @@ static void usage(FILE *f)
 "Exit status: 0 diff written, 1 error, 2 cannot be livepatched, 3 no change.\n");
 }
 
-/* "vmlinux" for vmlinux, "ext4" for .../ext4.ko, with '-' as '_' (as the
- * kernel names modules). */
-static char *objname_of(const char *target)
-{
-	const char *base = strrchr(target, '/');
-	char *name, *dot, *c;
-
-	name = xstrdup(base ? base + 1 : target);
-	if (!strncmp(name, "vmlinux", 7)) {
-		name[7] = '\0';
-		return name;
-	}
-	dot = strstr(name, ".ko");
-	if (dot)
-		*dot = '\0';
-	for (c = name; *c; c++)
-		if (*c == '-')
-			*c = '_';
-	return name;
-}
-
 static void report(const struct cdo *cdo)
 {
 	struct symbol *p;
@@ -183,7 +162,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	cdo.objname = objname ? objname : objname_of(argv[optind + 2]);
+	cdo.objname = objname ? objname : lookup_objname_of(argv[optind + 2]);
 	cdo.orig = kelf_open(argv[optind]);
 	cdo.patched = cdo.orig ? kelf_open(argv[optind + 1]) : NULL;
 	if (!cdo.orig || !cdo.patched || check_pair(cdo.orig, cdo.patched))

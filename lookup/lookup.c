@@ -281,3 +281,22 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 	}
 	return 0;
 }
+
+char *lookup_objname_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *name, *dot, *c;
+
+	name = xstrdup(base ? base + 1 : path);
+	if (!strncmp(name, "vmlinux", 7)) {
+		name[7] = '\0';
+		return name;
+	}
+	dot = strstr(name, ".ko");
+	if (dot)
+		*dot = '\0';
+	for (c = name; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return name;
+}

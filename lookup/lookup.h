@@ -44,6 +44,13 @@ struct lookup_result {
 struct lookup *lookup_open(const char *target, const char *symvers);
 void lookup_close(struct lookup *l);
 
+/*
+ * The object name the kernel knows the target file @path by: "vmlinux" for
+ * vmlinux*, "ext4" for .../ext4.ko(.xz), with '-' as '_' as the kernel names
+ * modules.  Allocated.
+ */
+char *lookup_objname_of(const char *path);
+
 /* Is @name exported by vmlinux or any module (Module.symvers, __ksymtab)? */
 bool lookup_is_exported(const struct lookup *l, const char *name);
 
