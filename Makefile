@@ -12,8 +12,10 @@ WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wformat=2 \
 	    -Wno-format-nonliteral
 LIBELF_CFLAGS := $(shell pkg-config --cflags libelf 2>/dev/null)
 LIBELF_LIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(LIBELF_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS := $(LIBELF_LIBS)
+LIBLZMA_CFLAGS := $(shell pkg-config --cflags liblzma 2>/dev/null)
+LIBLZMA_LIBS := $(shell pkg-config --libs liblzma 2>/dev/null || echo -llzma)
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(LIBELF_CFLAGS) $(LIBLZMA_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS := $(LIBELF_LIBS) $(LIBLZMA_LIBS)
 
 # The shared library of every tool: ELF layer, helpers, arch tables.
 LIB_SRCS := $(wildcard util/*.c elf/*.c arch/*.c arch/*/*.c lookup/*.c)

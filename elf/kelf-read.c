@@ -390,6 +390,7 @@ struct kelf *kelf_open(const char *path)
 	struct kelf *kelf = kelf_alloc(path);
 	struct section *sec;
 	struct stat st;
+	void *image;
 	size_t i;
 
 	elf_version(EV_CURRENT);
@@ -403,12 +404,17 @@ struct kelf *kelf_open(const char *path)
 		goto fail;
 	}
 	kelf->file_size = st.st_size;
+	if (kelf_read_xz(kelf, &image))
+		goto fail;
 	if (kelf->file_size < EI_NIDENT) {
 		error("%s: not an ELF file: %zu bytes is shorter than an ELF header",
 		      path, kelf->file_size);
 		goto fail;
 	}
-	kelf->elf = elf_begin(kelf->fd, ELF_C_READ_MMAP, NULL);
+	if (image)
+		kelf->elf = elf_memory(image, kelf->file_size);
+	else
+		kelf->elf = elf_begin(kelf->fd, ELF_C_READ_MMAP, NULL);
 	if (!kelf->elf || elf_kind(kelf->elf) != ELF_K_ELF) {
 		error("%s: not an ELF file%s%s", path, kelf->elf ? "" : ": ",
 		      kelf->elf ? "" : elf_errmsg(-1));
@@ -485,6 +491,9 @@ void kelf_close(struct kelf *kelf)
 		free(sec->max_end);
 		free(sec->relocs_sorted);
 	}
+	/* Before the blocks: one may be the image elf_memory() reads. */
+	if (kelf->elf)
+		elf_end(kelf->elf);
 	for (i = 0; i < kelf->nr_allocs; i++)
 		free(kelf->allocs[i]);
 	free(kelf->allocs);
@@ -492,8 +501,6 @@ void kelf_close(struct kelf *kelf)
 	free(kelf->symbols);
 	hash_free(&kelf->section_names);
 	hash_free(&kelf->symbol_names);
-	if (kelf->elf)
-		elf_end(kelf->elf);
 	if (kelf->fd >= 0)
 		close(kelf->fd);
 	free(kelf->path);

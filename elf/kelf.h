@@ -125,7 +125,8 @@ struct kelf {
 	Elf *elf;			/* libelf read handle; NULL if created */
 	GElf_Ehdr ehdr;
 	bool linked;			/* ET_EXEC/ET_DYN: symbol values are addresses */
-	size_t file_size;
+	size_t file_size;		/* bytes read by libelf: decompressed
+					 * for an xz file (.ko.xz) */
 
 	struct section **sections;	/* by index; [0] is the null section */
 	size_t nr_sections, alloc_sections;
@@ -141,7 +142,8 @@ struct kelf {
 };
 
 /*
- * Open and index @path.  On any error, print one line naming the file and
+ * Open and index @path; an xz-compressed file (.ko.xz) is decompressed in
+ * memory first, and @path still names it.  On any error, print one line naming the file and
  * what is wrong and return NULL.
  */
 struct kelf *kelf_open(const char *path);
