@@ -126,6 +126,7 @@ uint64_t cdo_extent(struct symbol *sym);
 
 /* correlate.c */
 void cdo_attach_info(struct kelf *kelf);
+void cdo_detach_info(struct kelf *kelf);
 void cdo_correlate(struct cdo *cdo);
 void cdo_pair_symbols(struct symbol *o, struct symbol *p);
 bool cdo_is_numbered(const struct symbol *sym);

@@ -48,6 +48,24 @@ void cdo_attach_info(struct kelf *kelf)
 	kelf->priv = b;
 }
 
+/* Free what cdo_attach_info() and the stages hung on @kelf (NULL is fine). */
+void cdo_detach_info(struct kelf *kelf)
+{
+	struct info_block *b;
+	size_t i;
+
+	if (!kelf || !kelf->priv)
+		return;
+	b = kelf->priv;
+	for (i = 0; i < kelf->nr_sections; i++)
+		if (kelf->sections[i]->priv)
+			free(sec_info(kelf->sections[i])->kept);
+	free(b->syms);
+	free(b->secs);
+	free(b);
+	kelf->priv = NULL;
+}
+
 void cdo_pair_symbols(struct symbol *o, struct symbol *p)
 {
 	sym_info(o)->twin = p;

@@ -174,6 +174,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %zu symbols, %.3f s, peak RSS %ld KiB\n",
 			get_progname(), cdo.patched ? cdo.patched->nr_symbols : 0,
 			now_seconds() - start, peak_rss_kib());
+	cdo_detach_info(cdo.orig);
+	cdo_detach_info(cdo.patched);
 	kelf_close(cdo.orig);
 	kelf_close(cdo.patched);
 	free((char *)cdo.objname);
