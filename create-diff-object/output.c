@@ -80,11 +80,13 @@ static const char *section_prefix(const struct section *sec)
 static uint64_t padding_before(struct symbol *sym)
 {
 	uint64_t pad = 0, align, fill;
+	struct symbol *pfx;
 
 	if (sym->type != STT_FUNC || !sym->sec)
 		return 0;
-	if (cdo_prefix_of(sym))
-		return sym->offset - cdo_prefix_of(sym)->offset;
+	pfx = cdo_prefix_of(sym);
+	if (pfx)
+		return sym->offset - pfx->offset;
 	while (pad < sym->offset && pad < 64 &&
 	       !kelf_find_symbol_containing(sym->sec, sym->offset - pad - 1))
 		pad++;
