@@ -21,9 +21,19 @@ KPB_HEADERS=(livepatch-api.h kpatch-macros.h kpatch-syscall.h)
 kmake() {
 	local log=$1
 	shift
-	run_logged "$log" make -C "$KPB_SRC" O="$KPB_OBJ" ARCH="$KPB_KARCH" \
-		${KPB_CROSS:+CROSS_COMPILE="$KPB_CROSS"} -j"$KPB_JOBS" \
+	run_logged "$log" make "${KPB_MAKE[@]}" -j"$KPB_JOBS" \
 		KCFLAGS="$KPB_KCFLAGS -I$KPB_BUILD_DIR/include" "$@"
+}
+
+# make_args: KPB_MAKE, what every make in the object tree is given: the
+# tree, the architecture, the running kernel's release (-v; its modules'
+# vermagic), and the compiler the user's CC names (a ccache or distcc
+# prefix; make ignores CC from the environment).
+make_args() {
+	KPB_MAKE=(-C "$KPB_SRC" O="$KPB_OBJ" ARCH="$KPB_KARCH")
+	[ -z "$KPB_CROSS" ] || KPB_MAKE+=(CROSS_COMPILE="$KPB_CROSS")
+	[ -z "${CC:-}" ] || KPB_MAKE+=(CC="$CC")
+	[ -z "$KPB_RELEASE" ] || KPB_MAKE+=(KERNELRELEASE="$KPB_RELEASE")
 }
 
 # build_locate: pick (and lock) the cached object tree for this source,
@@ -36,11 +46,16 @@ build_locate() {
 		echo "format 1"
 		realpath "$KPB_SRC"
 		echo "$KPB_ARCH $KPB_KCFLAGS"
-		"${KPB_CROSS}gcc" --version | head -n 1
+		kpb_cc --version | head -n 1
 		cat "$KPB_CONFIG"
+		# The release is part of the key only when -v names one the tree
+		# would not make by itself (a distribution's).
+		[ -z "$KPB_RELEASE" ] || [ "$KPB_RELEASE" = "$(default_release)" ] ||
+			echo "release $KPB_RELEASE"
 	} | sha256sum)
 	KPB_BUILD_DIR=$KPB_CACHE/build/$KPB_ARCH-$version-${key:0:12}
 	KPB_OBJ=$KPB_BUILD_DIR/obj
+	make_args
 	mkdir -p "$KPB_OBJ" "$KPB_BUILD_DIR/include"
 	exec {lockfd}>"$KPB_BUILD_DIR/lock"
 	if ! flock -n "$lockfd"; then
@@ -64,16 +79,32 @@ build_undo_dirty() {
 	rm -f "$KPB_BUILD_DIR/DIRTY"
 }
 
-# build_original: the original tree, built (or brought up to date).
-build_original() {
-	local log=$KPB_SCRATCH/build-original.log
-	build_undo_dirty
+# default_release: the release SRC and CONFIG make without KERNELRELEASE
+# (VERSION.PATCHLEVEL.SUBLEVEL, EXTRAVERSION, CONFIG_LOCALVERSION).
+default_release() {
+	local v
+	v=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' "$KPB_SRC/Makefile" | paste -sd.)
+	v+=$(sed -n 's/^EXTRAVERSION = *//p' "$KPB_SRC/Makefile")
+	v+=$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$/\1/p' "$KPB_CONFIG")
+	echo "$v"
+}
+
+# build_configure LOG: the object tree's .config is CONFIG.
+build_configure() {
+	local log=$1
 	if [ ! -f "$KPB_OBJ/.config" ] || ! cmp -s "$KPB_CONFIG" "$KPB_BUILD_DIR/config.given"; then
 		cp "$KPB_CONFIG" "$KPB_OBJ/.config"
 		cp "$KPB_CONFIG" "$KPB_BUILD_DIR/config.given"
 		kmake "$log" olddefconfig || { tail_log "$log"; die "make olddefconfig failed; log: $log"; }
 		config_check
 	fi
+}
+
+# build_original: the original tree, built (or brought up to date).
+build_original() {
+	local log=$KPB_SCRATCH/build-original.log
+	build_undo_dirty
+	build_configure "$log"
 	kmake "$log" vmlinux modules "${KPB_TARGETS[@]}" || {
 		tail_log "$log"
 		die "the original kernel does not build; log: $log"
@@ -81,13 +112,22 @@ build_original() {
 	[ -f "$KPB_OBJ/vmlinux" ] || die "the build left no vmlinux in $KPB_OBJ; log: $log"
 }
 
+# config_lines CONFIG: its options, sorted, but for what describes the
+# machine that made it rather than the kernel: the compiler's name, and
+# the Rust toolchain's versions in a kernel without Rust (Debian's config
+# says 0, a machine with rustc installed gives its version).
+config_lines() {
+	local skip='^CONFIG_CC_VERSION_TEXT='
+	grep -q '^CONFIG_RUST=y' "$KPB_CONFIG" || skip+='|^(# )?CONFIG_RUSTC_'
+	grep -E '^(CONFIG_|# CONFIG_)' "$1" | grep -Ev "$skip" | sort
+}
+
 # config_check: olddefconfig kept the given config (same compiler, same
 # options); a config for another compiler or tree would build something
 # else than the running kernel.
 config_check() {
 	local diffs
-	diffs=$(diff <(grep -E '^(CONFIG_|# CONFIG_)' "$KPB_CONFIG" | grep -v '^CONFIG_CC_VERSION_TEXT' | sort) \
-		<(grep -E '^(CONFIG_|# CONFIG_)' "$KPB_OBJ/.config" | grep -v '^CONFIG_CC_VERSION_TEXT' | sort) |
+	diffs=$(diff <(config_lines "$KPB_CONFIG") <(config_lines "$KPB_OBJ/.config") |
 		grep '^[<>]' | head -n 5 || true)
 	if [ -n "$diffs" ]; then
 		rm -f "$KPB_BUILD_DIR/config.given"

@@ -14,26 +14,33 @@ diff_objects() {
 	KPB_DIFFS=() KPB_DIFF_ORIGS=() KPB_DIFF_OBJNAMES=() KPB_DIFF_TARGETS=()
 	mkdir -p "$KPB_SCRATCH/diff"
 	for o in "${KPB_CHANGED[@]}"; do
-		owner=$(object_owner "$o")
+		if [ "$KPB_MODE" = fast ]; then
+			owner=$(fast_owner "$o")
+		else
+			owner=$(object_owner "$o")
+		fi
 		if [ -z "$owner" ]; then
 			say "note: $o changed but is linked into neither vmlinux nor a module; left out"
 			continue
 		fi
+		objname=${owner##*/}
+		objname=${objname%.ko}
+		objname=${objname//-/_}
 		if [ "$owner" = vmlinux ]; then
 			target=$KPB_VMLINUX
-			objname=vmlinux
+		elif [ "$KPB_MODE" = fast ]; then
+			target=$(module_file "$objname")
+			[ -n "$target" ] ||
+				die "$o is part of module $objname, but $KPB_MODDIR has no $objname.ko or $objname.ko.xz (--modules DIR: the running kernel's modules)"
 		else
 			target=$KPB_OBJ/$owner
-			objname=${owner##*/}
-			objname=${objname%.ko}
-			objname=${objname//-/_}
 		fi
 		out=$KPB_SCRATCH/diff/${o//\//__}
 		rc=0
 		log_cmd "$KPB_CDO" -n "$objname" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
-			"$target" "$KPB_OBJ/Module.symvers" "$out"
+			"$target" "$KPB_SYMVERS" "$out"
 		"$KPB_CDO" -n "$objname" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
-			"$target" "$KPB_OBJ/Module.symvers" "$out" \
+			"$target" "$KPB_SYMVERS" "$out" \
 			>"$out.stdout" 2>"$out.stderr" || rc=$?
 		case $rc in
 		0)
@@ -101,6 +108,10 @@ module_build() {
 		die "linking the diff objects failed"
 	}
 	objtool_sections_strip "$dir/lp-diff.o" "$log"
+	# With CONFIG_MODVERSIONS, modpost reads every object's .cmd file for
+	# the CRCs of what it exports (#SYMVER lines); the diff objects export
+	# nothing.
+	echo "savedcmd_lp-diff.o := ld -r -o lp-diff.o (kpatch-build's diff objects)" >"$dir/.lp-diff.o.cmd"
 	cat >"$dir/Kbuild" <<-KBUILD
 	# Written by kpatch-build.
 	obj-m := $mod.o
@@ -115,8 +126,7 @@ module_build() {
 	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '$2 ~ /^\.klp\.sym\./ {
 		printf "0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL\t\n", substr($2, 2) }' \
 		>"$dir/klp.symvers"
-	run_logged "$log" make -C "$KPB_SRC" O="$KPB_OBJ" ARCH="$KPB_KARCH" \
-		${KPB_CROSS:+CROSS_COMPILE="$KPB_CROSS"} M="$dir" \
+	run_logged "$log" make "${KPB_MAKE[@]}" M="$dir" \
 		KBUILD_EXTRA_SYMBOLS="$dir/klp.symvers" modules || {
 		tail_log "$log"
 		die "building the livepatch module failed; log: $log"
