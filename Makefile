@@ -83,8 +83,9 @@ demo: deps all
 	@bash scripts/demo.sh $(ARCH)
 
 # Speed and memory figures, printed, not asserted.
-bench: all
+bench: deps all
 	@bash test/bench/cdo-scale.sh $(BUILD)
+	@bash test/bench/kpb-e2e.sh
 
 shellcheck:
 	shellcheck -x $$(git ls-files '*.sh' 'kpatch-build/kpatch-build' 2>/dev/null)

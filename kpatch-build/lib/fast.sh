@@ -141,40 +141,56 @@ fast_objects() {
 	done
 }
 
-# fast_compile LABEL DEST: compile KPB_FAST_OBJS in the tree as the source
-# is now and copy them to DEST; the first call drops the objects kbuild
-# has no rule for (not built in this config), refusing a patched file no
-# built object stands for.  KPB_CHANGED: the compiled objects.
-fast_compile() {
-	local label=$1 dest=$2 rc=0 o f
-	local log=$KPB_SCRATCH/build-$label.log
-	kmake "$log" -k "${KPB_FAST_OBJS[@]}" || rc=$?
-	if [ "$label" = original ]; then
-		local norule keep=() have=()
-		norule=$(sed -n "s/.*No rule to make target '\([^']*\)'.*/\1/p" "$log" | sort -u)
-		for o in "${KPB_FAST_OBJS[@]}"; do
-			if grep -qxF -- "$o" <<<"$norule"; then
-				continue
-			fi
-			keep+=("$o")
-			have+=("${KPB_FAST_SRC[$o]}")
-		done
-		for f in "${KPB_PATHS[@]}"; do
-			printf '%s\n' "${have[@]}" | grep -qxF -- "$f" ||
-				die "$f: no object of this configuration is compiled from it (kbuild has no rule for ${f%.*}.o and no built C file includes it): the running kernel does not have this code"
-		done
-		KPB_FAST_OBJS=("${keep[@]}")
-	fi
+# fast_members: KPB_FAST_OBJS cut down to the objects this configuration
+# builds, refusing a patched file none stands for.  kbuild compiles any C
+# file of a directory it reaches when asked for its object, built or not,
+# so membership is asked of kbuild itself: a dry run (make -n -p) of the
+# same goals descends from the top through each parent that builds the
+# directory (a directory the config leaves out is never reached) and dumps
+# each directory's variables, where real-obj-y and real-obj-m list its
+# built-in and module objects.  KPB_FAST_KIND: object -> y or m.
+fast_members() {
+	local log=$KPB_SCRATCH/members.log o f keep=() have=()
+	declare -gA KPB_FAST_KIND=()
+	kmake "$log" -n -p -k "${KPB_FAST_OBJS[@]}" || true
+	while read -r o f; do
+		KPB_FAST_KIND[$o]=$f
+	done < <(awk '
+	/^# Make data base, printed on/ { y = ""; m = ""; dir = "" }
+	/^real-obj-y :?= / { sub(/^real-obj-y :?= */, ""); y = $0 }
+	/^real-obj-m :?= / { sub(/^real-obj-m :?= */, ""); m = $0 }
+	/^obj = / { dir = substr($0, 7) }
+	/^# Finished Make data base/ {
+		if (dir == "") next
+		n = split(y, w, " "); for (i = 1; i <= n; i++) print w[i], "y"
+		n = split(m, w, " "); for (i = 1; i <= n; i++) print w[i], "m"
+	}' "$log")
+	# The dump is large; only what was read from it is kept.
+	: >"$log"
 	for o in "${KPB_FAST_OBJS[@]}"; do
-		[ -f "$KPB_OBJ/$o" ] || {
-			tail_log "$log"
-			die "compiling the $label $o failed (exit $rc); log: $log"
-		}
+		[ -n "${KPB_FAST_KIND[$o]:-}" ] || continue
+		keep+=("$o")
+		have+=("${KPB_FAST_SRC[$o]}")
 	done
-	[ "$rc" -eq 0 ] || [ "$label" = original ] || {
-		tail_log "$log"
-		die "compiling the $label objects failed; log: $log"
-	}
+	for f in "${KPB_PATHS[@]}"; do
+		printf '%s\n' "${have[@]}" | grep -qxF -- "$f" ||
+			die "$f: this configuration builds no object from it (${f%.*}.o is not one of its directory's objects and no built C file includes it): the running kernel does not have this code"
+	done
+	KPB_FAST_OBJS=("${keep[@]}")
+}
+
+# fast_compile LABEL DEST: compile KPB_FAST_OBJS in the tree as the source
+# is now and copy them to DEST.  KPB_CHANGED: the compiled objects.
+fast_compile() {
+	local label=$1 dest=$2 rc=0 o
+	local log=$KPB_SCRATCH/build-$label.log
+	kmake "$log" "${KPB_FAST_OBJS[@]}" || rc=$?
+	for o in "${KPB_FAST_OBJS[@]}"; do
+		if [ "$rc" -ne 0 ] || [ ! -f "$KPB_OBJ/$o" ]; then
+			tail_log "$log"
+			die "compiling the $label objects failed; log: $log"
+		fi
+	done
 	KPB_CHANGED=("${KPB_FAST_OBJS[@]}")
 	copy_objects "$dest" "${KPB_CHANGED[@]}"
 }
@@ -217,17 +233,15 @@ cmd_file() {
 	fi
 }
 
-# fast_owner OBJ: "vmlinux" or "MODNAME.ko" as kbuild compiled OBJ (a
-# module's objects have -DMODULE and its KBUILD_MODNAME).
+# fast_owner OBJ: "vmlinux" or "MODNAME.ko" (a module's objects are
+# compiled with its KBUILD_MODNAME).
 fast_owner() {
-	local cmd
-	cmd=$(head -n 1 "$(cmd_file "$1")")
-	case $cmd in
-	*" -DMODULE "*)
-		sed -n "s/.*-DKBUILD_MODNAME='\"\([^\"]*\)\"'.*/\1.ko/p" <<<"$cmd"
-		;;
-	*) echo vmlinux ;;
-	esac
+	if [ "${KPB_FAST_KIND[$1]}" = y ]; then
+		echo vmlinux
+	else
+		head -n 1 "$(cmd_file "$1")" |
+			sed -n "s/.*-DKBUILD_MODNAME='\"\([^\"]*\)\"'.*/\1.ko/p"
+	fi
 }
 
 # module_file NAME: the running kernel's module NAME (.ko or .ko.xz, - and

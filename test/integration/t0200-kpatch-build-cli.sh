@@ -65,6 +65,56 @@ PATCH
  }
  
 PATCH
+	# A C file the tree compiles only as part of another (build_utility.c
+	# #includes completion.c).
+	cat >"$SCRATCH/included.patch" <<'PATCH'
+--- a/kernel/sched/completion.c
++++ b/kernel/sched/completion.c
+@@ -306,6 +306,8 @@
+ 	unsigned long flags;
+ 	bool ret = true;
+ 
++	if (!x)
++		return false;
+ 	/*
+ 	 * Since x->done will need to be locked only
+ 	 * in the non-blocking case, we check x->done
+PATCH
+	# A C file of a built directory that this config leaves out (no-MMU).
+	cat >"$SCRATCH/unbuilt.patch" <<'PATCH'
+--- a/fs/proc/task_nommu.c
++++ b/fs/proc/task_nommu.c
+@@ -143,7 +143,7 @@
+ 		pgoff = (loff_t)vma->vm_pgoff << PAGE_SHIFT;
+ 	}
+ 
+-	seq_setwidth(m, 25 + sizeof(void *) * 6 - 1);
++	seq_setwidth(m, 26 + sizeof(void *) * 6 - 1);
+ 	seq_printf(m,
+ 		   "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
+ 		   vma->vm_start,
+PATCH
+	# A header: only the full build knows which objects include it.
+	cat >"$SCRATCH/header.patch" <<'PATCH'
+--- a/fs/proc/internal.h
++++ b/fs/proc/internal.h
+@@ -1,4 +1,5 @@
+ /* SPDX-License-Identifier: GPL-2.0-or-later */
++/* kpng: a comment in a header */
+ /* Internal procfs definitions
+  *
+  * Copyright (C) 2004 Red Hat, Inc. All Rights Reserved.
+PATCH
+	# A compiler prefix (like ccache) that logs what it compiles and is
+	# slow on cmdline.c, so that an interruption lands in a compile.
+	cat >"$SCRATCH/slowcc" <<EOF
+#!/bin/sh
+case "\$*" in
+*fs/proc/cmdline.c*) echo "\$*" >>"$SCRATCH/slowcc.log"; sleep 3 ;;
+esac
+exec "\$@"
+EOF
+	chmod +x "$SCRATCH/slowcc"
 	tree_sum >"$SCRATCH/tree.sum"
 }
 
@@ -134,7 +184,7 @@ debug_dir() {
 	[ -n "$dir" ] || die "no debug directory line"
 	for f in orig/fs/proc/cmdline.o patched/fs/proc/cmdline.o diff/fs__proc__cmdline.o \
 		module/livepatch-main.c module/Kbuild module/lp-diff.o module/livepatch-debug.ko \
-		commands.log build-patched.log build-restore.log module.log; do
+		commands.log prepare.log build-original.log build-patched.log module.log; do
 		[ -s "$dir/$f" ] || die "$dir/$f: missing or empty"
 	done
 	grep -q 'create-diff-object -n vmlinux' "$dir/commands.log"
@@ -142,15 +192,19 @@ debug_dir() {
 	rm -rf "$dir"
 }
 
-# interrupt_at STAGE: Ctrl-C (SIGINT) once kpatch-build's log shows STAGE
-# begun (the line of the stage before it); the tree must be as it was.
+# interrupt_at STAGE [PATCH]: Ctrl-C (SIGINT) once kpatch-build's log shows
+# STAGE done (so the stage after it has begun; compiles of cmdline.c take
+# 3 s more through slowcc); the tree must be as it was.
 interrupt_at() {
-	local after=$1 pid tries=0 rc=0
+	local after=$1 patch=${2:-$SCRATCH/cmdline.patch} pid tries=0 rc=0 cc=()
 	: >"$SCRATCH/int.log"
 	# A background job starts with SIGINT ignored; a terminal's Ctrl-C
 	# reaches a foreground one with it in place.
-	env --default-signal=INT "$KPB_BIN" -s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" \
-		-v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "$SCRATCH/cmdline.patch" \
+	# slowcc in the fast path only: another CC changes every compile
+	# command of the full build's tree, which make would then redo.
+	[ "$patch" != "$SCRATCH/cmdline.patch" ] || cc=(CC="$SCRATCH/slowcc gcc")
+	env --default-signal=INT "${cc[@]}" "$KPB_BIN" -s "$KERNEL_SRC" \
+		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "$patch" \
 		>"$SCRATCH/int.log" 2>&1 &
 	pid=$!
 	until grep -q "stage $after:" "$SCRATCH/int.log"; do
@@ -176,6 +230,50 @@ builds_and_restores() {
 	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
 }
 
+# The fast path: only the patched file's object is compiled, through the
+# compiler prefix CC names (twice: original and patched).
+fast_path_cc() {
+	: >"$SCRATCH/slowcc.log"
+	CC="$SCRATCH/slowcc gcc" kpb slow "$SCRATCH/cmdline.patch" ||
+		{ cat "$SCRATCH/slow.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/slow.log"
+	grep -q '^kpatch-build: stage original-objects: .*, 1 objects: fs/proc/cmdline.o$' "$SCRATCH/slow.log"
+	grep -q '^kpatch-build: stage patched-objects: ' "$SCRATCH/slow.log"
+	! grep -q 'full build' "$SCRATCH/slow.log" || die "a full build for a C file"
+	[ "$(grep -c -- '-c -o fs/proc/cmdline.o' "$SCRATCH/slowcc.log")" -eq 2 ] ||
+		die "slowcc did not compile fs/proc/cmdline.c twice: $(cat "$SCRATCH/slowcc.log")"
+	[ -f "$SCRATCH/slow/livepatch-cmdline.ko" ]
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
+# completion.c is no object: build_utility.o, which includes it, is.
+included_c_file() {
+	kpb included "$SCRATCH/included.patch" || { cat "$SCRATCH/included.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/included.log"
+	grep -q '^kpatch-build: stage original-objects: .*, 1 objects: kernel/sched/build_utility.o$' "$SCRATCH/included.log"
+	sed -n 's/^kpatch-build:   //p' "$SCRATCH/included.log" >"$SCRATCH/included.reported"
+	echo 'vmlinux: kernel/sched/build_utility.o: changed function: try_wait_for_completion (size)' |
+		diff -u - "$SCRATCH/included.reported"
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
+unbuilt_c_file() {
+	expect_fail 1 "fs/proc/task_nommu.c: this configuration builds no object from it (fs/proc/task_nommu.o is not one of its directory's objects and no built C file includes it): the running kernel does not have this code" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" \
+		-o "$SCRATCH" "$SCRATCH/unbuilt.patch"
+}
+
+# A header: the full build (t0100's tree), and why; a comment changes no
+# object.
+header_full_build() {
+	expect_fail 3 "no change: the patches change no function" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" \
+		-o "$SCRATCH" "$SCRATCH/header.patch"
+	grep -qxF "kpatch-build: full build: fs/proc/internal.h is not a C or assembly file: the objects it changes are known only from a full build's dependency files" \
+		"$SCRATCH/out.log"
+	grep -q '^kpatch-build: stage patched-build: .*, [0-9][0-9]* objects recompiled$' "$SCRATCH/out.log"
+}
+
 # A vmlinux that SRC and CONFIG do not build: the test kernel's with one
 # byte of cmdline_proc_show changed (the REX.W prefix of its mov
 # %rdi,%rbx at +0x11).  check-target finds it; --skip-target-check lets it
@@ -192,11 +290,12 @@ target_differs() {
 	printf '\x49' | dd of="$other" bs=1 seek="$off" conv=notrunc status=none
 	expect_fail 2 "refused: cmdline_proc_show: the function compiled here differs from the running kernel's" \
 		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$other" -o "$SCRATCH/other" \
-		"$SCRATCH/cmdline.patch"
+		--symvers "$KERNEL_BUILD/Module.symvers" "$SCRATCH/cmdline.patch"
 	grep -qF 'vmlinux: fs/proc/cmdline.o: differs: cmdline_proc_show at +0x11 (object 4889fbe8........, target 4989fbe8........)' \
 		"$SCRATCH/out.log"
 	[ ! -e "$SCRATCH/other/livepatch-cmdline.ko" ]
-	kpb other --skip-target-check -v "$other" "$SCRATCH/cmdline.patch" ||
+	kpb other --skip-target-check -v "$other" --symvers "$KERNEL_BUILD/Module.symvers" \
+		"$SCRATCH/cmdline.patch" ||
 		{ cat "$SCRATCH/other.log"; die "kpatch-build --skip-target-check failed"; }
 	cat "$SCRATCH/other.log"
 	grep -q "warning: cmdline_proc_show: not the running kernel's (above); building anyway (--skip-target-check)" \
@@ -210,12 +309,17 @@ check 'options: --help, unknown and missing arguments' options
 check 'refused before building: bad context, offset, compiler mismatch' refused_before_build
 check 'builds a livepatch for /proc/cmdline; the tree is as it was' builds_and_restores
 check 'a vmlinux whose cmdline_proc_show differs: refused; --skip-target-check builds' target_differs
+check 'the fast path: one object compiled, through the CC prefix' fast_path_cc
+check 'a patched C file another one includes: the includer is compiled' included_c_file
+check 'a patched C file the config does not build: an error naming it' unbuilt_c_file
+check 'a header patch: the full build, saying why' header_full_build
 check 'a comment-only patch: no change, exit 3' no_change
 check 'lines added above a __LINE__ user: it keeps its line numbers' lines_kept
 check '-d keeps the objects, diff objects, module source, commands and logs' debug_dir
-check 'Ctrl-C while building the original' interrupt_at check
-check 'Ctrl-C while building the patched tree' interrupt_at original-build
-check 'Ctrl-C while rebuilding the originals' interrupt_at patched-build
+check 'Ctrl-C while preparing the object tree' interrupt_at check
+check 'Ctrl-C while compiling the originals' interrupt_at prepare
+check 'Ctrl-C while compiling the patched objects' interrupt_at original-objects
 check 'Ctrl-C while linking the module' interrupt_at diff
+check 'Ctrl-C in the full build (a header patch), while rebuilding' interrupt_at patched-build "$SCRATCH/header.patch"
 check 'after the interruptions, the same livepatch again' builds_and_restores
 test_done

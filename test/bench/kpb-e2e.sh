@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# kpb-e2e.sh: kpatch-build from patch to livepatch module, end to end, for
+# a one-function /proc patch (examples/proc-cmdline.patch), cold (an empty
+# object-tree cache: the tree is configured and prepared first) and warm
+# (the prepared tree reused), on Debian's cloud-amd64 config against
+# Debian's own vmlinux, Module.symvers and modules (the fast path), and on
+# the test kernel (fast path, and the full build for comparison).  Prints
+# the total and kpatch-build's stage lines for each run; asserts nothing
+# about time.  The test kernel and Debian's packages come from the bench
+# cache (lib/kernel.sh, lib/debian.sh; fetched or built first if absent,
+# which is not timed); kpatch-build's own cache is a fresh directory.
+# shellcheck source-path=SCRIPTDIR
+set -o errexit -o errtrace -o nounset -o pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+lib=$here/../integration/lib
+# shellcheck source=../integration/lib/common.sh
+. "$lib/common.sh"
+# shellcheck source=../integration/lib/arch.sh
+. "$lib/arch.sh"
+# shellcheck source=../integration/lib/kernel.sh
+. "$lib/kernel.sh"
+# shellcheck source=../integration/lib/debian.sh
+. "$lib/debian.sh"
+bench_strict_mode
+
+kpb=$here/../../kpatch-build/kpatch-build
+patch=$here/../../examples/proc-cmdline.patch
+work=$(mktemp -d "${TMPDIR:-/tmp}/kpb-e2e.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+arch_setup x86_64
+kernel_ensure
+debian_ensure
+
+# run LABEL CACHE ARGS...: one kpatch-build run with its own object-tree
+# cache; prints the total and the stage lines.
+run() {
+	local label=$1 cache=$2 t rc=0
+	shift 2
+	t=$(now)
+	KPATCH_NG_CACHE=$cache "$kpb" -s "$KERNEL_SRC" -o "$work/out" "$@" "$patch" \
+		>"$work/log" 2>&1 || rc=$?
+	printf '%-34s %8s' "$label" "$(elapsed "$t")"
+	[ "$rc" -eq 0 ] && echo || echo "  (exit $rc)"
+	sed -n 's/^kpatch-build: stage \([^:]*\): \([0-9.]* s\).*/\1 \2/p' "$work/log" |
+		awk '{ printf "    %-20s %8s\n", $1, $2 " " $3 }'
+	[ "$rc" -eq 0 ] || tail -n 15 "$work/log" | sed 's/^/    | /'
+}
+
+debian=(-c "$DEBIAN_CONFIG" -v "$DEBIAN_VMLINUX" --symvers "$DEBIAN_SYMVERS" --modules "$DEBIAN_MODULES")
+testk=(-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux")
+
+echo "kpatch-build end to end, one-function /proc patch, $(nproc) CPUs"
+echo "Debian $DEBIAN_VERSION $DEBIAN_FLAVOUR config (fast path):"
+run "  cold (nothing prepared)" "$work/cache-debian" "${debian[@]}"
+run "  warm (prepared tree cached)" "$work/cache-debian" "${debian[@]}"
+echo "test kernel (fast path):"
+run "  cold (nothing prepared)" "$work/cache-test" "${testk[@]}"
+run "  warm (prepared tree cached)" "$work/cache-test" "${testk[@]}"
+echo "test kernel (--full-build, for comparison):"
+run "  cold (whole kernel built)" "$work/cache-test" "${testk[@]}" --full-build
+run "  warm (built tree cached)" "$work/cache-test" "${testk[@]}" --full-build
