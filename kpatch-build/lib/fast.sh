@@ -152,7 +152,8 @@ fast_objects() {
 fast_members() {
 	local log=$KPB_SCRATCH/members.log o f keep=() have=()
 	declare -gA KPB_FAST_KIND=()
-	kmake "$log" -n -p -k "${KPB_FAST_OBJS[@]}" || true
+	# One job: parallel sub-makes would interleave their dumps.
+	kmake "$log" -j1 -n -p -k "${KPB_FAST_OBJS[@]}" || true
 	while read -r o f; do
 		KPB_FAST_KIND[$o]=$f
 	done < <(awk '
