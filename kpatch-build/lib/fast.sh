@@ -50,7 +50,7 @@ release_of() {
 # fast_target_files: the running kernel's Module.symvers (KPB_SYMVERS) and
 # module directory (KPB_MODDIR), from the options or next to -v.
 fast_target_files() {
-	local d=${KPB_VMLINUX%/*} lib=/lib/modules/$KPB_RELEASE
+	local d=${KPB_VMLINUX%/*} lib=/lib/modules/$KPB_RELEASE f
 	if [ -z "$KPB_SYMVERS" ]; then
 		for f in "$d/Module.symvers" "$lib/build/Module.symvers" \
 			"/usr/src/linux-headers-$KPB_RELEASE/Module.symvers"; do
