@@ -47,6 +47,9 @@ build_locate() {
 		realpath "$KPB_SRC"
 		echo "$KPB_ARCH $KPB_KCFLAGS"
 		kpb_cc --version | head -n 1
+		# Another compiler command changes every compile command: make
+		# would redo the whole tree.
+		echo "CC ${CC:-}"
 		cat "$KPB_CONFIG"
 		# The release is part of the key only when -v names one the tree
 		# would not make by itself (a distribution's).
@@ -76,6 +79,11 @@ build_undo_dirty() {
 	[ -e "$KPB_BUILD_DIR/DIRTY" ] || return 0
 	say "undoing the patched build an earlier run left in $KPB_OBJ"
 	find "$KPB_OBJ" -name '*.o' -newer "$KPB_BUILD_DIR/DIRTY" -delete
+	# The fast path's objects, by name.
+	local o
+	while read -r o; do
+		rm -f "${KPB_OBJ:?}/$o"
+	done <"$KPB_BUILD_DIR/DIRTY"
 	rm -f "$KPB_BUILD_DIR/DIRTY"
 }
 
@@ -105,6 +113,10 @@ build_original() {
 	local log=$KPB_SCRATCH/build-original.log
 	build_undo_dirty
 	build_configure "$log"
+	# The fast path puts the running kernel's Module.symvers here; the
+	# build writes its own only when its inputs are newer.
+	[ ! -e "$KPB_BUILD_DIR/symvers.foreign" ] ||
+		rm -f "$KPB_OBJ/Module.symvers" "$KPB_BUILD_DIR/symvers.foreign"
 	kmake "$log" vmlinux modules "${KPB_TARGETS[@]}" || {
 		tail_log "$log"
 		die "the original kernel does not build; log: $log"
@@ -191,23 +203,34 @@ copy_objects() {
 	done
 }
 
+# owners_index: SCRATCH/owners, "OWNER OBJ" for every object of the
+# full build: vmlinux's (vmlinux.a, a thin archive of the built-in
+# objects, and lib.a's members) and each module's (its .mod file), paths
+# normalised (arch/x86/kvm/../../../virt/kvm/kvm_main.o is
+# virt/kvm/kvm_main.o).
+owners_index() {
+	local a owner o
+	{
+		for a in "$KPB_OBJ/vmlinux.a" "$KPB_OBJ/lib/lib.a" "$KPB_OBJ"/arch/*/lib/lib.a; do
+			[ -f "$a" ] || continue
+			(cd "$KPB_OBJ" && ar t "$a") | sed "s|^$KPB_OBJ/||; s|^|vmlinux |" ||
+				die "ar t $a failed: the object tree is incomplete (rebuild it with --prepare --full-build)"
+		done
+		find "$KPB_OBJ" -name '*.mod' -printf '%P\n' | while read -r m; do
+			tr ' ' '\n' <"$KPB_OBJ/$m" | sed '/^$/d' | sed "s|^|${m%.mod}.ko |"
+		done
+	} | while read -r owner o; do
+		case $o in
+		*/../*) o=$(realpath -m -s --relative-to=/ "/$o") ;;
+		esac
+		echo "$owner $o"
+	done >"$KPB_SCRATCH/owners"
+	grep -q '^vmlinux ' "$KPB_SCRATCH/owners" ||
+		die "$KPB_OBJ/vmlinux.a lists no object: the object tree is incomplete"
+}
+
 # object_owner OBJ: "vmlinux" or the name of the module OBJ is linked
-# into (from the .mod files), or nothing when neither.
+# into, or nothing when neither (owners_index first).
 object_owner() {
-	local o=$1
-	if [ -z "${KPB_OWNERS_READY:-}" ]; then
-		KPB_OWNERS=$KPB_SCRATCH/owners
-		{
-			# vmlinux.a is a thin archive of the built-in objects.
-			ar t "$KPB_OBJ/vmlinux.a" | awk -v p="$KPB_OBJ/" '
-				index($0, p) == 1 { $0 = substr($0, length(p) + 1) }
-				{ print "vmlinux " $0 }'
-			find "$KPB_OBJ" -name '*.mod' -printf '%P\n' | while read -r m; do
-				tr ' ' '\n' <"$KPB_OBJ/$m" | sed '/^$/d' |
-					sed "s|^|${m%.mod}.ko |"
-			done
-		} >"$KPB_OWNERS"
-		KPB_OWNERS_READY=1
-	fi
-	awk -v o="$o" '$2 == o { print $1; exit }' "$KPB_OWNERS"
+	awk -v o="$1" '$2 == o { print $1; exit }' "$KPB_SCRATCH/owners"
 }

@@ -31,7 +31,7 @@ mode_choose() {
 	elif [ -z "$KPB_PREPARE" ]; then
 		for f in "${KPB_PATHS[@]}"; do
 			case $f in
-			*.c | *.S) ;;
+			*.c | *.S | Documentation/* | MAINTAINERS | *.rst) ;;
 			*)
 				KPB_MODE_WHY="$f is not a C or assembly file: the objects it changes are known only from a full build's dependency files"
 				break
@@ -76,6 +76,7 @@ fast_prepare() {
 		die "make modules_prepare failed; log: $log"
 	}
 	cmp -s "$KPB_SYMVERS" "$KPB_OBJ/Module.symvers" || cp "$KPB_SYMVERS" "$KPB_OBJ/Module.symvers"
+	touch "$KPB_BUILD_DIR/symvers.foreign"
 }
 
 # c_includers FILE...: "INCLUDER INCLUDED" for every C file or header of
@@ -88,7 +89,7 @@ c_includers() {
 	done
 	pat=$(IFS='|'; echo "${names[*]}")
 	(cd "$KPB_SRC" || exit 1
-	grep -rnE --include='*.c' --include='*.h' \
+	grep -rnE --include='*.c' --include='*.h' --include='*.S' \
 		--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
 		--exclude-dir=samples --exclude-dir=.git \
 		"^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<][^\">]*($pat)[\">]" . || true) |
@@ -106,17 +107,23 @@ c_includers() {
 }
 
 # fast_objects: KPB_FAST_OBJS, the objects to compile (relative to the
-# tree), and KPB_FAST_SRC (object -> the patched file it stands for);
-# switches to the full build when a header includes a patched C file.
+# tree), and KPB_FAST_PAIRS ("FILE OBJECT": a patched file and an object
+# that stands for it; a file may have several, an object stand for
+# several); switches to the full build when a header includes a patched
+# C file.
 fast_objects() {
-	local f o includer inc todo=() seen=()
-	declare -gA KPB_FAST_SRC=()
-	KPB_FAST_OBJS=()
+	local f o includer inc todo=() seen=() origin
+	declare -gA KPB_FAST_HAVE=()
+	declare -A origins=()
+	KPB_FAST_OBJS=() KPB_FAST_PAIRS=()
 	for f in "${KPB_PATHS[@]}"; do
-		o=${f%.*}.o
-		KPB_FAST_OBJS+=("$o")
-		KPB_FAST_SRC[$o]=$f
-		[ "${f%.c}" = "$f" ] || todo+=("$f")
+		case $f in
+		Documentation/* | MAINTAINERS | *.rst) continue ;; # builds nothing
+		esac
+		fast_add "${f%.*}.o" "$f"
+		case $f in
+		*.c | *.S) origins[$f]=$f; todo+=("$f") ;;
+		esac
 	done
 	while [ "${#todo[@]}" -gt 0 ]; do
 		seen+=("${todo[@]}")
@@ -130,15 +137,25 @@ fast_objects() {
 				return 0
 				;;
 			esac
-			printf '%s\n' "${seen[@]}" | grep -qxF -- "$includer" && continue
-			o=${includer%.c}.o
-			[ -n "${KPB_FAST_SRC[$o]:-}" ] && continue
-			KPB_FAST_OBJS+=("$o")
-			KPB_FAST_SRC[$o]=${KPB_FAST_SRC[${inc%.c}.o]:-$inc}
-			next+=("$includer")
+			for origin in ${origins[$inc]}; do
+				fast_add "${includer%.*}.o" "$origin"
+				case " ${origins[$includer]:-} " in
+				*" $origin "*) ;;
+				*) origins[$includer]="${origins[$includer]:-} $origin" ;;
+				esac
+			done
+			printf '%s\n' "${seen[@]}" "${next[@]}" | grep -qxF -- "$includer" ||
+				next+=("$includer")
 		done < <(c_includers "${todo[@]}")
 		todo=("${next[@]}")
 	done
+}
+
+# fast_add OBJ FILE: OBJ stands for the patched FILE.
+fast_add() {
+	[ -n "${KPB_FAST_HAVE[$1]:-}" ] || KPB_FAST_OBJS+=("$1")
+	KPB_FAST_HAVE[$1]=1
+	KPB_FAST_PAIRS+=("$2 $1")
 }
 
 # fast_members: KPB_FAST_OBJS cut down to the objects this configuration
@@ -148,44 +165,76 @@ fast_objects() {
 # same goals descends from the top through each parent that builds the
 # directory (a directory the config leaves out is never reached) and dumps
 # each directory's variables, where real-obj-y and real-obj-m list its
-# built-in and module objects.  KPB_FAST_KIND: object -> y or m.
+# built-in and module objects, and lib-y, in lib/ and arch/*/lib/, what
+# goes into vmlinux through lib.a.  An object kbuild names through
+# another directory (arch/x86/kvm/../../../virt/kvm/kvm_main.o, built by
+# arch/x86/kvm's Makefile with its flags) is compiled by building that
+# directory.  KPB_FAST_KIND: object -> y or m; KPB_FAST_GOALS: the make
+# goals.
 fast_members() {
-	local log=$KPB_SCRATCH/members.log o f keep=() have=()
+	local log=$KPB_SCRATCH/members.log o f obj kind raw keep=() have=()
 	declare -gA KPB_FAST_KIND=()
+	declare -A goal=()
 	# One job: parallel sub-makes would interleave their dumps.
 	kmake "$log" -j1 -n -p -k "${KPB_FAST_OBJS[@]}" || true
-	while read -r o f; do
-		KPB_FAST_KIND[$o]=$f
+	while read -r obj kind raw; do
+		KPB_FAST_KIND[$obj]=$kind
+		goal[$obj]=$raw
 	done < <(awk '
-	/^# Make data base, printed on/ { y = ""; m = ""; dir = "" }
+	/^# Make data base, printed on/ { y = ""; m = ""; l = ""; dir = "" }
 	/^real-obj-y :?= / { sub(/^real-obj-y :?= */, ""); y = $0 }
 	/^real-obj-m :?= / { sub(/^real-obj-m :?= */, ""); m = $0 }
+	/^lib-y :?= / { sub(/^lib-y :?= */, ""); l = $0 }
 	/^obj = / { dir = substr($0, 7) }
 	/^# Finished Make data base/ {
 		if (dir == "") next
-		n = split(y, w, " "); for (i = 1; i <= n; i++) print w[i], "y"
-		n = split(m, w, " "); for (i = 1; i <= n; i++) print w[i], "m"
-	}' "$log")
-	# The dump is large; only what was read from it is kept.
-	: >"$log"
+		if (dir != "lib" && dir !~ /^arch\/[^\/]*\/lib$/) l = ""
+		n = split(y " " l, w, " "); for (i = 1; i <= n; i++) print w[i], "y", dir
+		n = split(m, w, " "); for (i = 1; i <= n; i++) print w[i], "m", dir
+	}' "$log" | while read -r o kind dir; do
+		case $o in
+		*/../*) echo "$(realpath -m -s --relative-to=/ "/$o") $kind $dir/" ;;
+		*.o) echo "$o $kind $o" ;;
+		esac
+	done)
+	# The dump is large: only make's complaints are kept.
+	grep -E '\*\*\*|[Ee]rror' "$log" >"$log.errors" || true
+	mv "$log.errors" "$log"
+	KPB_FAST_GOALS=()
 	for o in "${KPB_FAST_OBJS[@]}"; do
 		[ -n "${KPB_FAST_KIND[$o]:-}" ] || continue
 		keep+=("$o")
-		have+=("${KPB_FAST_SRC[$o]}")
+		printf '%s\n' "${KPB_FAST_GOALS[@]}" | grep -qxF -- "${goal[$o]}" ||
+			KPB_FAST_GOALS+=("${goal[$o]}")
+	done
+	for f in "${KPB_FAST_PAIRS[@]}"; do
+		[ -n "${KPB_FAST_KIND[${f#* }]:-}" ] && have+=("${f%% *}")
 	done
 	for f in "${KPB_PATHS[@]}"; do
+		case $f in
+		Documentation/* | MAINTAINERS | *.rst) continue ;;
+		esac
 		printf '%s\n' "${have[@]}" | grep -qxF -- "$f" ||
-			die "$f: this configuration builds no object from it (${f%.*}.o is not one of its directory's objects and no built C file includes it): the running kernel does not have this code"
+			die "$f: this configuration builds no object from it (${f%.*}.o is not one of its directory's objects and no built C file includes it): the running kernel does not have this code (--full-build to build the whole kernel and see; make's complaints, if any: $log)"
 	done
+	[ "${#keep[@]}" -gt 0 ] || {
+		say "no change: the patches touch no file an object is built from"
+		exit 3
+	}
 	KPB_FAST_OBJS=("${keep[@]}")
 }
 
 # fast_compile LABEL DEST: compile KPB_FAST_OBJS in the tree as the source
-# is now and copy them to DEST.  KPB_CHANGED: the compiled objects.
+# is now and copy them to DEST.  KPB_CHANGED: the compiled objects.  They
+# are compiled afresh each time: an object an earlier run left is older
+# than its source only if the source was edited after it, not when
+# another tree (a newer package's, with older times) was unpacked in its
+# place.
 fast_compile() {
 	local label=$1 dest=$2 rc=0 o
 	local log=$KPB_SCRATCH/build-$label.log
-	kmake "$log" "${KPB_FAST_OBJS[@]}" || rc=$?
+	rm -f "${KPB_FAST_OBJS[@]/#/$KPB_OBJ/}"
+	kmake "$log" "${KPB_FAST_GOALS[@]}" || rc=$?
 	for o in "${KPB_FAST_OBJS[@]}"; do
 		if [ "$rc" -ne 0 ] || [ ! -f "$KPB_OBJ/$o" ]; then
 			tail_log "$log"
@@ -207,14 +256,16 @@ fast_patched() {
 		cp -p "$KPB_OBJ/$o" "$KPB_SCRATCH/keep/$o"
 		cp -p "$(cmd_file "$o")" "$KPB_SCRATCH/keep/$o.cmd"
 	done
-	touch "$KPB_BUILD_DIR/DIRTY"
+	# DIRTY names them too: a patched object left by an interruption is
+	# deleted by name, whatever the file system's time resolution.
+	printf '%s\n' "${KPB_FAST_OBJS[@]}" >"$KPB_BUILD_DIR/DIRTY"
 	sleep 0.01
-	rm -f "${KPB_FAST_OBJS[@]/#/$KPB_OBJ/}"
 	fast_compile patched "$KPB_SCRATCH/patched"
 }
 
-# fast_put_back: the original objects back in the tree, older than the
-# restored sources, so make finds them up to date.
+# fast_put_back: the original objects back in the tree, with the times
+# they had (newer than the restored sources), so make finds them up to
+# date.
 fast_put_back() {
 	local o
 	for o in "${KPB_FAST_OBJS[@]}"; do
@@ -240,8 +291,13 @@ fast_owner() {
 	if [ "${KPB_FAST_KIND[$1]}" = y ]; then
 		echo vmlinux
 	else
-		head -n 1 "$(cmd_file "$1")" |
-			sed -n "s/.*-DKBUILD_MODNAME='\"\([^\"]*\)\"'.*/\1.ko/p"
+		local m
+		m=$(head -n 1 "$(cmd_file "$1")" |
+			sed -n "s/.*-DKBUILD_MODNAME='\"\([^\"]*\)\"'.*/\1/p")
+		case $m in
+		*:*) die "$1 is linked into several modules (${m//:/, }); a livepatch cannot patch one object of several modules yet" ;;
+		esac
+		echo "$m.ko"
 	fi
 }
 
@@ -249,11 +305,15 @@ fast_owner() {
 # _ alike) under KPB_MODDIR.
 module_file() {
 	local want=${1//-/_}
-	if [ -z "${KPB_MODINDEX:-}" ]; then
-		KPB_MODINDEX=$KPB_SCRATCH/modules.index
-		find -L "$KPB_MODDIR" \( -name '*.ko' -o -name '*.ko.xz' \) -printf '%p\n' 2>/dev/null |
-			awk '{ n = $0; sub(/.*\//, "", n); sub(/\.ko(\.xz)?$/, "", n); gsub(/-/, "_", n); print n, $0 }' \
-			>"$KPB_MODINDEX"
-	fi
-	awk -v n="$want" '$1 == n { print $2; exit }' "$KPB_MODINDEX"
+	local index=$KPB_SCRATCH/modules.index
+	# Not through the build/ and source/ links of /lib/modules/R (a build
+	# tree's .ko files); a module in updates/ or extra/ overrides the
+	# distribution's, as for modprobe.
+	[ -f "$index" ] ||
+		find "$KPB_MODDIR" -name build -prune -o -name source -prune -o \
+			\( -name '*.ko' -o -name '*.ko.xz' \) -printf '%P\n' 2>/dev/null |
+		awk '{ n = $0; sub(/.*\//, "", n); sub(/\.ko(\.xz)?$/, "", n); gsub(/-/, "_", n)
+			r = ($0 ~ /^updates\//) ? 0 : ($0 ~ /^extra\//) ? 1 : 2
+			print n, r, $0 }' | sort -k1,1 -k2,2n >"$index"
+	awk -v n="$want" -v d="$KPB_MODDIR" '$1 == n { print d "/" $3; exit }' "$index"
 }

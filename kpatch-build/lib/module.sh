@@ -13,6 +13,7 @@ diff_objects() {
 	local o owner target objname rc out n=0 funcs=0
 	KPB_DIFFS=() KPB_DIFF_ORIGS=() KPB_DIFF_OBJNAMES=() KPB_DIFF_TARGETS=()
 	mkdir -p "$KPB_SCRATCH/diff"
+	[ "$KPB_MODE" = fast ] || owners_index
 	for o in "${KPB_CHANGED[@]}"; do
 		if [ "$KPB_MODE" = fast ]; then
 			owner=$(fast_owner "$o")

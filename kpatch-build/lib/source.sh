@@ -39,6 +39,21 @@ source_check() {
 	fi
 }
 
+# source_lock: hold the source tree for this run.  kpatch-build patches
+# SRC in place while it compiles, so a second run on the same tree, for
+# another config or object tree, would compile the first one's patches
+# into its "original" objects; runs on one tree take turns.
+source_lock() {
+	local key fd
+	key=$(realpath "$KPB_SRC" | sha256sum)
+	mkdir -p "$KPB_CACHE/source-locks"
+	exec {fd}>"$KPB_CACHE/source-locks/${key:0:16}"
+	if ! flock -n "$fd"; then
+		say "waiting for another kpatch-build using $KPB_SRC"
+		flock "$fd"
+	fi
+}
+
 # patches_prepare SCRATCH PATCH...: apply every patch, in order, to copies
 # of the files it touches in SCRATCH/apply; refuse on the first that does
 # not apply strictly.  Sets KPB_PATHS (every touched file, relative).

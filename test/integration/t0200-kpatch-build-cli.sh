@@ -65,8 +65,8 @@ PATCH
  }
  
 PATCH
-	# A C file the tree compiles only as part of another (build_utility.c
-	# #includes completion.c).
+	# Two C files the tree compiles only as part of another (build_utility.c
+	# #includes completion.c and swait.c): one object for both.
 	cat >"$SCRATCH/included.patch" <<'PATCH'
 --- a/kernel/sched/completion.c
 +++ b/kernel/sched/completion.c
@@ -79,6 +79,17 @@ PATCH
  	/*
  	 * Since x->done will need to be locked only
  	 * in the non-blocking case, we check x->done
+--- a/kernel/sched/swait.c
++++ b/kernel/sched/swait.c
+@@ -48,6 +48,8 @@
+ {
+ 	unsigned long flags;
+ 
++	if (!q)
++		return;
+ 	raw_spin_lock_irqsave(&q->lock, flags);
+ 	swake_up_locked(q, 0);
+ 	raw_spin_unlock_irqrestore(&q->lock, flags);
 PATCH
 	# A C file of a built directory that this config leaves out (no-MMU).
 	cat >"$SCRATCH/unbuilt.patch" <<'PATCH'
@@ -246,14 +257,18 @@ fast_path_cc() {
 	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
 }
 
-# completion.c is no object: build_utility.o, which includes it, is.
+# completion.c and swait.c are no objects: build_utility.o, which includes
+# them, is.
 included_c_file() {
 	kpb included "$SCRATCH/included.patch" || { cat "$SCRATCH/included.log"; die "kpatch-build failed"; }
 	cat "$SCRATCH/included.log"
 	grep -q '^kpatch-build: stage original-objects: .*, 1 objects: kernel/sched/build_utility.o$' "$SCRATCH/included.log"
 	sed -n 's/^kpatch-build:   //p' "$SCRATCH/included.log" >"$SCRATCH/included.reported"
-	echo 'vmlinux: kernel/sched/build_utility.o: changed function: try_wait_for_completion (size)' |
-		diff -u - "$SCRATCH/included.reported"
+	cat >"$SCRATCH/included.expect" <<-EOF
+	vmlinux: kernel/sched/build_utility.o: changed function: try_wait_for_completion (size)
+	vmlinux: kernel/sched/build_utility.o: changed function: swake_up_one (size)
+	EOF
+	diff -u "$SCRATCH/included.expect" "$SCRATCH/included.reported"
 	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
 }
 
@@ -310,7 +325,7 @@ check 'refused before building: bad context, offset, compiler mismatch' refused_
 check 'builds a livepatch for /proc/cmdline; the tree is as it was' builds_and_restores
 check 'a vmlinux whose cmdline_proc_show differs: refused; --skip-target-check builds' target_differs
 check 'the fast path: one object compiled, through the CC prefix' fast_path_cc
-check 'a patched C file another one includes: the includer is compiled' included_c_file
+check 'two patched C files another one includes: the includer is compiled' included_c_file
 check 'a patched C file the config does not build: an error naming it' unbuilt_c_file
 check 'a header patch: the full build, saying why' header_full_build
 check 'a comment-only patch: no change, exit 3' no_change
