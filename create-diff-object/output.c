@@ -219,7 +219,15 @@ static int emit_reloc(struct out *o, struct section *dst, uint64_t off,
 		return 0;
 	}
 	if (sym_info(t)->include) {
-		kelf_add_reloc(dst, off, rel->type, sym_info(t)->out, addend);
+		struct symbol *out = sym_info(t)->out;
+
+		/* objtool reads its annotations against section symbols only. */
+		if (!strncmp(dst->name, ".discard.", 9) && out->sec) {
+			kelf_add_reloc(dst, off, rel->type, kelf_section_symbol(out->sec),
+				       (int64_t)out->offset + addend);
+			return 0;
+		}
+		kelf_add_reloc(dst, off, rel->type, out, addend);
 		return 0;
 	}
 	/* The original in the running kernel. */

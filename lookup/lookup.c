@@ -15,9 +15,15 @@ struct export {
 };
 
 struct file_block {
-	const struct symbol *file;	/* the STT_FILE symbol */
+	const struct symbol *file;	/* the STT_FILE symbol; NULL: all */
 	size_t start, end;		/* symbol indexes of its locals */
 };
+
+/* The file name a block stands for, for messages. */
+static const char *block_name(const struct file_block *b)
+{
+	return b->file ? b->file->name : "the target (it has no file symbols)";
+}
 
 struct lookup {
 	struct kelf *target;
@@ -26,6 +32,7 @@ struct lookup {
 	size_t nr_exports, alloc_exports;
 	struct file_block *blocks;
 	size_t nr_blocks;
+	struct file_block whole;	/* a target without STT_FILE symbols */
 	const struct file_block *selected;
 };
 
@@ -186,6 +193,76 @@ static bool is_stable_local(const struct symbol *sym)
 	       strcmp(sym->sec->name, ".exitcall.exit");
 }
 
+/*
+ * Is the run of @t's stable locals from index @start the sequence @seq of
+ * @n names?  Sets *@end past its last symbol.
+ */
+static bool run_matches(const struct kelf *t, size_t start, const char **seq,
+			size_t n, size_t *end)
+{
+	size_t i, k = 0;
+
+	for (i = start; i < t->nr_symbols && k < n; i++) {
+		const struct symbol *s = t->symbols[i];
+
+		if (s->bind != STB_LOCAL)
+			return false;
+		if (!is_stable_local(s))
+			continue;
+		if (strcmp(s->name, seq[k++]))
+			return false;
+	}
+	*end = i;
+	return k == n;
+}
+
+/*
+ * A module stripped of its file symbols (Debian strips its .ko files with
+ * strip -g): the linker kept each object's locals together and in order,
+ * so this object's block is the one run of the target's locals that is
+ * the sequence of its own.  Without one (no local, or the sequence found
+ * twice or not at all) the whole symbol table is the block: a local name
+ * it holds once resolves, one it holds twice is refused by name.
+ */
+static int select_stripped(struct lookup *l, const struct kelf *obj,
+			   const char *fname)
+{
+	const struct symbol *sym;
+	const char **seq = NULL;
+	size_t n = 0, alloc = 0, end = 0, found = 0, nr_found = 0;
+	struct symbol *s;
+
+	for_each_symbol(obj, sym)
+		if (is_stable_local(sym)) {
+			ALLOC_GROW(seq, n + 1, alloc);
+			seq[n++] = sym->name;
+		}
+	if (n)
+		for (s = kelf_find_symbol_by_name(l->target, seq[0]); s;
+		     s = kelf_next_symbol_same_name(s))
+			if (s->bind == STB_LOCAL && run_matches(l->target, s->index, seq, n, &end)) {
+				found = s->index;
+				nr_found++;
+			}
+	l->whole.file = NULL;
+	if (nr_found == 1) {
+		l->whole.start = found;
+		run_matches(l->target, found, seq, n, &l->whole.end);
+	} else {
+		l->whole.start = 1;
+		l->whole.end = l->target->nr_symbols;
+	}
+	for_each_symbol(obj, sym)
+		if (is_stable_local(sym) && !block_has(l, &l->whole, sym->name)) {
+			free(seq);
+			return error("%s: the target %s has no file symbols, and not the local symbol %s of this object: it is not built from %s",
+				     obj->path, l->target->path, sym->name, fname);
+		}
+	free(seq);
+	l->selected = &l->whole;
+	return 0;
+}
+
 int lookup_select_file(struct lookup *l, const struct kelf *obj)
 {
 	const struct symbol *file = NULL, *sym;
@@ -200,6 +277,8 @@ int lookup_select_file(struct lookup *l, const struct kelf *obj)
 	if (!file)
 		return error("%s: no STT_FILE symbol: cannot tell which of %s's local symbols belong to it",
 			     obj->path, l->target->path);
+	if (!l->nr_blocks && !l->target->linked)
+		return select_stripped(l, obj, file->name);
 	for (i = 0; i < l->nr_blocks; i++) {
 		const struct file_block *b = &l->blocks[i];
 		bool all = true;
@@ -253,7 +332,7 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 		if (local)
 			return error("%s: local symbol %s not found among the symbols of %s (%lu symbols of that name elsewhere)",
 				     l->target->path, name,
-				     l->selected ? l->selected->file->name : "the object's file",
+				     l->selected ? block_name(l->selected) : "the object's file",
 				     count);
 		return error("%s: global symbol %s not found", l->target->path, name);
 	}
@@ -261,8 +340,8 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 		return error("%s: global symbol %s is defined %lu times", l->target->path,
 			     name, globals);
 	if (local && globals > 1)
-		return error("%s: local symbol %s appears %lu times in the symbols of %s",
-			     l->target->path, name, globals, l->selected->file->name);
+		return error("%s: local symbol %s appears %lu times in the symbols of %s: cannot tell which is this object's",
+			     l->target->path, name, globals, block_name(l->selected));
 	res->kind = local ? LOOKUP_LOCAL : LOOKUP_GLOBAL;
 	res->sym = found;
 	res->sympos = count > 1 ? found_pos : 0;

@@ -13,6 +13,13 @@
  *	.orc_unwind_ip		one s32 per ORC entry; .orc_unwind holds the
  *				6-byte struct orc_entry of each, in the same order
  *	__mcount_loc		one address per ftrace call site
+ *	.discard.reachable	objtool's annotations (linux/objtool.h, asm/ibt.h,
+ *	and the like		asm/alternative.h, asm/nospec-branch.h,
+ *				linux/instrumentation.h): one s32 per place,
+ *				but .discard.unwind_hints, struct unwind_hint
+ *				(12 bytes), and the pointers of
+ *				.discard.ibt_endbr_noseal and
+ *				.discard.func_stack_frame_non_standard
  *	runtime_ptr_SYM		one s32 per runtime_const_ptr(SYM) site, to
  *				its imm64; runtime_shift_SYM: one per
  *				runtime_const_shift_right_32(val, SYM), to its
@@ -40,6 +47,23 @@ const struct special_section x86_64_special[] = {
 	{ .name = ".orc_unwind_ip", .entry_size = 4,
 	  .companion = ".orc_unwind", .companion_size = 6 },
 	{ .name = "__mcount_loc", .entry_size = 8 },
+	/*
+	 * objtool's annotations, read by objtool alone: when it runs on the
+	 * whole livepatch module (IBT or LTO kernels), a carried function
+	 * needs its own (a ud2 of WARN is not a dead end: .discard.reachable;
+	 * an ENDBR-less address taken on purpose: .discard.noendbr...).
+	 */
+	{ .name = ".discard.reachable", .entry_size = 4 },
+	{ .name = ".discard.noendbr", .entry_size = 4 },
+	{ .name = ".discard.retpoline_safe", .entry_size = 4 },
+	{ .name = ".discard.ignore_alts", .entry_size = 4 },
+	{ .name = ".discard.instr_begin", .entry_size = 4 },
+	{ .name = ".discard.instr_end", .entry_size = 4 },
+	{ .name = ".discard.intra_function_calls", .entry_size = 4 },
+	{ .name = ".discard.validate_unret", .entry_size = 4 },
+	{ .name = ".discard.unwind_hints", .entry_size = 12 },
+	{ .name = ".discard.ibt_endbr_noseal", .entry_size = 8 },
+	{ .name = ".discard.func_stack_frame_non_standard", .entry_size = 8 },
 	{ .name = "runtime_ptr_", .name_is_prefix = true, .entry_size = 4,
 	  .runtime_const = &x86_64_runtime_ptr },
 	{ .name = "runtime_shift_", .name_is_prefix = true, .entry_size = 4,

@@ -172,40 +172,23 @@ fast_add() {
 # directory.  KPB_FAST_KIND: object -> y or m; KPB_FAST_GOALS: the make
 # goals.
 fast_members() {
-	local log=$KPB_SCRATCH/members.log o f obj kind raw keep=() have=()
+	local log=$KPB_SCRATCH/members.log o f obj kind raw keep=() have=() dirs=()
 	declare -gA KPB_FAST_KIND=()
-	declare -A goal=()
-	# One job: parallel sub-makes would interleave their dumps.
-	kmake "$log" -j1 -n -p -k "${KPB_FAST_OBJS[@]}" || true
-	while read -r obj kind raw; do
-		KPB_FAST_KIND[$obj]=$kind
-		goal[$obj]=$raw
-	done < <(awk '
-	/^# Make data base, printed on/ { y = ""; m = ""; l = ""; dir = "" }
-	/^real-obj-y :?= / { sub(/^real-obj-y :?= */, ""); y = $0 }
-	/^real-obj-m :?= / { sub(/^real-obj-m :?= */, ""); m = $0 }
-	/^lib-y :?= / { sub(/^lib-y :?= */, ""); l = $0 }
-	/^obj = / { dir = substr($0, 7) }
-	/^# Finished Make data base/ {
-		if (dir == "") next
-		if (dir != "lib" && dir !~ /^arch\/[^\/]*\/lib$/) l = ""
-		n = split(y " " l, w, " "); for (i = 1; i <= n; i++) print w[i], "y", dir
-		n = split(m, w, " "); for (i = 1; i <= n; i++) print w[i], "m", dir
-	}' "$log" | while read -r o kind dir; do
-		case $o in
-		*/../*) echo "$(realpath -m -s --relative-to=/ "/$o") $kind $dir/" ;;
-		*.o) echo "$o $kind $o" ;;
-		esac
-	done)
-	# The dump is large: only make's complaints are kept.
-	grep -E '\*\*\*|[Ee]rror' "$log" >"$log.errors" || true
+	declare -gA KPB_FAST_GOAL=()
+	: >"$log.errors"
+	members_dump "$log" "${KPB_FAST_OBJS[@]}"
+	# Objects kbuild builds from another directory's Makefile.
+	for o in "${KPB_FAST_OBJS[@]}"; do
+		[ -n "${KPB_FAST_KIND[$o]:-}" ] || mapfile -t -O "${#dirs[@]}" dirs < <(makefile_dirs "$o")
+	done
+	[ "${#dirs[@]}" -eq 0 ] || members_dump "$log" "${dirs[@]/%//}"
 	mv "$log.errors" "$log"
 	KPB_FAST_GOALS=()
 	for o in "${KPB_FAST_OBJS[@]}"; do
 		[ -n "${KPB_FAST_KIND[$o]:-}" ] || continue
 		keep+=("$o")
-		printf '%s\n' "${KPB_FAST_GOALS[@]}" | grep -qxF -- "${goal[$o]}" ||
-			KPB_FAST_GOALS+=("${goal[$o]}")
+		printf '%s\n' "${KPB_FAST_GOALS[@]}" | grep -qxF -- "${KPB_FAST_GOAL[$o]}" ||
+			KPB_FAST_GOALS+=("${KPB_FAST_GOAL[$o]}")
 	done
 	for f in "${KPB_FAST_PAIRS[@]}"; do
 		[ -n "${KPB_FAST_KIND[${f#* }]:-}" ] && have+=("${f%% *}")
@@ -222,6 +205,65 @@ fast_members() {
 		exit 3
 	}
 	KPB_FAST_OBJS=("${keep[@]}")
+}
+
+# members_dump LOG GOAL...: make's dry-run dump for GOALs, read into
+# KPB_FAST_KIND and KPB_FAST_GOAL (the make goal that compiles the
+# object: itself, or the directory whose Makefile names it through ..);
+# make's complaints are kept in LOG.errors.
+members_dump() {
+	local log=$1 obj kind raw
+	shift
+	# One job: parallel sub-makes would interleave their dumps.
+	kmake "$log" -j1 -n -p -k "$@" || true
+	while read -r obj kind raw; do
+		KPB_FAST_KIND[$obj]=$kind
+		KPB_FAST_GOAL[$obj]=$raw
+	done < <(awk '
+	/^# Make data base, printed on/ { y = ""; m = ""; l = ""; dir = "" }
+	/^real-obj-y :?= / { sub(/^real-obj-y :?= */, ""); y = $0 }
+	/^real-obj-m :?= / { sub(/^real-obj-m :?= */, ""); m = $0 }
+	/^lib-y :?= / { sub(/^lib-y :?= */, ""); l = $0 }
+	/^obj = / { dir = substr($0, 7) }
+	/^# Finished Make data base/ {
+		if (dir == "") next
+		if (dir != "lib" && dir !~ /^arch\/[^\/]*\/lib$/) l = ""
+		n = split(y " " l, w, " "); for (i = 1; i <= n; i++) print w[i], "y", dir
+		n = split(m, w, " "); for (i = 1; i <= n; i++) print w[i], "m", dir
+	}' "$log" | while read -r obj kind raw; do
+		case $obj in
+		*/../*) echo "$(realpath -m -s --relative-to=/ "/$obj") $kind $raw/" ;;
+		*.o) echo "$obj $kind $obj" ;;
+		esac
+	done)
+	# The dump is large: only make's complaints are kept.
+	grep -E '\*\*\*|[Ee]rror' "$log" >>"$log.errors" || true
+	: >"$log"
+}
+
+# makefile_dirs OBJ: the directories, other than OBJ's own, whose Makefile
+# (or a fragment it includes, like virt/kvm/Makefile.kvm for arch/x86/kvm)
+# names OBJ's file name: where kbuild may build it from.
+makefile_dirs() {
+	local name=${1##*/} m frag
+	(cd "$KPB_SRC" || exit 1
+	grep -rlE --include='Makefile*' --include=Kbuild \
+		--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
+		"(^|[^A-Za-z0-9_.-])${name//./\\.}([^A-Za-z0-9_]|$)" . 2>/dev/null |
+	while read -r m; do
+		m=${m#./}
+		case ${m##*/} in
+		Makefile | Kbuild) echo "${m%/*}" ;;
+		*)
+			frag=${m##*/}
+			grep -rlE --include='Makefile*' --include=Kbuild \
+				--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
+				"^[[:space:]]*-?include .*${frag//./\\.}" . 2>/dev/null |
+				sed 's|^\./||; s|/[^/]*$||'
+			;;
+		esac
+	done) | grep -vxF -- "${1%/*}" |
+		awk -v a="arch/$KPB_KARCH/" '!/^arch\// || index($0 "/", a) == 1' | sort -u
 }
 
 # fast_compile LABEL DEST: compile KPB_FAST_OBJS in the tree as the source

@@ -316,6 +316,36 @@ test_expect_success 'a target with two files holding a log_it: this file block'"
 	test_cmp expect actual
 '
 
+# Debian strips its modules with strip -g, which takes the STT_FILE
+# symbols too: the whole symbol table is then the object's file block.
+test_expect_success 'a module stripped of its file symbols: a local it holds once resolves' '
+	mkdir stripped &&
+	cp -P call-other.x86_64/orig.o call-other.x86_64/patched.o \
+		call-other.x86_64/Module.symvers stripped/ &&
+	ld -r -o stripped/demo-mod.ko stripped/orig.o &&
+	strip -g stripped/demo-mod.ko &&
+	! readelf -sW stripped/demo-mod.ko | grep -q " FILE " &&
+	(cd stripped && create-diff-object orig.o patched.o demo-mod.ko Module.symvers out.o \
+		>stdout 2>stderr) &&
+	echo "changed function: dispatch (relocation)" >expect &&
+	test_cmp expect stripped/stdout &&
+	lp-dump stripped/out.o >actual &&
+	cat >expect <<-\EOF &&
+	F dispatch dispatch demo_mod sympos=0
+	K .text.dispatch+0x9 R_X86_64_PC32 log_it demo_mod addend=-4 sympos=0
+	K .text.dispatch+0x10 R_X86_64_PLT32 handler_b demo_mod addend=-4 sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'stripped, with a second file holding a log_it: refused, naming it' '
+	ld -r -o stripped2.ko neighbour/neighbour.o call-other.x86_64/orig.o &&
+	strip -g stripped2.ko &&
+	test_expect_code 1 create-diff-object call-other.x86_64/orig.o call-other.x86_64/patched.o \
+		stripped2.ko call-other.x86_64/Module.symvers stripped2.o >stdout 2>stderr &&
+	grep -F "stripped2.ko: local symbol log_it appears 2 times in the symbols of the target (it has no file symbols): cannot tell which is this object'"'"'s" stderr
+'
+
 test_expect_success 'rodata-table: the reader of a changed const table changes, the table is carried' '
 	test_expect_code 0 cdo rodata-table.x86_64 &&
 	echo "changed function: weigh (relocation)" >expect &&

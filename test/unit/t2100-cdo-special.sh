@@ -104,6 +104,23 @@ test_expect_success 'x86_64: changed() is carried with its entries of each table
 	test_cmp expect actual
 '
 
+# objtool's annotations: when objtool runs on the whole livepatch module
+# (IBT kernels) a carried function needs its own, against a section
+# symbol, the only kind objtool reads them with.
+test_expect_success 'x86_64: changed()'"'"'s objtool annotation is carried, against its section symbol' '
+	{
+		sizes special-sections.x86_64/patched.o .discard.reachable &&
+		sizes special-sections.x86_64/out.o .discard.reachable &&
+		cdo_relocs special-sections.x86_64/out.o .discard.reachable
+	} >actual &&
+	cat >expect <<-\EOF &&
+	.discard.reachable size=8
+	.discard.reachable size=4
+	R .discard.reachable+0 R_X86_64_32 .text.changed +37
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'x86_64: the kept entries point into changed(), their keys and targets plain' '
 	cdo_relocs special-sections.x86_64/out.o "${X86_TABLES[@]}" >actual &&
 	cat >expect <<-\EOF &&
