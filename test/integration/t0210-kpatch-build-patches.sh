@@ -46,18 +46,6 @@ cycle() {
 		"$PATCHES/$name.guest.sh" "${extra[@]}"
 }
 
-# refused NAME: exit 2 with NAME.refusal's text.
-refused() {
-	local name=$1 rc=0 msg
-	kpb "$name" "$PATCHES/$name.patch" || rc=$?
-	cat "$SCRATCH/$name.log"
-	[ "$rc" -eq 2 ] || die "exit status $rc, expected 2 (refused)"
-	while IFS= read -r msg; do
-		[ -n "$msg" ] || continue
-		grep -qF -- "$msg" "$SCRATCH/$name.log" || die "no '$msg' in the output"
-	done <"$PATCHES/$name.refusal"
-	[ ! -e "$SCRATCH/$name/livepatch-$name.ko" ]
-}
 
 mkdir -p "$SCRATCH"
 for p in "$PATCHES"/[0-9]*.patch; do
@@ -72,7 +60,7 @@ for p in "$PATCHES"/[0-9]*.patch; do
 	[[ $name == ${KPNG_PATCHES:-*} ]] || continue
 	test_story
 	if [ -f "$PATCHES/$name.refusal" ]; then
-		check "$name: refused" refused "$name"
+		check "$name: refused" kpb_refused kpb "$name"
 	elif [ -f "$PATCHES/$name.guest.sh" ]; then
 		check "$name: kpatch-build" build "$name"
 		check "$name: before, loaded, disabled, unloaded in the guest" cycle "$name"

@@ -239,3 +239,37 @@ debian_build_module() {
 		die "building the module(s) ${objs[*]} in $dir against $DEBIAN_HEADERS failed (exit status $rc); log: $dir/build.log"
 	fi
 }
+
+# --- kpatch-build against the Debian kernel (t0310, t0320) -----------------
+# Need lib/kpatch-build.sh (KPB_BIN, kpb_patch_name), debian_ensure and,
+# for guests, debian_vm_setup.
+#
+#	debian_kpb NAME ARGS...	kpatch-build's fast path (-v) against the
+#				Debian kernel: its config, vmlinux,
+#				Module.symvers and modules (.ko.xz); -o
+#				$SCRATCH/NAME ARGS..., output in
+#				$SCRATCH/NAME.log; its exit status
+#	debian_kpb_cycle NAME KO PATCH_CHECKS [FILE GUEST_PATH]...
+#				kpb_cycle's guest on the Debian kernel:
+#				patch-cycle.sh inside
+#				patches-debian/debian-cycle.sh, which also
+#				checks the taint; binfmt_misc.ko.xz of the
+#				package is /lib/modules/binfmt_misc.ko
+#				(guest scripts name it so; busybox insmod
+#				finds the xz format by its magic number)
+
+debian_kpb() {
+	local name=$1 rc=0
+	shift
+	mkdir -p "$SCRATCH/$name"
+	"$KPB_BIN" -s "$KERNEL_SRC" -c "$DEBIAN_CONFIG" -v "$DEBIAN_VMLINUX" \
+		--symvers "$DEBIAN_SYMVERS" --modules "$DEBIAN_MODULES" \
+		-o "$SCRATCH/$name" "$@" >"$SCRATCH/$name.log" 2>&1 || rc=$?
+	return "$rc"
+}
+
+debian_kpb_cycle() {
+	KPB_CYCLE_DRIVER=$BENCH_ROOT/patches-debian/debian-cycle.sh kpb_cycle "$@" \
+		"$DEBIAN_MODULES/kernel/fs/binfmt_misc.ko.xz" /lib/modules/binfmt_misc.ko \
+		"$BENCH_ROOT/guest/patch-cycle.sh" /lib/kpng/patch-cycle.sh
+}

@@ -12,9 +12,10 @@
 #				$SCRATCH/NAME.log; its exit status
 #	kpb_cycle NAME KO PATCH_CHECKS [FILE GUEST_PATH]...
 #				boot a guest that runs KO through
-#				patch-cycle.sh with the checks of
-#				PATCH_CHECKS (a NAME.guest.sh), with extra
-#				files added
+#				patch-cycle.sh (or $KPB_CYCLE_DRIVER) with
+#				the checks of PATCH_CHECKS (a NAME.guest.sh),
+#				with extra files added
+#	kpb_refused BUILDER NAME	NAME.patch is refused as NAME.refusal says
 
 KPB_BIN=$BENCH_ROOT/../../kpatch-build/kpatch-build
 # shellcheck disable=SC2034 # for the test files
@@ -48,5 +49,20 @@ kpb_cycle() {
 	guest_env KLP_MODULE "/lib/modules/${ko##*/}"
 	guest_env KLP_NAME "$(kpb_patch_name "$name")"
 	guest_env KLP_CHECKS /lib/kpng/checks.sh
-	guest_boot "$BENCH_ROOT/guest/patch-cycle.sh"
+	guest_boot "${KPB_CYCLE_DRIVER:-$BENCH_ROOT/guest/patch-cycle.sh}"
+}
+
+# kpb_refused BUILDER NAME: BUILDER NAME PATCHES/NAME.patch (kpb, or
+# another kernel's) exits 2 with every line of NAME.refusal in its output,
+# and writes no module.
+kpb_refused() {
+	local builder=$1 name=$2 rc=0 msg
+	"$builder" "$name" "$PATCHES/$name.patch" || rc=$?
+	cat "$SCRATCH/$name.log"
+	[ "$rc" -eq 2 ] || die "exit status $rc, expected 2 (refused)"
+	while IFS= read -r msg; do
+		[ -n "$msg" ] || continue
+		grep -qF -- "$msg" "$SCRATCH/$name.log" || die "no '$msg' in the output"
+	done <"$PATCHES/$name.refusal"
+	[ ! -e "$SCRATCH/$name/livepatch-$name.ko" ]
 }
