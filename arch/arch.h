@@ -120,6 +120,13 @@ struct arch {
 	/* special-sections/special.h; ends with an entry without a name */
 	const struct special_section *special;
 	const struct arch_target_check *target_check;	/* or NULL */
+	/*
+	 * Opcodes of the calls and jumps whose operand is a 32-bit
+	 * displacement from the end of the instruction (5 bytes in all), which
+	 * the assembler resolves without a relocation when the target is in
+	 * the same section (functions sharing .sched.text).  "" : none.
+	 */
+	const char *rel32_branches;
 };
 
 /* The architecture of ELF machine @machine, or NULL. */

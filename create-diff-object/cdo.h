@@ -175,6 +175,8 @@ int cdo_promote_callers(struct cdo *cdo);
 
 /* refuse.c: report every unsafe change; -1 when there is one. */
 int cdo_refuse(struct cdo *cdo);
+/* After cdo_include: what the carried functions cannot take with them. */
+int cdo_refuse_carried(struct cdo *cdo);
 
 /* include.c: mark what the diff object carries; returns the functions. */
 unsigned int cdo_include(struct cdo *cdo);

@@ -188,6 +188,56 @@ static unsigned int reloc_width(const struct cdo *cdo, const struct reloc *rel)
 	return ar && ar->width ? ar->width : 1;
 }
 
+/* The function starting at @off of @sec, or NULL. */
+static struct symbol *func_at(struct section *sec, int64_t off)
+{
+	struct symbol *s;
+
+	if (off < 0 || (uint64_t)off >= sec->size)
+		return NULL;
+	s = kelf_find_symbol_by_offset(sec, (uint64_t)off);
+	return s && s->type == STT_FUNC && s->offset == (uint64_t)off ? s : NULL;
+}
+
+/*
+ * Is the first difference at @pos (from the range starts) inside the
+ * displacement of the same call or jump to the same function, moved only
+ * because a function before or between them in a shared section (.sched.
+ * text) changed size?  The assembler resolves such a branch without a
+ * relocation.  The branch must lie wholly before @next (the next relocated
+ * field) and land on the entry of twin functions on both sides; then
+ * *@resume is where comparing goes on.
+ */
+static bool moved_branch(struct cdo *cdo, struct section *os, uint64_t ostart,
+			 struct section *ps, uint64_t pstart, uint64_t pos,
+			 uint64_t next, uint64_t *resume)
+{
+	const char *ops = cdo->arch->rel32_branches;
+	uint64_t q;
+
+	if (!ops || !*ops)
+		return false;
+	for (q = pos >= 4 ? pos - 4 : 0; q < pos; q++) {
+		int32_t od, pd;
+		struct symbol *ot, *pt;
+
+		if (q + 5 > next || !memchr(ops, os->data[ostart + q], strlen(ops)))
+			continue;
+		/* The bytes from the opcode up to @pos are the same. */
+		if (memcmp(os->data + ostart + q, ps->data + pstart + q, pos - q))
+			continue;
+		memcpy(&od, os->data + ostart + q + 1, 4);
+		memcpy(&pd, ps->data + pstart + q + 1, 4);
+		ot = func_at(os, (int64_t)(ostart + q + 5) + od);
+		pt = func_at(ps, (int64_t)(pstart + q + 5) + pd);
+		if (ot && pt && (sym_twin(pt) == ot || !strcmp(ot->name, pt->name))) {
+			*resume = q + 5;
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Compare [ostart, ostart+size) of @os with [pstart, pstart+size) of @ps.
  */
@@ -212,10 +262,17 @@ static struct diff compare_range(struct cdo *cdo, struct section *os, uint64_t o
 		uint64_t next = onext < pnext ? onext : pnext;
 
 		/* The bytes up to the next relocated field of either side. */
-		if (next > pos && memcmp(os->data + ostart + pos,
-					 ps->data + pstart + pos, next - pos)) {
+		while (next > pos && memcmp(os->data + ostart + pos,
+					    ps->data + pstart + pos, next - pos)) {
+			uint64_t resume;
+
 			while (os->data[ostart + pos] == ps->data[pstart + pos])
 				pos++;
+			if (is_text_section(ps) &&
+			    moved_branch(cdo, os, ostart, ps, pstart, pos, next, &resume)) {
+				pos = resume;
+				continue;
+			}
 			d.reason = is_text_section(ps) ? "code" : "data";
 			d.offset = pos;
 			return d;

@@ -103,6 +103,8 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 			cdo->patched->path);
 		return EXIT_NO_CHANGE;
 	}
+	if (cdo_refuse_carried(cdo))
+		return EXIT_REFUSED;
 
 	cdo->lookup = lookup_open(target, symvers && symvers[0] ? symvers : NULL);
 	if (!cdo->lookup)

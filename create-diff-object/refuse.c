@@ -6,6 +6,7 @@
  * Each refusal names the symbol, the rule, and what to do instead.  Every
  * violation is reported before the differ exits with EXIT_REFUSED.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "cdo.h"
@@ -81,6 +82,100 @@ static int refuse_export_changes(struct cdo *cdo)
 		if (exported_name(sym) && !sym_twin(sym))
 			ret = error("%s: %s: no longer exported: a livepatch cannot change the kernel's export set; keep the EXPORT_SYMBOL",
 				    cdo->patched->path, exported_name(sym));
+	return ret;
+}
+
+/* Does a relocated field of @sec overlap [start, start+len)? */
+static bool relocated(struct cdo *cdo, struct section *sec, uint64_t start,
+		      uint64_t len)
+{
+	size_t n, i;
+	struct reloc **r = kelf_relocs_in_range(sec, start > 8 ? start - 8 : 0,
+					       start + len, &n);
+
+	for (i = 0; i < n; i++) {
+		const struct arch_reloc *ar = arch_reloc(cdo->arch, r[i]->type);
+		unsigned int width = ar && ar->width ? ar->width : 8;
+
+		if (r[i]->offset + width > start && r[i]->offset < start + len)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A branch of carried function @f, in a section it shares with other
+ * functions (__sched puts them all in .sched.text), to the entry of one of
+ * them: the assembler resolved it without a relocation, so the copy in the
+ * livepatch would branch into nowhere.  Without an instruction decoder,
+ * every byte that may start a call or jump (the arch's rel32 opcodes, and
+ * on x86 jmp rel8, jcc rel8 and jcc rel32) is read as one: a false match
+ * refuses a function that could have been carried, never the reverse.
+ */
+static int refuse_sibling_branch(struct cdo *cdo, struct symbol *f)
+{
+	const char *ops = cdo->arch->rel32_branches;
+	struct section *sec = f->sec;
+	uint64_t q, end = f->offset + f->size;
+
+	if (!ops || !*ops || sec->sh.sh_type != SHT_PROGBITS)
+		return 0;
+	for (q = f->offset; q < end; q++) {
+		const unsigned char *b = (const unsigned char *)sec->data + q;
+		unsigned int len = 0, opl = 1;
+		int64_t disp = 0, target;
+		struct symbol *t;
+
+		if (memchr(ops, b[0], strlen(ops))) {
+			len = 5;
+		} else if (b[0] == 0xeb || (b[0] & 0xf0) == 0x70) {
+			len = 2;
+		} else if (b[0] == 0x0f && q + 1 < end && (b[1] & 0xf0) == 0x80) {
+			len = 6;
+			opl = 2;
+		}
+		if (!len || q + len > end || relocated(cdo, sec, q + opl, len - opl))
+			continue;
+		if (len == 2) {
+			disp = (int8_t)b[1];
+		} else {
+			int32_t d;
+
+			memcpy(&d, b + opl, 4);
+			disp = d;
+		}
+		target = (int64_t)(q + len) + disp;
+		if (target >= (int64_t)f->offset && target < (int64_t)end)
+			continue;
+		if (target < 0 || (uint64_t)target >= sec->size)
+			continue;
+		t = kelf_find_symbol_by_offset(sec, (uint64_t)target);
+		if (t && t->type == STT_FUNC && t != f && t->offset == (uint64_t)target)
+			return error("%s: %s+%#lx: a branch to %s, which shares %s with it, has no relocation (the assembler resolved it): the copy in the livepatch would branch into nowhere, and kpatch-ng cannot carry %s yet",
+				     cdo->patched->path, f->name, (unsigned long)(q - f->offset),
+				     t->name, sec->name, f->name);
+	}
+	return 0;
+}
+
+int cdo_refuse_carried(struct cdo *cdo)
+{
+	struct symbol *f, *other;
+	int ret = 0;
+
+	for_each_symbol(cdo->patched, f) {
+		bool shared = false;
+
+		if (f->type != STT_FUNC || !f->sec || !sym_info(f)->include)
+			continue;
+		for_each_symbol(cdo->patched, other)
+			if (other != f && other->type == STT_FUNC && other->sec == f->sec) {
+				shared = true;
+				break;
+			}
+		if (shared && refuse_sibling_branch(cdo, f))
+			ret = -1;
+	}
 	return ret;
 }
 

@@ -39,5 +39,6 @@ const struct arch arch_x86_64 = {
 	.relocs = x86_64_relocs,
 	.special = x86_64_special,
 	.target_check = &x86_64_target_check,
+	.rel32_branches = "\xe8\xe9",	/* call rel32, jmp rel32 */
 	.nr_relocs = sizeof(x86_64_relocs) / sizeof(x86_64_relocs[0]),
 };

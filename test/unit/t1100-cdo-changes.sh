@@ -16,7 +16,7 @@ test_description='create-diff-object: changed and new functions, what the diff o
 # ("K" lines of lp-dump); "F" lines are the functions to patch.
 
 test_expect_success 'setup: the fixture pairs' '
-	cdo_pairs x86_64 code-change sched-text new-function-above new-callee-and-data \
+	cdo_pairs x86_64 code-change sched-text sched-call new-function-above new-callee-and-data \
 		call-other rodata-table lines-shifted padded-function \
 		new-static-rmw
 '
@@ -82,6 +82,17 @@ test_expect_success 'sched-text: both functions share .sched.text; only sched_tw
 	echo "changed function: sched_two (code)" >expect &&
 	test_cmp expect sched-text.x86_64/stdout &&
 	test_file_empty sched-text.x86_64/stderr
+'
+
+test_expect_success 'sched-call: a call within .sched.text moved by a growing neighbour is not a change' '
+	objdump -d sched-call.x86_64/orig.o >orig.dis &&
+	objdump -d sched-call.x86_64/patched.o >patched.dis &&
+	grep -A3 "<sched_caller>:" orig.dis | grep -q "call.*<sched_callee>" &&
+	! cmp -s <(grep -A3 "<sched_caller>:" orig.dis) <(grep -A3 "<sched_caller>:" patched.dis) &&
+	test_expect_code 0 cdo sched-call.x86_64 &&
+	echo "changed function: sched_grow (size)" >expect &&
+	test_cmp expect sched-call.x86_64/stdout &&
+	test_file_empty sched-call.x86_64/stderr
 '
 
 test_expect_success 'sched-text: sched_two() is carried alone in .text.sched_two, without the fill after sched_one()' '

@@ -20,7 +20,7 @@ refused() {
 
 test_expect_success 'setup: the fixture pairs' '
 	cdo_pairs x86_64 refuse-data-init refuse-bss-size refuse-init-text refuse-new-export \
-		refuse-two-rules
+		refuse-two-rules refuse-sched-call
 '
 
 test_expect_success 'a changed initializer of a global variable' '
@@ -48,6 +48,16 @@ test_expect_success 'a change in a function in .init.text' '
 	create-diff-object: error: patched.o: setup: changed __init code or data in .init.text: it runs only while booting or loading the module and cannot be livepatched; do one-time work in a pre-patch callback instead
 	EOF
 	test_cmp expect refuse-init-text.x86_64/stderr
+'
+
+test_expect_success 'a carried function calling a neighbour in .sched.text without a relocation' '
+	objdump -dr refuse-sched-call.x86_64/patched.o |
+		grep -A4 "<sched_caller>:" | grep -q "call.*<sched_callee>" &&
+	refused refuse-sched-call.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: sched_caller+0x9: a branch to sched_callee, which shares .sched.text with it, has no relocation (the assembler resolved it): the copy in the livepatch would branch into nowhere, and kpatch-ng cannot carry sched_caller yet
+	EOF
+	test_cmp expect refuse-sched-call.x86_64/stderr
 '
 
 test_expect_success 'a new export (__ksymtab_helper)' '
