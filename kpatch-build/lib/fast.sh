@@ -352,7 +352,7 @@ module_file() {
 	# tree's .ko files); a module in updates/ or extra/ overrides the
 	# distribution's, as for modprobe.
 	[ -f "$index" ] ||
-		find "$KPB_MODDIR" -name build -prune -o -name source -prune -o \
+		find "$KPB_MODDIR" -path "$KPB_MODDIR/build" -prune -o -path "$KPB_MODDIR/source" -prune -o \
 			\( -name '*.ko' -o -name '*.ko.xz' \) -printf '%P\n' 2>/dev/null |
 		awk '{ n = $0; sub(/.*\//, "", n); sub(/\.ko(\.xz)?$/, "", n); gsub(/-/, "_", n)
 			r = ($0 ~ /^updates\//) ? 0 : ($0 ~ /^extra\//) ? 1 : 2
