@@ -64,3 +64,29 @@ const char *arch_names(void)
 {
 	return "x86_64 arm64";
 }
+
+bool arch_branch_at(const struct arch *arch, const unsigned char *code, size_t avail,
+		    unsigned int *len, int64_t *target)
+{
+	const struct arch_branch *b;
+
+	for (b = arch->branches; b && b->op_len; b++) {
+		unsigned int i, n = b->op_len + b->disp_len;
+		int64_t disp = 0;
+
+		if (avail < n)
+			continue;
+		for (i = 0; i < b->op_len && (code[i] & b->mask[i]) == b->op[i]; i++)
+			;
+		if (i < b->op_len)
+			continue;
+		for (i = b->disp_len; i-- > 0;)
+			disp = disp * 256 + code[b->op_len + i];
+		if (code[n - 1] & 0x80)		/* sign-extend */
+			disp -= (int64_t)1 << (8 * b->disp_len);
+		*len = n;
+		*target = (int64_t)n + disp;
+		return true;
+	}
+	return false;
+}

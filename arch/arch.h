@@ -121,13 +121,25 @@ struct arch {
 	const struct special_section *special;
 	const struct arch_target_check *target_check;	/* or NULL */
 	/*
-	 * Opcodes of the calls and jumps whose operand is a 32-bit
-	 * displacement from the end of the instruction (5 bytes in all), which
-	 * the assembler resolves without a relocation when the target is in
-	 * the same section (functions sharing .sched.text).  "" : none.
+	 * Calls and jumps by a displacement from the end of the instruction,
+	 * which the assembler resolves without a relocation when the target
+	 * is in the same section (functions sharing .sched.text); ends with
+	 * len 0.  NULL: none known.
 	 */
-	const char *rel32_branches;
+	const struct arch_branch *branches;
 };
+
+struct arch_branch {
+	unsigned char op[2], mask[2];	/* opcode bytes, and which bits count */
+	unsigned char op_len, disp_len;	/* signed little-endian displacement */
+};
+
+/*
+ * Do the @avail bytes at @code start one of @arch's branches?  Then its
+ * length and where it lands, relative to @code, are stored.
+ */
+bool arch_branch_at(const struct arch *arch, const unsigned char *code, size_t avail,
+		    unsigned int *len, int64_t *target);
 
 /* The architecture of ELF machine @machine, or NULL. */
 const struct arch *arch_find_by_machine(uint16_t machine);

@@ -175,6 +175,8 @@ int cdo_promote_callers(struct cdo *cdo);
 
 /* refuse.c: report every unsafe change; -1 when there is one. */
 int cdo_refuse(struct cdo *cdo);
+/* The function starting at @off of @sec, or NULL (compare.c). */
+struct symbol *cdo_func_at(struct section *sec, int64_t off);
 /* After cdo_include: what the carried functions cannot take with them. */
 int cdo_refuse_carried(struct cdo *cdo);
 

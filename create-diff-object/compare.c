@@ -188,8 +188,7 @@ static unsigned int reloc_width(const struct cdo *cdo, const struct reloc *rel)
 	return ar && ar->width ? ar->width : 1;
 }
 
-/* The function starting at @off of @sec, or NULL. */
-static struct symbol *func_at(struct section *sec, int64_t off)
+struct symbol *cdo_func_at(struct section *sec, int64_t off)
 {
 	struct symbol *s;
 
@@ -212,26 +211,25 @@ static bool moved_branch(struct cdo *cdo, struct section *os, uint64_t ostart,
 			 struct section *ps, uint64_t pstart, uint64_t pos,
 			 uint64_t next, uint64_t *resume)
 {
-	const char *ops = cdo->arch->rel32_branches;
 	uint64_t q;
 
-	if (!ops || !*ops)
-		return false;
-	for (q = pos >= 4 ? pos - 4 : 0; q < pos; q++) {
-		int32_t od, pd;
+	for (q = pos >= 5 ? pos - 5 : 0; q < pos; q++) {
+		unsigned int olen, plen;
+		int64_t oto, pto;
 		struct symbol *ot, *pt;
 
-		if (q + 5 > next || !memchr(ops, os->data[ostart + q], strlen(ops)))
+		if (!arch_branch_at(cdo->arch, (unsigned char *)os->data + ostart + q,
+				    next - q, &olen, &oto) ||
+		    !arch_branch_at(cdo->arch, (unsigned char *)ps->data + pstart + q,
+				    next - q, &plen, &pto) ||
+		    olen != plen || q + olen <= pos ||
+		    /* The bytes from the opcode up to @pos are the same. */
+		    memcmp(os->data + ostart + q, ps->data + pstart + q, pos - q))
 			continue;
-		/* The bytes from the opcode up to @pos are the same. */
-		if (memcmp(os->data + ostart + q, ps->data + pstart + q, pos - q))
-			continue;
-		memcpy(&od, os->data + ostart + q + 1, 4);
-		memcpy(&pd, ps->data + pstart + q + 1, 4);
-		ot = func_at(os, (int64_t)(ostart + q + 5) + od);
-		pt = func_at(ps, (int64_t)(pstart + q + 5) + pd);
+		ot = cdo_func_at(os, (int64_t)(ostart + q) + oto);
+		pt = cdo_func_at(ps, (int64_t)(pstart + q) + pto);
 		if (ot && pt && (sym_twin(pt) == ot || !strcmp(ot->name, pt->name))) {
-			*resume = q + 5;
+			*resume = q + olen;
 			return true;
 		}
 	}

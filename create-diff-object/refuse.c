@@ -108,49 +108,31 @@ static bool relocated(struct cdo *cdo, struct section *sec, uint64_t start,
  * functions (__sched puts them all in .sched.text), to the entry of one of
  * them: the assembler resolved it without a relocation, so the copy in the
  * livepatch would branch into nowhere.  Without an instruction decoder,
- * every byte that may start a call or jump (the arch's rel32 opcodes, and
- * on x86 jmp rel8, jcc rel8 and jcc rel32) is read as one: a false match
- * refuses a function that could have been carried, never the reverse.
+ * every byte that may start one of the arch's branches is read as one: a
+ * false match refuses a function that could have been carried, never the
+ * reverse.
  */
 static int refuse_sibling_branch(struct cdo *cdo, struct symbol *f)
 {
-	const char *ops = cdo->arch->rel32_branches;
 	struct section *sec = f->sec;
 	uint64_t q, end = f->offset + f->size;
 
-	if (!ops || !*ops || sec->sh.sh_type != SHT_PROGBITS)
+	if (sec->sh.sh_type != SHT_PROGBITS)
 		return 0;
 	for (q = f->offset; q < end; q++) {
-		const unsigned char *b = (const unsigned char *)sec->data + q;
-		unsigned int len = 0, opl = 1;
-		int64_t disp = 0, target;
+		unsigned int len;
+		int64_t target;
 		struct symbol *t;
 
-		if (memchr(ops, b[0], strlen(ops))) {
-			len = 5;
-		} else if (b[0] == 0xeb || (b[0] & 0xf0) == 0x70) {
-			len = 2;
-		} else if (b[0] == 0x0f && q + 1 < end && (b[1] & 0xf0) == 0x80) {
-			len = 6;
-			opl = 2;
-		}
-		if (!len || q + len > end || relocated(cdo, sec, q + opl, len - opl))
+		if (!arch_branch_at(cdo->arch, (unsigned char *)sec->data + q, end - q,
+				    &len, &target))
 			continue;
-		if (len == 2) {
-			disp = (int8_t)b[1];
-		} else {
-			int32_t d;
-
-			memcpy(&d, b + opl, 4);
-			disp = d;
-		}
-		target = (int64_t)(q + len) + disp;
-		if (target >= (int64_t)f->offset && target < (int64_t)end)
+		target += (int64_t)q;
+		if ((target >= (int64_t)f->offset && target < (int64_t)end) ||
+		    relocated(cdo, sec, q, len))
 			continue;
-		if (target < 0 || (uint64_t)target >= sec->size)
-			continue;
-		t = kelf_find_symbol_by_offset(sec, (uint64_t)target);
-		if (t && t->type == STT_FUNC && t != f && t->offset == (uint64_t)target)
+		t = cdo_func_at(sec, target);
+		if (t && t != f)
 			return error("%s: %s+%#lx: a branch to %s, which shares %s with it, has no relocation (the assembler resolved it): the copy in the livepatch would branch into nowhere, and kpatch-ng cannot carry %s yet",
 				     cdo->patched->path, f->name, (unsigned long)(q - f->offset),
 				     t->name, sec->name, f->name);

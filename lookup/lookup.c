@@ -229,7 +229,7 @@ static int select_stripped(struct lookup *l, const struct kelf *obj,
 {
 	const struct symbol *sym;
 	const char **seq = NULL;
-	size_t n = 0, alloc = 0, end = 0, found = 0, nr_found = 0;
+	size_t n = 0, alloc = 0, end = 0, found = 0, found_end = 0, nr_found = 0;
 	struct symbol *s;
 
 	for_each_symbol(obj, sym)
@@ -242,12 +242,13 @@ static int select_stripped(struct lookup *l, const struct kelf *obj,
 		     s = kelf_next_symbol_same_name(s))
 			if (s->bind == STB_LOCAL && run_matches(l->target, s->index, seq, n, &end)) {
 				found = s->index;
+				found_end = end;
 				nr_found++;
 			}
 	l->whole.file = NULL;
 	if (nr_found == 1) {
 		l->whole.start = found;
-		run_matches(l->target, found, seq, n, &l->whole.end);
+		l->whole.end = found_end;
 	} else {
 		l->whole.start = 1;
 		l->whole.end = l->target->nr_symbols;

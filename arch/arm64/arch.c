@@ -51,7 +51,6 @@ const struct arch arch_arm64 = {
 	.machine = EM_AARCH64,
 	.abs64 = R_AARCH64_ABS64,
 	.ftrace_sites = "__patchable_function_entries",
-	.rel32_branches = "",
 	.relocs = arm64_relocs,
 	.special = arm64_special,
 	.nr_relocs = sizeof(arm64_relocs) / sizeof(arm64_relocs[0]),

@@ -40,8 +40,7 @@ make_args() {
 # config and compiler.
 build_locate() {
 	local key version lockfd
-	version=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' \
-		"$KPB_SRC/Makefile" | paste -sd.)
+	version=$(src_version)
 	key=$({
 		echo "format 1"
 		realpath "$KPB_SRC"
@@ -87,11 +86,33 @@ build_undo_dirty() {
 	rm -f "$KPB_BUILD_DIR/DIRTY"
 }
 
+# src_version: SRC's VERSION.PATCHLEVEL.SUBLEVEL (6.12.117).
+src_version() {
+	sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' "$KPB_SRC/Makefile" |
+		paste -sd.
+}
+
+# tree_path PATH: PATH of the tree without its ".." steps
+# (arch/x86/kvm/../../../virt/kvm/kvm_main.o is virt/kvm/kvm_main.o).
+tree_path() {
+	realpath -m -s --relative-to=/ "/$1"
+}
+
+# cmd_file OBJ: kbuild's .cmd file of OBJ (dir/.file.o.cmd).
+cmd_file() {
+	local o=$1
+	if [ "${o%/*}" = "$o" ]; then
+		echo "$KPB_OBJ/.$o.cmd"
+	else
+		echo "$KPB_OBJ/${o%/*}/.${o##*/}.cmd"
+	fi
+}
+
 # default_release: the release SRC and CONFIG make without KERNELRELEASE
 # (VERSION.PATCHLEVEL.SUBLEVEL, EXTRAVERSION, CONFIG_LOCALVERSION).
 default_release() {
 	local v
-	v=$(sed -n 's/^VERSION = //p; s/^PATCHLEVEL = //p; s/^SUBLEVEL = //p' "$KPB_SRC/Makefile" | paste -sd.)
+	v=$(src_version)
 	v+=$(sed -n 's/^EXTRAVERSION = *//p' "$KPB_SRC/Makefile")
 	v+=$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$/\1/p' "$KPB_CONFIG")
 	echo "$v"
@@ -186,8 +207,8 @@ compiled_since() {
 		! -path './scripts/*' ! -path './tools/*' ! -path './init/version-timestamp.o' \
 		-printf '%P\n') |
 	while read -r o; do
-		local cmd=$KPB_OBJ/${o%/*}/.${o##*/}.cmd
-		[ "${o%/*}" = "$o" ] && cmd=$KPB_OBJ/.$o.cmd
+		local cmd
+		cmd=$(cmd_file "$o")
 		# A compile has -c; links (ld -r) and archives do not.
 		[ -f "$cmd" ] && head -n 1 "$cmd" | grep -q -- ' -c ' && echo "$o"
 	done | sort
@@ -221,7 +242,7 @@ owners_index() {
 		done
 	} | while read -r owner o; do
 		case $o in
-		*/../*) o=$(realpath -m -s --relative-to=/ "/$o") ;;
+		*/../*) o=$(tree_path "$o") ;;
 		esac
 		echo "$owner $o"
 	done >"$KPB_SCRATCH/owners"

@@ -31,8 +31,9 @@ mode_choose() {
 	elif [ -z "$KPB_PREPARE" ]; then
 		for f in "${KPB_PATHS[@]}"; do
 			case $f in
-			*.c | *.S | Documentation/* | MAINTAINERS | *.rst) ;;
+			*.c | *.S) ;;
 			*)
+				builds_nothing "$f" && continue
 				KPB_MODE_WHY="$f is not a C or assembly file: the objects it changes are known only from a full build's dependency files"
 				break
 				;;
@@ -40,6 +41,15 @@ mode_choose() {
 		done
 	fi
 	[ -z "$KPB_MODE_WHY" ] || KPB_MODE=full
+}
+
+# builds_nothing FILE: FILE is documentation, which no object is built
+# from.
+builds_nothing() {
+	case $1 in
+	Documentation/* | MAINTAINERS | *.rst) return 0 ;;
+	esac
+	return 1
 }
 
 # release_of VMLINUX: the kernel release in its banner ("Linux version R").
@@ -98,7 +108,7 @@ c_includers() {
 		for f in "$@"; do
 			# Relative to the includer ("foo.c", "../lib/foo.c"), or
 			# through an include path: the name ends the same.
-			if [ "$(realpath -m -s --relative-to=. "${includer%/*}/$inc")" = "$f" ] ||
+			if [ "$(tree_path "${includer%/*}/$inc")" = "$f" ] ||
 				[ "$f" = "$inc" ] || [ "${f%/"$inc"}" != "$f" ]; then
 				echo "$includer $f"
 			fi
@@ -117,9 +127,7 @@ fast_objects() {
 	declare -A origins=()
 	KPB_FAST_OBJS=() KPB_FAST_PAIRS=()
 	for f in "${KPB_PATHS[@]}"; do
-		case $f in
-		Documentation/* | MAINTAINERS | *.rst) continue ;; # builds nothing
-		esac
+		builds_nothing "$f" && continue
 		fast_add "${f%.*}.o" "$f"
 		case $f in
 		*.c | *.S) origins[$f]=$f; todo+=("$f") ;;
@@ -194,9 +202,7 @@ fast_members() {
 		[ -n "${KPB_FAST_KIND[${f#* }]:-}" ] && have+=("${f%% *}")
 	done
 	for f in "${KPB_PATHS[@]}"; do
-		case $f in
-		Documentation/* | MAINTAINERS | *.rst) continue ;;
-		esac
+		builds_nothing "$f" && continue
 		printf '%s\n' "${have[@]}" | grep -qxF -- "$f" ||
 			die "$f: this configuration builds no object from it (${f%.*}.o is not one of its directory's objects and no built C file includes it): the running kernel does not have this code (--full-build to build the whole kernel and see; make's complaints, if any: $log)"
 	done
@@ -232,7 +238,7 @@ members_dump() {
 		n = split(m, w, " "); for (i = 1; i <= n; i++) print w[i], "m", dir
 	}' "$log" | while read -r obj kind raw; do
 		case $obj in
-		*/../*) echo "$(realpath -m -s --relative-to=/ "/$obj") $kind $raw/" ;;
+		*/../*) echo "$(tree_path "$obj") $kind $raw/" ;;
 		*.o) echo "$obj $kind $obj" ;;
 		esac
 	done)
@@ -315,16 +321,6 @@ fast_put_back() {
 		cp -p "$KPB_SCRATCH/keep/$o.cmd" "$(cmd_file "$o")"
 	done
 	rm -f "$KPB_BUILD_DIR/DIRTY"
-}
-
-# cmd_file OBJ: kbuild's .cmd file of OBJ (dir/.file.o.cmd).
-cmd_file() {
-	local o=$1
-	if [ "${o%/*}" = "$o" ]; then
-		echo "$KPB_OBJ/.$o.cmd"
-	else
-		echo "$KPB_OBJ/${o%/*}/.${o##*/}.cmd"
-	fi
 }
 
 # fast_owner OBJ: "vmlinux" or "MODNAME.ko" (a module's objects are

@@ -60,3 +60,28 @@ show_tail() {
 	echo "$PROG: last $n lines of $file:" >&2
 	tail -n "$n" "$file" | sed -e 's/^/    /' >&2
 }
+
+# build_modules DIR AGAINST MAKE... -- SOURCE.c...: build each SOURCE as an
+# out-of-tree module DIR/NAME.ko with `MAKE... M=DIR modules`; the output
+# goes to DIR/build.log, shown on failure, which names AGAINST (the kernel).
+build_modules() {
+	local dir=$1 against=$2 src objs=() rc=0 make=()
+	shift 2
+	while [ "$1" != -- ]; do
+		make+=("$1")
+		shift
+	done
+	shift
+	mkdir -p "$dir"
+	for src in "$@"; do
+		cp "$src" "$dir/"
+		src=${src##*/}
+		objs+=("${src%.c}.o")
+	done
+	echo "obj-m := ${objs[*]}" >"$dir/Kbuild"
+	"${make[@]}" M="$dir" modules >"$dir/build.log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		show_tail "$dir/build.log" 40
+		die "building the module(s) ${objs[*]} in $dir against $against failed (exit status $rc); log: $dir/build.log"
+	fi
+}

@@ -224,20 +224,9 @@ debian_vm_setup() {
 # M=DIR; Debian's gcc-12 and its kbuild tools); output in DIR/build.log,
 # shown on failure.  Needs debian_ensure.
 debian_build_module() {
-	local dir=$1 src objs=() rc=0
+	local dir=$1
 	shift
-	mkdir -p "$dir"
-	for src in "$@"; do
-		cp "$src" "$dir/"
-		src=${src##*/}
-		objs+=("${src%.c}.o")
-	done
-	echo "obj-m := ${objs[*]}" >"$dir/Kbuild"
-	make -C "$DEBIAN_HEADERS" M="$dir" modules >"$dir/build.log" 2>&1 || rc=$?
-	if [ "$rc" -ne 0 ]; then
-		show_tail "$dir/build.log" 40
-		die "building the module(s) ${objs[*]} in $dir against $DEBIAN_HEADERS failed (exit status $rc); log: $dir/build.log"
-	fi
+	build_modules "$dir" "$DEBIAN_HEADERS" make -C "$DEBIAN_HEADERS" -- "$@"
 }
 
 # --- kpatch-build against the Debian kernel (t0310, t0320) -----------------

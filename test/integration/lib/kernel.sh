@@ -292,18 +292,7 @@ kernel_checked_values() {
 # the output goes to DIR/build.log, printed on failure.  Needs
 # kernel_ensure.
 kernel_build_module() {
-	local dir=$1 src objs=() rc=0
+	local dir=$1
 	shift
-	mkdir -p "$dir"
-	for src in "$@"; do
-		cp "$src" "$dir/"
-		src=${src##*/}
-		objs+=("${src%.c}.o")
-	done
-	echo "obj-m := ${objs[*]}" >"$dir/Kbuild"
-	kernel_make "$KERNEL_BUILD" M="$dir" modules >"$dir/build.log" 2>&1 || rc=$?
-	if [ "$rc" -ne 0 ]; then
-		show_tail "$dir/build.log" 40
-		die "building the module(s) ${objs[*]} in $dir failed (exit status $rc); log: $dir/build.log"
-	fi
+	build_modules "$dir" "the test kernel" kernel_make "$KERNEL_BUILD" -- "$@"
 }
