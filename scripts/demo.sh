@@ -15,7 +15,7 @@
 #
 # Usage: scripts/demo.sh [ARCH]	(default: x86_64)
 # Output files (module, initramfs, console log) are in
-# ${KPNG_RESULTS:-/tmp/kpng-results}/demo/.
+# ${KPNG_RESULTS:-/tmp/kpng-results/CHECKOUT}/demo/.
 # shellcheck source-path=SCRIPTDIR/../test/integration
 set -o errexit -o errtrace -o nounset -o pipefail
 
@@ -37,7 +37,7 @@ trap 'exit 143' TERM
 
 [ "$#" -le 1 ] || die "usage: $0 [ARCH]"
 arch_setup "${1:-x86_64}"
-out=${KPNG_RESULTS:-/tmp/kpng-results}/demo
+out=${KPNG_RESULTS:-$(bench_results_default)}/demo
 t_all=$(now)
 
 # stage LABEL: announce a stage and start its clock.

@@ -9,7 +9,8 @@
 # per file, and ends with exactly one line `N passed, N failed`; exits
 # non-zero when anything failed.  If the kernel cannot be built, every
 # test counts as failed.  Console logs and check logs stay in
-# $KPNG_RESULTS (default /tmp/kpng-results)/tNNNN-name/.
+# $KPNG_RESULTS (default /tmp/kpng-results/CHECKOUT, the checkout's
+# directory name)/tNNNN-name/.
 #
 # Without tNNNN-name.sh arguments, the files are those that apply to ARCH
 # (ARCH_TESTS of lib/arch.sh: all of them on x86_64); the others are
@@ -74,7 +75,8 @@ else
 		echo "#   ($ARCH_TESTS_NOTE)"
 	fi
 fi
-export KPNG_RESULTS=${KPNG_RESULTS:-/tmp/kpng-results}
+KPNG_RESULTS=${KPNG_RESULTS:-$(bench_results_default)}
+export KPNG_RESULTS
 
 t0=$(now)
 kernel_ok=true

@@ -16,6 +16,15 @@ PROG=${PROG:-${0##*/}}
 # Tools' messages (make, gcc, tar) in a fixed language, so logs compare.
 export LC_ALL=C
 
+# bench_results_default: where results go without KPNG_RESULTS: one
+# directory per checkout (/tmp/kpng-results/CHECKOUT), so test runs of two
+# checkouts on one machine never empty each other's.
+bench_results_default() {
+	local top
+	top=$(cd "$BENCH_ROOT/../.." && pwd)
+	echo "/tmp/kpng-results/${top##*/}"
+}
+
 status() {
 	echo "$PROG: $*" >&2
 }

@@ -31,7 +31,7 @@
 # Environment for checks:
 #	BENCH_ROOT	test/integration
 #	TEST_NAME	tNNNN-name
-#	TEST_DIR	$KPNG_RESULTS/$TEST_NAME (default /tmp/kpng-results/...),
+#	TEST_DIR	$KPNG_RESULTS/$TEST_NAME (default /tmp/kpng-results/CHECKOUT/...),
 #			emptied when the file starts: console logs, check logs
 #	SCRATCH		$TEST_DIR/scratch, the working directory of checks
 #	KERNEL_SRC, KERNEL_BUILD, KERNEL_IMAGE	the test kernel (lib/kernel.sh)
@@ -75,7 +75,7 @@ trap 'exit 143' TERM
 arch_setup "${1:-${KPNG_ARCH:-x86_64}}"
 kernel_ensure
 
-KPNG_RESULTS=${KPNG_RESULTS:-/tmp/kpng-results}
+KPNG_RESULTS=${KPNG_RESULTS:-$(bench_results_default)}
 TEST_DIR=$KPNG_RESULTS/$TEST_NAME
 SCRATCH=$TEST_DIR/scratch
 rm -rf "$TEST_DIR"
