@@ -14,15 +14,19 @@ LIBELF_CFLAGS := $(shell pkg-config --cflags libelf 2>/dev/null)
 LIBELF_LIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 LIBLZMA_CFLAGS := $(shell pkg-config --cflags liblzma 2>/dev/null)
 LIBLZMA_LIBS := $(shell pkg-config --libs liblzma 2>/dev/null || echo -llzma)
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(LIBELF_CFLAGS) $(LIBLZMA_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS := $(LIBELF_LIBS) $(LIBLZMA_LIBS)
+# The x86_64 instruction decoder (arch/x86_64/decode.c); Debian's
+# libzydis-dev ships no .pc file.
+ZYDIS_CFLAGS := $(shell pkg-config --cflags zydis 2>/dev/null)
+ZYDIS_LIBS := $(shell pkg-config --libs zydis 2>/dev/null || echo -lZydis)
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(LIBELF_CFLAGS) $(LIBLZMA_CFLAGS) $(ZYDIS_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS := $(LIBELF_LIBS) $(LIBLZMA_LIBS) $(ZYDIS_LIBS)
 
 # The shared library of every tool: ELF layer, helpers, arch tables.
 LIB_SRCS := $(wildcard util/*.c elf/*.c arch/*.c arch/*/*.c lookup/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libkpatch.a
 
-TEST_TOOLS := $(addprefix $(BUILD)/test/,kelf-dump kelf-copy elf-patch kelf-build-test hash-test arch-test fuzz-run lp-dump)
+TEST_TOOLS := $(addprefix $(BUILD)/test/,kelf-dump kelf-copy elf-patch kelf-build-test hash-test arch-test fuzz-run lp-dump insn-dump)
 
 CDO_SRCS := $(wildcard create-diff-object/*.c special-sections/*.c)
 CDO_OBJS := $(CDO_SRCS:%.c=$(BUILD)/obj/%.o)

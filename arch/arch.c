@@ -90,3 +90,28 @@ bool arch_branch_at(const struct arch *arch, const unsigned char *code, size_t a
 	}
 	return false;
 }
+
+int arch_decode(const struct arch *arch, const unsigned char *code, size_t avail,
+		struct arch_insn *insn)
+{
+	if (!arch->decode || !avail)
+		return -1;
+	return arch->decode(code, avail, insn);
+}
+
+int arch_insn_at(const struct arch *arch, const unsigned char *code, size_t size, size_t off,
+		 uint64_t *start, struct arch_insn *insn)
+{
+	size_t at = 0;
+
+	while (at < size) {
+		if (arch_decode(arch, code + at, size - at, insn))
+			return -1;
+		if (off < at + insn->len) {
+			*start = at;
+			return 0;
+		}
+		at += insn->len;
+	}
+	return -1;
+}

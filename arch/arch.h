@@ -5,7 +5,10 @@
  * it by the ELF e_machine of the file at hand, or by name from the command
  * line, and never names an architecture itself.  Per-arch facts are data:
  * relocation kinds and special-section layouts; instruction patterns are
- * added here as the tools that need them arrive (runtime constants).
+ * added here as the tools that need them arrive (runtime constants).  Each
+ * architecture also decodes its instructions (struct arch_insn), so that
+ * whoever reads code knows each instruction's length and relocated fields
+ * rather than guessing them.
  */
 #ifndef ARCH_H
 #define ARCH_H
@@ -28,6 +31,28 @@ struct arch_reloc {
 };
 
 struct special_section;
+
+/*
+ * One decoded instruction: its length and where its relocatable fields
+ * are, as offsets from its first byte.  On x86_64 the displacement is
+ * either a ModRM memory displacement or the rel8/rel32 of a relative
+ * branch; a relocation in an instruction lands on one of the two fields.
+ * On arm64 every instruction is one 4-byte word and a relocation patches
+ * bits of that word: disp covers the word when it holds a PC-relative
+ * field (branches, ADR/ADRP, load literal), imm when it holds an immediate
+ * a relocation fills (ADD/LDR/STR :lo12:, MOVZ/MOVK); those fields count
+ * from the instruction's start, so pcrel is false there.
+ */
+struct arch_insn {
+	unsigned int len;		/* bytes of the instruction */
+	int disp_off;			/* offset in the insn of its displacement or PC-relative field, -1: none */
+	unsigned char disp_len;		/* its bytes */
+	int imm_off;			/* offset of its immediate, -1: none */
+	unsigned char imm_len;
+	bool pcrel;			/* the field at disp_off is relative to the end of the instruction
+					 * (x86 RIP-relative operand, relative call/jmp/jcc) */
+	bool branch;			/* call or jump (direct or indirect) */
+};
 
 /*
  * Runtime constants (Linux 6.11+, asm/runtime-const.h): vmlinux code holds
@@ -127,6 +152,8 @@ struct arch {
 	 * len 0.  NULL: none known.
 	 */
 	const struct arch_branch *branches;
+	/* arch_decode(), for this architecture; NULL: none. */
+	int (*decode)(const unsigned char *code, size_t avail, struct arch_insn *insn);
 };
 
 struct arch_branch {
@@ -140,6 +167,14 @@ struct arch_branch {
  */
 bool arch_branch_at(const struct arch *arch, const unsigned char *code, size_t avail,
 		    unsigned int *len, int64_t *target);
+
+/* Decode the instruction at @code (@avail bytes available). 0, or -1 when the bytes are no instruction
+ * the decoder knows (never guess). */
+int arch_decode(const struct arch *arch, const unsigned char *code, size_t avail, struct arch_insn *insn);
+/* The instruction of the function @code (@size bytes, decoded from its start) that contains byte @off:
+ * its start in *@start and decoded form; -1 when decoding fails or @off is not inside one. */
+int arch_insn_at(const struct arch *arch, const unsigned char *code, size_t size, size_t off,
+		 uint64_t *start, struct arch_insn *insn);
 
 /* The architecture of ELF machine @machine, or NULL. */
 const struct arch *arch_find_by_machine(uint16_t machine);
@@ -162,5 +197,9 @@ extern const struct arch arch_arm64;
 /* The runtime constants of each arch, named in its special-section table. */
 extern const struct arch_runtime_const x86_64_runtime_ptr, x86_64_runtime_shift;
 extern const struct arch_target_check x86_64_target_check;
+
+/* The decoders (arch/<name>/decode.c), arch_decode() of each arch. */
+int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn);
+int arm64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn);
 
 #endif

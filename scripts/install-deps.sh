@@ -6,6 +6,8 @@ set -o errexit -o nounset -o pipefail
 packages=(
 	# build of the tools
 	gcc make pkg-config libelf-dev zlib1g-dev liblzma-dev elfutils
+	# the x86_64 instruction decoder (arch/x86_64/decode.c)
+	libzydis-dev
 	# kernel build (test kernel, livepatch modules)
 	linux-source-6.12 bc flex bison libssl-dev cpio xz-utils kmod
 	libelf-dev dwarves python3 rsync patch

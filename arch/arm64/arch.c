@@ -53,5 +53,6 @@ const struct arch arch_arm64 = {
 	.ftrace_sites = "__patchable_function_entries",
 	.relocs = arm64_relocs,
 	.special = arm64_special,
+	.decode = arm64_decode,
 	.nr_relocs = sizeof(arm64_relocs) / sizeof(arm64_relocs[0]),
 };

@@ -50,5 +50,6 @@ const struct arch arch_x86_64 = {
 	.special = x86_64_special,
 	.target_check = &x86_64_target_check,
 	.branches = x86_64_branches,
+	.decode = x86_64_decode,
 	.nr_relocs = sizeof(x86_64_relocs) / sizeof(x86_64_relocs[0]),
 };

@@ -1,0 +1,77 @@
+/*
+ * arch/arm64/decode.c - arm64 instruction decoding (arch.h, struct
+ * arch_insn).
+ *
+ * Every A64 instruction is one little-endian 32-bit word, so the length is
+ * always known; what is arch data is which words hold a field that a
+ * relocation of "ELF for the Arm 64-bit Architecture" patches and which are
+ * calls or jumps.  Encodings from the Arm ARM (DDI 0487), "A64 Instruction
+ * Set Encoding": the class of a word is given by fixed bits (mask, value).
+ * PC-relative fields count from the instruction's own address (from its
+ * 4 KiB page for ADRP), so the addends of their relocations are exact and
+ * pcrel is false.
+ */
+#include "../arch.h"
+
+enum field { NONE, PC_FIELD, IMM_FIELD };
+
+struct arm64_class {
+	uint32_t mask, value;
+	enum field field;
+	bool branch;
+	const char *what;
+};
+
+static const struct arm64_class arm64_classes[] = {
+	/* imm26: JUMP26, CALL26 */
+	{ 0xfc000000, 0x14000000, PC_FIELD, true, "b" },
+	{ 0xfc000000, 0x94000000, PC_FIELD, true, "bl" },
+	/* imm19: CONDBR19 */
+	{ 0xff000010, 0x54000000, PC_FIELD, true, "b.cond" },
+	{ 0x7e000000, 0x34000000, PC_FIELD, true, "cbz/cbnz" },
+	/* imm14: TSTBR14 */
+	{ 0x7e000000, 0x36000000, PC_FIELD, true, "tbz/tbnz" },
+	/* register branches, bit 24 set in the pointer-authenticated forms */
+	{ 0xfeff0000, 0xd61f0000, NONE, true, "br" },
+	{ 0xfeff0000, 0xd63f0000, NONE, true, "blr" },
+	/* ADR_PREL_LO21, ADR_PREL_PG_HI21, ADR_GOT_PAGE */
+	{ 0x9f000000, 0x10000000, PC_FIELD, false, "adr" },
+	{ 0x9f000000, 0x90000000, PC_FIELD, false, "adrp" },
+	/* LD_PREL_LO19: ldr/ldrsw/prfm (literal), general and SIMD */
+	{ 0x3b000000, 0x18000000, PC_FIELD, false, "ldr literal" },
+	/* ADD_ABS_LO12_NC: add/sub (immediate) */
+	{ 0x1f800000, 0x11000000, IMM_FIELD, false, "add/sub immediate" },
+	/* LDST*_ABS_LO12_NC, LD64_GOT_LO12_NC: load/store (unsigned offset) */
+	{ 0x3b000000, 0x39000000, IMM_FIELD, false, "ldr/str unsigned offset" },
+	/* MOVW_UABS_G*: movn/movz/movk */
+	{ 0x1f800000, 0x12800000, IMM_FIELD, false, "mov wide" },
+	{ 0, 0, NONE, false, NULL },
+};
+
+int arm64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn)
+{
+	const struct arm64_class *c;
+	uint32_t word;
+
+	if (avail < 4)
+		return -1;
+	word = code[0] | code[1] << 8 | code[2] << 16 | (uint32_t)code[3] << 24;
+	insn->len = 4;
+	insn->disp_off = insn->imm_off = -1;
+	insn->disp_len = insn->imm_len = 0;
+	insn->pcrel = insn->branch = false;
+	for (c = arm64_classes; c->what; c++) {
+		if ((word & c->mask) != c->value)
+			continue;
+		insn->branch = c->branch;
+		if (c->field == PC_FIELD) {
+			insn->disp_off = 0;
+			insn->disp_len = 4;
+		} else if (c->field == IMM_FIELD) {
+			insn->imm_off = 0;
+			insn->imm_len = 4;
+		}
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * arch/x86_64/decode.c - x86_64 instruction decoding (arch.h, struct
+ * arch_insn), through Zydis (Debian's libzydis-dev, 4.0).
+ *
+ * Zydis reports where each encoded field sits (raw.disp, raw.imm[] with
+ * offsets and sizes) and whether an immediate is a branch displacement,
+ * and it knows every extension the kernel's code uses (AVX-512, VAES,
+ * GFNI, SERIALIZE, CET shadow-stack and ENQCMD instructions).  Capstone
+ * 4.0.2, the other packaged decoder, fails on those and reads "ud1
+ * 0x10(%rax),%eax" (4 bytes) as a 2-byte ud2b, and reports a 2-byte
+ * displacement for "movw $0x1234, x(%rip)": it cannot be trusted with
+ * lengths or fields.
+ *
+ * Layout of an instruction: prefixes, opcode, ModRM/SIB, then the
+ * displacement, then the immediate(s).  A RIP-relative operand (ModRM
+ * mod 00, r/m 101, no SIB) and a relative branch (call/jmp/jcc/loop/
+ * xbegin rel8/rel32) both count from the end of the instruction: gas
+ * gives the relocation in "addl $5, b(%rip)" (83 05 <disp32> 05) the
+ * addend b - 5, not b - 4.
+ */
+#include <stdbool.h>
+#include <Zydis/Zydis.h>
+
+#include "../arch.h"
+
+static const ZydisDecoder *decoder(void)
+{
+	static ZydisDecoder d;
+	static bool ready;
+
+	if (!ready) {
+		if (!ZYAN_SUCCESS(ZydisDecoderInit(&d, ZYDIS_MACHINE_MODE_LONG_64,
+						   ZYDIS_STACK_WIDTH_64)))
+			return NULL;
+		ready = true;
+	}
+	return &d;
+}
+
+/* Is the ModRM of @in a RIP-relative operand? */
+static bool rip_relative(const ZydisDecodedInstruction *in)
+{
+	return in->raw.modrm.offset && in->raw.modrm.mod == 0 && in->raw.modrm.rm == 5;
+}
+
+int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn)
+{
+	const ZydisDecoder *d = decoder();
+	ZydisDecodedInstruction in;
+	const struct ZydisDecodedInstructionRawImm_ *imm;
+	unsigned int i, end;
+
+	if (!d || !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(d, NULL, code, avail, &in)))
+		return -1;
+	insn->len = in.length;
+	insn->disp_off = -1;
+	insn->disp_len = 0;
+	insn->imm_off = -1;
+	insn->imm_len = 0;
+	insn->pcrel = false;
+	insn->branch = in.meta.category == ZYDIS_CATEGORY_CALL ||
+		       in.meta.category == ZYDIS_CATEGORY_COND_BR ||
+		       in.meta.category == ZYDIS_CATEGORY_UNCOND_BR;
+
+	end = 0;
+	if (in.raw.disp.size) {
+		insn->disp_off = in.raw.disp.offset;
+		insn->disp_len = in.raw.disp.size / 8;
+		insn->pcrel = rip_relative(&in);
+		end = in.raw.disp.offset + in.raw.disp.size / 8;
+	}
+	/*
+	 * At most one immediate is a field a relocation fills; ENTER's two
+	 * (imm16, imm8) are constants, the first is reported.
+	 */
+	for (i = 0; i < 2; i++) {
+		imm = &in.raw.imm[i];
+		if (!imm->size)
+			continue;
+		if (imm->offset < end)
+			return -1;	/* not the layout above: do not guess */
+		end = imm->offset + imm->size / 8;
+		if (imm->is_relative) {
+			if (insn->disp_off >= 0)
+				return -1;
+			insn->disp_off = imm->offset;
+			insn->disp_len = imm->size / 8;
+			insn->pcrel = true;
+		} else if (insn->imm_off < 0) {
+			insn->imm_off = imm->offset;
+			insn->imm_len = imm->size / 8;
+		}
+	}
+	if (end > in.length)
+		return -1;
+	return 0;
+}
