@@ -99,7 +99,7 @@ shellcheck:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/kpatch-ng \
 		$(DESTDIR)$(PREFIX)/share/kpatch-ng/lib $(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod
-	install -m 755 kpatch-build/kpatch-build $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 kpatch-build/kpatch-build kpatch-build/kpatch-keygen $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/libexec/kpatch-ng/
 	install -m 644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/lib/
 	install -m 644 kmod/livepatch-main.c kmod/livepatch.lds kmod/livepatch-api.h \

@@ -11,6 +11,8 @@ packages=(
 	# kernel build (test kernel, livepatch modules)
 	linux-source-6.12 bc flex bison libssl-dev cpio xz-utils kmod
 	libelf-dev dwarves python3 rsync patch
+	# signing livepatches (kpatch-keygen, kpatch-build --sign-key)
+	openssl
 	# arm64 cross build and guests
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	# guests

@@ -11,6 +11,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	(cd root && find . -type f | LC_ALL=C sort) >actual &&
 	cat >expect <<-\EOF &&
 	./opt/kp/bin/kpatch-build
+	./opt/kp/bin/kpatch-keygen
 	./opt/kp/libexec/kpatch-ng/check-target
 	./opt/kp/libexec/kpatch-ng/create-diff-object
 	./opt/kp/libexec/kpatch-ng/create-klp-module
@@ -23,6 +24,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/share/kpatch-ng/lib/check.sh
 	./opt/kp/share/kpatch-ng/lib/fast.sh
 	./opt/kp/share/kpatch-ng/lib/module.sh
+	./opt/kp/share/kpatch-ng/lib/sign.sh
 	./opt/kp/share/kpatch-ng/lib/source.sh
 	./opt/kp/share/kpatch-ng/lib/util.sh
 	EOF

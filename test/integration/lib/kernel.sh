@@ -49,10 +49,39 @@ kernel_cache_root() {
 	echo "${KPATCH_NG_CACHE:-${XDG_CACHE_HOME:-${HOME:?is not set: set KPATCH_NG_CACHE}/.cache}/kpatch-ng}"
 }
 
-# kernel_fragments: the config fragments of $ARCH_NAME, in merge order.
+# kernel_fragments: the config fragments of $ARCH_NAME (and of
+# KERNEL_VARIANT, when a test file sets it before test-lib.sh), in merge
+# order: what the cache key hashes.
 kernel_fragments() {
 	echo "$BENCH_ROOT/config/common.config"
 	echo "$BENCH_ROOT/config/$ARCH_NAME.config"
+	[ -z "${KERNEL_VARIANT:-}" ] || echo "$BENCH_ROOT/config/variant-$KERNEL_VARIANT.config"
+}
+
+# kernel_config_fragments: kernel_fragments, then the fragment a variant
+# writes into KERNEL_DIR at build time (paths that depend on the
+# directory, which the key names): what configure merges and checks.
+kernel_config_fragments() {
+	kernel_fragments
+	[ ! -f "$KERNEL_DIR/variant.config" ] || echo "$KERNEL_DIR/variant.config"
+}
+
+# kernel_variant_prepare: what a variant needs before configure.  "sig":
+# the key pair the kernel trusts (kpatch-keygen), named by
+# CONFIG_MODULE_SIG_KEY; t0400 signs with KERNEL_DIR/trusted/.
+kernel_variant_prepare() {
+	rm -f "$KERNEL_DIR/variant.config"
+	case ${KERNEL_VARIANT:-} in
+	"") ;;
+	sig)
+		rm -rf "$KERNEL_DIR/trusted"
+		kernel_stage keygen "$BENCH_ROOT/../../kpatch-build/kpatch-keygen" \
+			-o "$KERNEL_DIR/trusted" --cn "kpatch-ng test kernel trusted key"
+		echo "CONFIG_MODULE_SIG_KEY=\"$KERNEL_DIR/trusted/signing_key.pem\"" \
+			>"$KERNEL_DIR/variant.config"
+		;;
+	*) die "KERNEL_VARIANT=$KERNEL_VARIANT: no config/variant-$KERNEL_VARIANT.config" ;;
+	esac
 }
 
 # kernel_key_text: the text the cache key is a hash of.
@@ -83,7 +112,7 @@ kernel_locate() {
 	# "6.12.117-1~deb12u1" -> "6.12.117-1_deb12u1": no shell or make
 	# metacharacters in a path that make and Kbuild will see.
 	pkgver=$(printf '%s' "$pkgver" | tr -c 'A-Za-z0-9.+-' '_')
-	KERNEL_DIR=$(kernel_cache_root)/kernel/$ARCH_NAME-$pkgver-$key
+	KERNEL_DIR=$(kernel_cache_root)/kernel/$ARCH_NAME${KERNEL_VARIANT:+-$KERNEL_VARIANT}-$pkgver-$key
 	KERNEL_SRC=$KERNEL_DIR/src
 	KERNEL_BUILD=$KERNEL_DIR/build
 	KERNEL_IMAGE=$KERNEL_BUILD/$ARCH_IMAGE
@@ -192,6 +221,7 @@ kernel_build_all() {
 	rm -rf "$KERNEL_BUILD"
 	mkdir -p "$KERNEL_BUILD"
 	t=$(now)
+	kernel_variant_prepare
 	kernel_configure
 	status "stage config: $(elapsed "$t")"
 
@@ -218,7 +248,7 @@ kernel_build_all() {
 # kernel_configure: tinyconfig, merge the fragments, olddefconfig, check.
 kernel_configure() {
 	local frags
-	mapfile -t frags < <(kernel_fragments)
+	mapfile -t frags < <(kernel_config_fragments)
 	kernel_make_argv "$KERNEL_BUILD"
 	kernel_stage tinyconfig "${KERNEL_MAKE_ARGV[@]}" tinyconfig
 	# merge_config.sh -m only edits .config (it writes temporary files to
@@ -279,7 +309,7 @@ kernel_config_value() {
 # built (the record of what was verified, e.g. CONFIG_X86_KERNEL_IBT=y).
 kernel_checked_values() {
 	local frags line opt
-	mapfile -t frags < <(kernel_fragments)
+	mapfile -t frags < <(kernel_config_fragments)
 	kernel_fragment_lines "${frags[@]}" | while read -r line; do
 		opt=${line%% *}
 		opt=${opt%%=*}
