@@ -90,5 +90,6 @@ sign_module() {
 		die "sign-file left no signature on $f; no module written"
 	}
 	mv "$f.signing" "$f"
+	# shellcheck disable=SC2034 # kpatch-build's last line
 	KPB_SIGN_SUMMARY="signed ($KPB_SIGN_HASH, ${KPB_SIGN_SIGNER:-$KPB_SIGN_CERT})"
 }
