@@ -354,7 +354,7 @@ static int read_relocs(struct kelf *kelf, struct section *sec)
 			const struct arch_reloc *ar = arch_reloc(arch, r->type);
 
 			if (ar && ar->width > base->size - offset)
-				return error("%s: section %s: relocation %zu: %s at %#lx writes %u bytes past the end of %s (%#zx bytes)",
+				return error("%s: section %s: relocation %zu: %s at %#lx: its %u-byte field runs past the end of %s (%#zx bytes)",
 					     kelf->path, sec->name, i, ar->name,
 					     (unsigned long)offset, ar->width, base->name, base->size);
 		}
