@@ -39,7 +39,7 @@ CT_OBJS := $(CT_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target
 
-.PHONY: all deps unit unit-asan asan-tools integration check demo bench install clean shellcheck
+.PHONY: all deps unit unit-asan asan-tools afl-tools fuzz integration check demo bench install clean shellcheck
 
 # Keep the objects of the test tools (built through a pattern rule): make
 # would delete them as intermediates after the run, printing a line after
@@ -90,6 +90,19 @@ asan-tools:
 
 unit-asan: deps asan-tools
 	@bash test/unit/run.sh $(ASAN_BUILD)
+
+# The tools built for AFL++ (coverage instrumentation, ASan, UBSan) into
+# $(AFL_BUILD); `make fuzz FUZZ_SECONDS=N` runs the campaign of
+# test/integration/t0130-fuzz.sh with N seconds per target.
+AFL_BUILD ?= $(BUILD)-afl
+FUZZ_SECONDS ?= 600
+
+afl-tools:
+	@AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 $(MAKE) -s BUILD=$(AFL_BUILD) \
+		CC=afl-clang-fast CFLAGS="-O1 -g" all
+
+fuzz: deps all
+	@KPNG_FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/integration/t0130-fuzz.sh $(ARCH)
 
 integration: deps all
 	@bash test/integration/run.sh $(ARCH)
