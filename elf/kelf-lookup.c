@@ -208,8 +208,9 @@ static struct section *sorted_relocs(struct section *base)
 		free(rela->relocs_sorted);
 		rela->relocs_sorted = xcalloc(rela->nr_relocs ? rela->nr_relocs : 1,
 					      sizeof(*rela->relocs_sorted));
-		memcpy(rela->relocs_sorted, rela->relocs,
-		       rela->nr_relocs * sizeof(*rela->relocs));
+		if (rela->nr_relocs)	/* relocs is NULL for an empty table */
+			memcpy(rela->relocs_sorted, rela->relocs,
+			       rela->nr_relocs * sizeof(*rela->relocs));
 		xqsort(rela->relocs_sorted, rela->nr_relocs,
 		      sizeof(*rela->relocs_sorted), cmp_reloc_offset);
 		rela->relocs_sorted_stale = false;
