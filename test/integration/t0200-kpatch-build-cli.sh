@@ -204,6 +204,20 @@ debug_dir() {
 	rm -rf "$dir"
 }
 
+# wait_stage PID LOG STAGE: once kpatch-build PID's LOG shows STAGE done,
+# and half a second more (the next stage has begun); fails when it ends
+# first.
+wait_stage() {
+	local pid=$1 log=$2 stage=$3 tries=0
+	until grep -q "stage $stage:" "$log"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$log"; die "finished before stage $stage"; }
+		tries=$((tries + 1))
+		[ "$tries" -lt 6000 ] || die "no stage $stage within 600 s"
+		sleep 0.1
+	done
+	sleep 0.5
+}
+
 # signal_at SIG STAGE [PATCH]: send SIG (INT, TERM, HUP) once kpatch-build's
 # log shows STAGE done (so the stage after it has begun; compiles of
 # cmdline.c take 3 s more through slowcc); it exits 128+SIG saying so,
@@ -211,7 +225,7 @@ debug_dir() {
 # and again (every 20 ms) until kpatch-build has exited: none may cut its
 # restore short.
 signal_at() {
-	local sig=$1 after=$2 patch=${3:-$SCRATCH/cmdline.patch} pid tries=0 rc=0 cc=() want msg
+	local sig=$1 after=$2 patch=${3:-$SCRATCH/cmdline.patch} pid tries rc=0 cc=() want msg
 	case $sig in
 	INT | INT2) want=130 msg=interrupted ;;
 	TERM) want=143 msg=terminated ;;
@@ -227,13 +241,7 @@ signal_at() {
 		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "$patch" \
 		>"$SCRATCH/int.log" 2>&1 &
 	pid=$!
-	until grep -q "stage $after:" "$SCRATCH/int.log"; do
-		kill -0 "$pid" 2>/dev/null || { cat "$SCRATCH/int.log"; die "finished before stage $after"; }
-		tries=$((tries + 1))
-		[ "$tries" -lt 6000 ] || die "no stage $after within 600 s"
-		sleep 0.1
-	done
-	sleep 0.5
+	wait_stage "$pid" "$SCRATCH/int.log" "$after"
 	if [ "$sig" = INT2 ]; then
 		# Until it has exited (a zombie still takes signals), 20 s at most.
 		tries=0
@@ -268,18 +276,12 @@ state_dir() {
 # kill_patched: SIGKILL while the patched objects compile (the tree is
 # patched); no trap runs, so the tree stays patched.
 kill_patched() {
-	local pid tries=0
+	local pid
 	env CC="$SCRATCH/slowcc gcc" "$KPB_BIN" -s "$KERNEL_SRC" \
 		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" \
 		"$SCRATCH/cmdline.patch" >"$SCRATCH/kill.log" 2>&1 &
 	pid=$!
-	until grep -q "stage original-objects:" "$SCRATCH/kill.log"; do
-		kill -0 "$pid" 2>/dev/null || { cat "$SCRATCH/kill.log"; die "finished before the patched compile"; }
-		tries=$((tries + 1))
-		[ "$tries" -lt 6000 ] || die "no stage original-objects within 600 s"
-		sleep 0.1
-	done
-	sleep 0.5
+	wait_stage "$pid" "$SCRATCH/kill.log" original-objects
 	kill -KILL "$pid"
 	wait "$pid" || true
 	cat "$SCRATCH/kill.log"

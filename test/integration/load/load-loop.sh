@@ -93,13 +93,7 @@ while [ "$round" -le "$KLP_ROUNDS" ]; do
 	rmmod "$A" || fail "round $round: rmmod $A failed"
 	[ ! -e "$L/$A" ] || fail "round $round: $L/$A is still there"
 	t0=$(cs)
-	echo 0 >"$L/$B/enabled"
-	tries=$((KLP_TIMEOUT * 10))
-	while [ "$(cat "$L/$B/transition" 2>/dev/null)" = 1 ]; do
-		[ "$tries" -gt 0 ] || fail "round $round: disabling B did not finish in $KLP_TIMEOUT s"
-		usleep 100000
-		tries=$((tries - 1))
-	done
+	klp_disable "$B"
 	counted "round $round: B disabled"
 	wait_for_value "/sys/module/$B/refcnt" 0 "$KLP_TIMEOUT"
 	rmmod "$B" || fail "round $round: rmmod $B failed"
