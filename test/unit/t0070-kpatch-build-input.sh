@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test bodies are single-quoted text that test_expect_success evals
-# (SC2016).
-# shellcheck source-path=SCRIPTDIR disable=SC2016
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317).
+# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317
 test_description='kpatch-build reads the files a patch touches exactly, and checks its paths up front'
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
