@@ -39,7 +39,7 @@ CT_OBJS := $(CT_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target
 
-.PHONY: all deps unit integration check demo bench install clean shellcheck
+.PHONY: all deps unit unit-asan asan-tools afl-tools fuzz integration check demo bench install clean shellcheck
 
 # Keep the objects of the test tools (built through a pattern rule): make
 # would delete them as intermediates after the run, printing a line after
@@ -76,12 +76,40 @@ deps:
 unit: deps all
 	@bash test/unit/run.sh $(BUILD)
 
+# The unit suite again with every tool built with AddressSanitizer and
+# UndefinedBehaviorSanitizer into $(ASAN_BUILD), marked by its file
+# "sanitized": test/unit/run.sh then makes any report (exit 99/98) fail
+# the check that ran the tool.
+ASAN_BUILD ?= $(BUILD)-asan
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+asan-tools:
+	@$(MAKE) -s BUILD=$(ASAN_BUILD) CFLAGS="$(ASAN_CFLAGS)" all
+	@echo "$(ASAN_CFLAGS)" >$(ASAN_BUILD)/sanitized
+
+unit-asan: deps asan-tools
+	@bash test/unit/run.sh $(ASAN_BUILD)
+
+# The tools built for AFL++ (coverage instrumentation, ASan, UBSan) into
+# $(AFL_BUILD); `make fuzz FUZZ_SECONDS=N` runs the campaign of
+# test/integration/t0130-fuzz.sh with N seconds per target.
+AFL_BUILD ?= $(BUILD)-afl
+FUZZ_SECONDS ?= 600
+
+afl-tools:
+	@AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 $(MAKE) -s BUILD=$(AFL_BUILD) \
+		CC=afl-clang-fast CFLAGS="-O1 -g" all
+
+fuzz: deps all
+	@KPNG_FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/integration/t0130-fuzz.sh $(ARCH)
+
 integration: deps all
 	@bash test/integration/run.sh $(ARCH)
 
 # Both suites, one summary line at the end.
-check: deps all
-	@bash test/run-all.sh $(BUILD) $(ARCH)
+check: deps all asan-tools
+	@bash test/run-all.sh $(BUILD) $(ARCH) $(ASAN_BUILD)
 
 demo: deps all
 	@bash scripts/demo.sh $(ARCH)

@@ -72,7 +72,7 @@ static int read_sites(struct ct *c, const struct arch_target_check *tc)
 		c->nr_sites++;
 	}
 	if (c->nr_sites)
-		qsort(c->sites, c->nr_sites, sizeof(*c->sites), cmp_site);
+		xqsort(c->sites, c->nr_sites, sizeof(*c->sites), cmp_site);
 	c->sites_state = 1;
 	return 0;
 }

@@ -307,7 +307,7 @@ bool cdo_force_data(struct cdo *cdo, struct symbol *p, const char *rule)
 		find_users(cdo, p, p->sec->secsym, &u);
 	if (!u.n)
 		return false;
-	qsort(u.funcs, u.n, sizeof(*u.funcs), by_index);
+	xqsort(u.funcs, u.n, sizeof(*u.funcs), by_index);
 	for (i = 0; i < u.n; i++) {
 		char *more = xasprintf("%s%s%s", names ? names : "",
 				       names ? ", " : "", u.funcs[i]->name);

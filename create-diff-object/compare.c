@@ -450,6 +450,10 @@ static void compare_symbol(struct cdo *cdo, struct symbol *p)
 		d.reason = "symbol type";
 	else if (o->size != p->size)
 		d.reason = "size";
+	else if (!o->sec || !p->sec)
+		/* One side is absolute, common or OS-specific (st_shndx): no
+		 * bytes to compare, and not what the other side is. */
+		d.reason = "section index";
 	else
 		d = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, p->size);
 	if (!d.reason)

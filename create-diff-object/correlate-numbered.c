@@ -94,7 +94,7 @@ static char *users_of(const struct cdo *cdo, const struct symbol *sym)
 	add_users(cdo, &l, sym, sym);
 	if (sym->sec && sym->sec->secsym && sym->sec->secsym != sym)
 		add_users(cdo, &l, sym, sym->sec->secsym);
-	qsort(l.names, l.n, sizeof(*l.names), cmp_names);
+	xqsort(l.names, l.n, sizeof(*l.names), cmp_names);
 	for (i = 0; i < l.n; i++)
 		len += strlen(l.names[i]) + 1;
 	out = w = xmalloc(len);
@@ -225,8 +225,8 @@ static bool pair_by_users(const struct cdo *cdo, struct group *g, bool ordered)
 
 	gather_left(cdo, o, true);
 	gather_left(cdo, p, true);
-	qsort(o->left, o->nleft, sizeof(*o->left), cmp_members);
-	qsort(p->left, p->nleft, sizeof(*p->left), cmp_members);
+	xqsort(o->left, o->nleft, sizeof(*o->left), cmp_members);
+	xqsort(p->left, p->nleft, sizeof(*p->left), cmp_members);
 	while (i < o->nleft && j < p->nleft) {
 		int c = strcmp(o->left[i]->users, p->left[j]->users);
 		size_t ie, je;

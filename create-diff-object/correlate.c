@@ -29,9 +29,15 @@
 #include "cdo.h"
 #include "../util/util.h"
 
+/*
+ * The records of the symbols and sections the object was read with, in one
+ * block each; a stage that adds a symbol or section later gives it a
+ * record of its own (xcalloc), which cdo_detach_info() frees too.
+ */
 struct info_block {
 	struct sym_info *syms;
 	struct sec_info *secs;
+	size_t nr_syms, nr_secs;
 };
 
 void cdo_attach_info(struct kelf *kelf)
@@ -41,6 +47,8 @@ void cdo_attach_info(struct kelf *kelf)
 
 	b->syms = xcalloc(kelf->nr_symbols, sizeof(*b->syms));
 	b->secs = xcalloc(kelf->nr_sections, sizeof(*b->secs));
+	b->nr_syms = kelf->nr_symbols;
+	b->nr_secs = kelf->nr_sections;
 	for (i = 0; i < kelf->nr_symbols; i++)
 		kelf->symbols[i]->priv = &b->syms[i];
 	for (i = 0; i < kelf->nr_sections; i++)
@@ -57,9 +65,23 @@ void cdo_detach_info(struct kelf *kelf)
 	if (!kelf || !kelf->priv)
 		return;
 	b = kelf->priv;
-	for (i = 0; i < kelf->nr_sections; i++)
-		if (kelf->sections[i]->priv)
-			free(sec_info(kelf->sections[i])->kept);
+	for (i = 0; i < kelf->nr_sections; i++) {
+		struct sec_info *si = kelf->sections[i]->priv;
+
+		if (!si)
+			continue;
+		free(si->kept);
+		if ((uintptr_t)si < (uintptr_t)b->secs ||
+		    (uintptr_t)si >= (uintptr_t)(b->secs + b->nr_secs))
+			free(si);
+	}
+	for (i = 0; i < kelf->nr_symbols; i++) {
+		struct sym_info *si = kelf->symbols[i]->priv;
+
+		if (si && ((uintptr_t)si < (uintptr_t)b->syms ||
+			   (uintptr_t)si >= (uintptr_t)(b->syms + b->nr_syms)))
+			free(si);
+	}
 	free(b->syms);
 	free(b->secs);
 	free(b);

@@ -285,7 +285,7 @@ static struct klp_entry **sorted_entries(const struct klp *k,
 
 	for (i = 0; i < k->nr_entries; i++)
 		v[i] = &k->entries[i];
-	qsort(v, k->nr_entries, sizeof(*v), cmp);
+	xqsort(v, k->nr_entries, sizeof(*v), cmp);
 	return v;
 }
 

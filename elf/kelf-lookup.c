@@ -111,7 +111,7 @@ static void build_symbol_index(struct kelf *kelf)
 		if (!sec->by_offset_stale)
 			continue;
 		sec->by_offset_stale = false;
-		qsort(sec->by_offset, sec->nr_by_offset, sizeof(*sec->by_offset),
+		xqsort(sec->by_offset, sec->nr_by_offset, sizeof(*sec->by_offset),
 		      cmp_sym_offset);
 		for (i = 0; i < sec->nr_by_offset; i++) {
 			struct symbol *s = sec->by_offset[i];
@@ -208,9 +208,10 @@ static struct section *sorted_relocs(struct section *base)
 		free(rela->relocs_sorted);
 		rela->relocs_sorted = xcalloc(rela->nr_relocs ? rela->nr_relocs : 1,
 					      sizeof(*rela->relocs_sorted));
-		memcpy(rela->relocs_sorted, rela->relocs,
-		       rela->nr_relocs * sizeof(*rela->relocs));
-		qsort(rela->relocs_sorted, rela->nr_relocs,
+		if (rela->nr_relocs)	/* relocs is NULL for an empty table */
+			memcpy(rela->relocs_sorted, rela->relocs,
+			       rela->nr_relocs * sizeof(*rela->relocs));
+		xqsort(rela->relocs_sorted, rela->nr_relocs,
 		      sizeof(*rela->relocs_sorted), cmp_reloc_offset);
 		rela->relocs_sorted_stale = false;
 	}

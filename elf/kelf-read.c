@@ -17,6 +17,7 @@
 #include "kelf.h"
 #include "kelf-private.h"
 #include "../util/util.h"
+#include "../arch/arch.h"
 
 void kelf_track(struct kelf *kelf, void *block)
 {
@@ -226,6 +227,11 @@ static int read_symbols(struct kelf *kelf)
 				return error("%s: symbol %s: SHN_XINDEX without a .symtab_shndx section",
 					     kelf->path, sym->name);
 			shndx = xndx;
+			/* The extended index replaces st_shndx: 0 there is no
+			 * "undefined", it names no section (gABI). */
+			if (shndx == SHN_UNDEF)
+				return error("%s: symbol %s: SHN_XINDEX with extended section index 0",
+					     kelf->path, sym->name);
 		} else if (shndx >= SHN_LORESERVE || shndx == SHN_UNDEF) {
 			sym->shndx = shndx;
 			continue;
@@ -267,6 +273,10 @@ static int read_relocs(struct kelf *kelf, struct section *sec)
 	struct reloc *relocs;
 	Elf_Data *data;
 	size_t n, i;
+	/* Relocation types the arch knows have a width: the field they
+	 * write must lie inside the section (unknown types are the
+	 * consumers' to refuse). */
+	const struct arch *arch = arch_find_by_machine(kelf->ehdr.e_machine);
 
 	if (!sec->sh.sh_info) {
 		if (!kelf->linked)
@@ -340,6 +350,14 @@ static int read_relocs(struct kelf *kelf, struct section *sec)
 			return error("%s: section %s: relocation %zu: offset %#lx lies outside %s (%#zx bytes)",
 				     kelf->path, sec->name, i, (unsigned long)offset,
 				     base->name, base->size);
+		if (arch) {
+			const struct arch_reloc *ar = arch_reloc(arch, r->type);
+
+			if (ar && ar->width > base->size - offset)
+				return error("%s: section %s: relocation %zu: %s at %#lx: its %u-byte field runs past the end of %s (%#zx bytes)",
+					     kelf->path, sec->name, i, ar->name,
+					     (unsigned long)offset, ar->width, base->name, base->size);
+		}
 		r->offset = offset;
 		if (symidx) {
 			r->sym = kelf->symbols[symidx];
@@ -379,6 +397,10 @@ static int read_group(struct kelf *kelf, struct section *sec)
 		if (!w || w >= kelf->nr_sections)
 			return error("%s: section %s: member %zu: section index %u out of range (%zu sections)",
 				     kelf->path, sec->name, i, w, kelf->nr_sections);
+		if (kelf->sections[w]->group)
+			return error("%s: section %s: member %zu: %s is already a member of group %s; a section belongs to one group at most",
+				     kelf->path, sec->name, i, kelf->sections[w]->name,
+				     kelf->sections[w]->group->name);
 		sec->members[sec->nr_members++] = kelf->sections[w];
 		kelf->sections[w]->group = sec;
 	}

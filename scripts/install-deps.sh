@@ -17,8 +17,9 @@ packages=(
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	# guests
 	qemu-system-x86 qemu-system-arm busybox-static
-	# checks
-	shellcheck
+	# checks; coverage-guided fuzzing (afl-clang-fast needs clang 14:
+	# Debian's afl-gcc-fast plugin refuses gcc 12.2.0)
+	shellcheck afl++ clang-14
 )
 
 # Foreign architectures apt must know: the arm64 guests' busybox is

@@ -74,7 +74,7 @@ static void read_table(struct cdo *cdo, struct table *t)
 			}
 		}
 	}
-	qsort(t->e, t->n, sizeof(*t->e), by_owner);
+	xqsort(t->e, t->n, sizeof(*t->e), by_owner);
 }
 
 /* The first entry of @f in @t (sorted), or @t->n. */

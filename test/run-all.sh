@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Run the unit suite, then the VM suite, and end with one summary line
-# `N passed, N failed` over both.  Usage: test/run-all.sh BUILD_DIR ARCH
+# `N passed, N failed` over both; with ASAN_BUILD_DIR (make asan-tools),
+# the unit suite once more with the sanitized tools, between them.
+# Usage: test/run-all.sh BUILD_DIR ARCH [ASAN_BUILD_DIR]
 set -o errexit -o errtrace -o nounset -o pipefail
 
 build=${1:-build}
 arch=${2:-x86_64}
+asan=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 passed=0
 failed=0
@@ -33,6 +36,7 @@ run_suite() {
 }
 
 run_suite unit bash "$here/unit/run.sh" "$build"
+[ -z "$asan" ] || run_suite unit-asan bash "$here/unit/run.sh" "$asan"
 run_suite integration bash "$here/integration/run.sh" "$arch"
 
 echo "$passed passed, $failed failed"

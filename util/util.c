@@ -147,3 +147,9 @@ long peak_rss_kib(void)
 		return 0;
 	return ru.ru_maxrss;
 }
+
+void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}

@@ -46,6 +46,12 @@ void grow_array(void **arr, size_t *alloc, size_t need, size_t elem_size);
 #define ALLOC_GROW(arr, need, alloc) \
 	grow_array((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
 
+/*
+ * qsort() of @n elements at @base, where @base may be NULL when @n is 0
+ * (an empty table): qsort itself must not be given NULL (C11 7.22.5).
+ */
+void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* Monotonic clock in seconds. */
 double now_seconds(void);
 

@@ -169,13 +169,31 @@ config_check() {
 	fi
 }
 
+# stamp_settle STAMP: once this returns, every file written is -newer
+# than STAMP (just written), whatever the file system's time resolution (1
+# or 2 s on some): a probe is touched until its time is later than
+# STAMP's.  Without it, objects the patched build writes within the same
+# tick as STAMP would be missed: compiled and never diffed.
+stamp_settle() {
+	local stamp=$1 probe=$1.probe tries=0
+	while :; do
+		touch "$probe"
+		[ "$probe" -nt "$stamp" ] && break
+		tries=$((tries + 1))
+		[ "$tries" -lt 500 ] ||
+			die "$stamp: the file system's times did not advance in 5 s; kpatch-build cannot tell which objects a build writes"
+		sleep 0.01
+	done
+	rm -f "$probe"
+}
+
 # build_patched: rebuild with the patches applied; KPB_CHANGED gets the
 # compiled objects the rebuild wrote (paths relative to the object tree),
 # copied to SCRATCH/patched.
 build_patched() {
 	local log=$KPB_SCRATCH/build-patched.log
 	touch "$KPB_BUILD_DIR/DIRTY"
-	sleep 0.01
+	stamp_settle "$KPB_BUILD_DIR/DIRTY"
 	kmake "$log" vmlinux modules "${KPB_TARGETS[@]}" || {
 		tail_log "$log"
 		die "the patched kernel does not build; log: $log"

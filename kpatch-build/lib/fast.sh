@@ -102,7 +102,8 @@ c_includers() {
 	grep -rnE --include='*.c' --include='*.h' --include='*.S' \
 		--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
 		--exclude-dir=samples --exclude-dir=.git \
-		"^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<][^\">]*($pat)[\">]" . || true) |
+		"^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<][^\">]*($pat)[\">]" . ||
+		[ $? -eq 1 ]) |
 	sed -E 's|^\./||; s|^([^:]*):[0-9]+:[^"<]*["<]([^">]*)[">].*|\1 \2|' |
 	while read -r includer inc; do
 		for f in "$@"; do
@@ -136,6 +137,10 @@ fast_objects() {
 	while [ "${#todo[@]}" -gt 0 ]; do
 		seen+=("${todo[@]}")
 		local next=()
+		# A file, not a process substitution: a failed search (grep
+		# exit 2: an unreadable tree) must stop the run, not find none.
+		c_includers "${todo[@]}" >"$KPB_SCRATCH/includers" ||
+			die "searching $KPB_SRC for the files that include ${todo[*]} failed"
 		while read -r includer inc; do
 			case $includer in
 			*.h)
@@ -154,7 +159,7 @@ fast_objects() {
 			done
 			printf '%s\n' "${seen[@]}" "${next[@]}" | grep -qxF -- "$includer" ||
 				next+=("$includer")
-		done < <(c_includers "${todo[@]}")
+		done <"$KPB_SCRATCH/includers"
 		todo=("${next[@]}")
 	done
 }
@@ -187,7 +192,10 @@ fast_members() {
 	members_dump "$log" "${KPB_FAST_OBJS[@]}"
 	# Objects kbuild builds from another directory's Makefile.
 	for o in "${KPB_FAST_OBJS[@]}"; do
-		[ -n "${KPB_FAST_KIND[$o]:-}" ] || mapfile -t -O "${#dirs[@]}" dirs < <(makefile_dirs "$o")
+		[ -n "${KPB_FAST_KIND[$o]:-}" ] && continue
+		makefile_dirs "$o" >"$KPB_SCRATCH/dirs" ||
+			die "searching $KPB_SRC's Makefiles for $o failed"
+		mapfile -t -O "${#dirs[@]}" dirs <"$KPB_SCRATCH/dirs"
 	done
 	[ "${#dirs[@]}" -eq 0 ] || members_dump "$log" "${dirs[@]/%//}"
 	mv "$log.errors" "$log"
@@ -243,7 +251,7 @@ members_dump() {
 		esac
 	done)
 	# The dump is large: only make's complaints are kept.
-	grep -E '\*\*\*|[Ee]rror' "$log" >>"$log.errors" || true
+	grep -E '\*\*\*|[Ee]rror' "$log" >>"$log.errors" || [ $? -eq 1 ]
 	: >"$log"
 }
 
@@ -251,25 +259,29 @@ members_dump() {
 # (or a fragment it includes, like virt/kvm/Makefile.kvm for arch/x86/kvm)
 # names OBJ's file name: where kbuild may build it from.
 makefile_dirs() {
-	local name=${1##*/} m frag
-	(cd "$KPB_SRC" || exit 1
-	grep -rlE --include='Makefile*' --include=Kbuild \
+	local name=${1##*/} m frag rc=0 list
+	list=$KPB_SCRATCH/makefiles
+	# grep exits 1 for "none", 2 for an error: only 2 fails the search.
+	(cd "$KPB_SRC" && grep -rlE --include='Makefile*' --include=Kbuild \
 		--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
-		"(^|[^A-Za-z0-9_.-])${name//./\\.}([^A-Za-z0-9_]|$)" . 2>/dev/null |
+		"(^|[^A-Za-z0-9_.-])${name//./\\.}([^A-Za-z0-9_]|$)" .) >"$list" || rc=$?
+	[ "$rc" -le 1 ] || return 1
 	while read -r m; do
 		m=${m#./}
 		case ${m##*/} in
 		Makefile | Kbuild) echo "${m%/*}" ;;
 		*)
 			frag=${m##*/}
-			grep -rlE --include='Makefile*' --include=Kbuild \
+			rc=0
+			(cd "$KPB_SRC" && grep -rlE --include='Makefile*' --include=Kbuild \
 				--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
-				"^[[:space:]]*-?include .*${frag//./\\.}" . 2>/dev/null |
-				sed 's|^\./||; s|/[^/]*$||'
+				"^[[:space:]]*-?include .*${frag//./\\.}" .) >"$list.frag" || rc=$?
+			[ "$rc" -le 1 ] || return 1
+			sed 's|^\./||; s|/[^/]*$||' "$list.frag"
 			;;
 		esac
-	done) | grep -vxF -- "${1%/*}" |
-		awk -v a="arch/$KPB_KARCH/" '!/^arch\// || index($0 "/", a) == 1' | sort -u
+	done <"$list" | awk -v own="${1%/*}" -v a="arch/$KPB_KARCH/" \
+		'$0 != own && (!/^arch\// || index($0 "/", a) == 1)' | sort -u
 }
 
 # fast_compile LABEL DEST: compile KPB_FAST_OBJS in the tree as the source
@@ -307,7 +319,7 @@ fast_patched() {
 	# DIRTY names them too: a patched object left by an interruption is
 	# deleted by name, whatever the file system's time resolution.
 	printf '%s\n' "${KPB_FAST_OBJS[@]}" >"$KPB_BUILD_DIR/DIRTY"
-	sleep 0.01
+	stamp_settle "$KPB_BUILD_DIR/DIRTY"
 	fast_compile patched "$KPB_SCRATCH/patched"
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t0200-kpatch-build-cli: kpatch-build's interface and its refusals before
 # and after building, and that the kernel tree is left exactly as it was
-# (content, mode, mtime of every file) whatever happens, Ctrl-C at any
-# stage included.
+# (content, mode, mtime of every file) whatever happens: SIGINT, SIGTERM
+# and SIGHUP at any stage, Ctrl-C pressed again during the restore, and a
+# SIGKILL, after which the next run restores the tree or refuses.
 # `check` calls the functions below, which shellcheck cannot see.
 # shellcheck disable=SC2317
 # shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
@@ -203,11 +204,33 @@ debug_dir() {
 	rm -rf "$dir"
 }
 
-# interrupt_at STAGE [PATCH]: Ctrl-C (SIGINT) once kpatch-build's log shows
-# STAGE done (so the stage after it has begun; compiles of cmdline.c take
-# 3 s more through slowcc); the tree must be as it was.
-interrupt_at() {
-	local after=$1 patch=${2:-$SCRATCH/cmdline.patch} pid tries=0 rc=0 cc=()
+# wait_stage PID LOG STAGE: once kpatch-build PID's LOG shows STAGE done,
+# and half a second more (the next stage has begun); fails when it ends
+# first.
+wait_stage() {
+	local pid=$1 log=$2 stage=$3 tries=0
+	until grep -q "stage $stage:" "$log"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$log"; die "finished before stage $stage"; }
+		tries=$((tries + 1))
+		[ "$tries" -lt 6000 ] || die "no stage $stage within 600 s"
+		sleep 0.1
+	done
+	sleep 0.5
+}
+
+# signal_at SIG STAGE [PATCH]: send SIG (INT, TERM, HUP) once kpatch-build's
+# log shows STAGE done (so the stage after it has begun; compiles of
+# cmdline.c take 3 s more through slowcc); it exits 128+SIG saying so,
+# and the tree must be as it was.  With SIG "INT2", a Ctrl-C pressed again
+# and again (every 20 ms) until kpatch-build has exited: none may cut its
+# restore short.
+signal_at() {
+	local sig=$1 after=$2 patch=${3:-$SCRATCH/cmdline.patch} pid tries rc=0 cc=() want msg
+	case $sig in
+	INT | INT2) want=130 msg=interrupted ;;
+	TERM) want=143 msg=terminated ;;
+	HUP) want=129 msg="hung up" ;;
+	esac
 	: >"$SCRATCH/int.log"
 	# A background job starts with SIGINT ignored; a terminal's Ctrl-C
 	# reaches a foreground one with it in place.
@@ -218,19 +241,81 @@ interrupt_at() {
 		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "$patch" \
 		>"$SCRATCH/int.log" 2>&1 &
 	pid=$!
-	until grep -q "stage $after:" "$SCRATCH/int.log"; do
-		kill -0 "$pid" 2>/dev/null || { cat "$SCRATCH/int.log"; die "finished before stage $after"; }
-		tries=$((tries + 1))
-		[ "$tries" -lt 6000 ] || die "no stage $after within 600 s"
-		sleep 0.1
-	done
-	sleep 0.5
-	kill -INT "$pid"
+	wait_stage "$pid" "$SCRATCH/int.log" "$after"
+	if [ "$sig" = INT2 ]; then
+		# Until it has exited (a zombie still takes signals), 20 s at most.
+		tries=0
+		while [ "$tries" -lt 1000 ] && [ -e "/proc/$pid" ] &&
+			[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
+			kill -INT "$pid" 2>/dev/null || break
+			sleep 0.02
+			tries=$((tries + 1))
+		done
+	else
+		kill -"$sig" "$pid"
+	fi
 	wait "$pid" || rc=$?
 	cat "$SCRATCH/int.log"
-	[ "$rc" -eq 130 ] || die "exit status $rc after SIGINT, expected 130"
-	grep -q 'interrupted' "$SCRATCH/int.log"
+	[ "$rc" -eq "$want" ] || die "exit status $rc after SIG$sig, expected $want"
+	grep -q "kpatch-build: $msg" "$SCRATCH/int.log"
 	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
+}
+
+interrupt_at() {
+	signal_at INT "$@"
+}
+
+# The file where kpatch-build keeps the test tree's originals while it is
+# patched (kpatch-build/lib/source.sh, source_lock).
+state_dir() {
+	local key
+	key=$(realpath "$KERNEL_SRC" | sha256sum)
+	echo "${KPATCH_NG_CACHE:-$HOME/.cache/kpatch-ng}/source-state/${key:0:16}"
+}
+
+# kill_patched: SIGKILL while the patched objects compile (the tree is
+# patched); no trap runs, so the tree stays patched.
+kill_patched() {
+	local pid
+	env CC="$SCRATCH/slowcc gcc" "$KPB_BIN" -s "$KERNEL_SRC" \
+		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" \
+		"$SCRATCH/cmdline.patch" >"$SCRATCH/kill.log" 2>&1 &
+	pid=$!
+	wait_stage "$pid" "$SCRATCH/kill.log" original-objects
+	kill -KILL "$pid"
+	wait "$pid" || true
+	cat "$SCRATCH/kill.log"
+	# The compile it started runs on in its own session; let it end.
+	sleep 4
+	[ -e "$(state_dir)/applied" ] || die "no marker $(state_dir)/applied of the patched tree"
+	grep -q 'kpng_livepatch=1' "$KERNEL_SRC/fs/proc/cmdline.c" || die "the tree is not patched after SIGKILL"
+}
+
+killed_then_restored() {
+	kill_patched
+	builds_and_restores
+	grep -qxF "kpatch-build: restored $KERNEL_SRC: a kpatch-build run was killed while it had the tree patched; its 1 files are as they were" \
+		"$SCRATCH/cmdline.log"
+	[ ! -e "$(state_dir)" ]
+}
+
+# A file changed after the kill (here: the saved patched copy, so the
+# tree's file is neither it nor the original): no run touches the tree.
+killed_then_edited() {
+	local state rc=0
+	kill_patched
+	state=$(state_dir)
+	cp -p "$state/patched/fs/proc/cmdline.c" "$SCRATCH/patched-copy"
+	echo '/* edited */' >>"$state/patched/fs/proc/cmdline.c"
+	kpb edited "$SCRATCH/cmdline.patch" || rc=$?
+	cat "$SCRATCH/edited.log"
+	[ "$rc" -eq 1 ] || die "exit status $rc, expected 1"
+	grep -qF "kpatch-build: error: $KERNEL_SRC: a kpatch-build run was killed while it had the tree patched, and since then fs/proc/cmdline.c changed; not touching the tree: the originals are in $state/backup/" \
+		"$SCRATCH/edited.log"
+	grep -q 'kpng_livepatch=1' "$KERNEL_SRC/fs/proc/cmdline.c" || die "the refusing run touched the tree"
+	cp -p "$SCRATCH/patched-copy" "$state/patched/fs/proc/cmdline.c"
+	builds_and_restores
+	grep -q "kpatch-build: restored $KERNEL_SRC" "$SCRATCH/cmdline.log"
 }
 
 builds_and_restores() {
@@ -336,5 +421,16 @@ check 'Ctrl-C while compiling the originals' interrupt_at prepare
 check 'Ctrl-C while compiling the patched objects' interrupt_at original-objects
 check 'Ctrl-C while linking the module' interrupt_at diff
 check 'Ctrl-C in the full build (a header patch), while rebuilding' interrupt_at patched-build "$SCRATCH/header.patch"
+check 'SIGTERM while preparing the object tree' signal_at TERM check
+check 'SIGTERM while compiling the originals' signal_at TERM prepare
+check 'SIGTERM while compiling the patched objects' signal_at TERM original-objects
+check 'SIGTERM while linking the module' signal_at TERM diff
+check 'SIGHUP while preparing the object tree' signal_at HUP check
+check 'SIGHUP while compiling the originals' signal_at HUP prepare
+check 'SIGHUP while compiling the patched objects' signal_at HUP original-objects
+check 'SIGHUP while linking the module' signal_at HUP diff
+check 'Ctrl-C again and again while the tree is patched: the restore completes' signal_at INT2 original-objects
+check 'SIGKILL with the tree patched: the next run restores it, says so, builds' killed_then_restored
+check 'SIGKILL, then a file changed: the next run refuses and names it' killed_then_edited
 check 'after the interruptions, the same livepatch again' builds_and_restores
 test_done

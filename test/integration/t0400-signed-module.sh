@@ -9,9 +9,10 @@
 # by the kernel, and the signed one loads, works, disables and unloads.
 # `check` calls the functions below, which shellcheck cannot see.
 # shellcheck disable=SC2317
+# shellcheck source-path=SCRIPTDIR
 # shellcheck disable=SC2034 # read by lib/kernel.sh
 KERNEL_VARIANT=sig
-# shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
+# shellcheck source=lib/test-lib.sh
 . "$(dirname "$0")/lib/test-lib.sh"
 # shellcheck source=lib/kpatch-build.sh
 . "$BENCH_ROOT/lib/kpatch-build.sh"

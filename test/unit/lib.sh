@@ -86,6 +86,15 @@ test_set_prereq() {
 	test_prereqs[$1]=1
 }
 
+# test_set_prereq_valgrind: VALGRIND, when valgrind is installed and the
+# tools are not built with the sanitizers (KPATCH_UNIT_SANITIZED, set by
+# `make unit-asan`): AddressSanitizer's shadow memory and valgrind's do not
+# mix, and the sanitized run checks the same accesses.
+test_set_prereq_valgrind() {
+	[ -z "${KPATCH_UNIT_SANITIZED:-}" ] || return 0
+	command -v valgrind >/dev/null && test_set_prereq VALGRIND
+}
+
 # test_have_prereq NAME: true when NAME was set.
 test_have_prereq() {
 	[ -n "${test_prereqs[$1]:-}" ]

@@ -171,6 +171,11 @@ test_expect_success 'a relocation far outside its section' '
 	rejected rfar.o "section .rela.text.bump: relocation 0: offset 0xffffffffffffff00 lies outside .text.bump (0x15 bytes)"
 '
 
+test_expect_success 'a relocation whose field runs past the end of its section' '
+	patched rwide.o rela .rela.text.bump 1 r_offset 0x12 &&
+	rejected rwide.o "section .rela.text.bump: relocation 1: R_X86_64_PC32 at 0x12: its 4-byte field runs past the end of .text.bump (0x15 bytes)"
+'
+
 test_expect_success 'arm64: a relocation outside __patchable_function_entries' '
 	cp static-local.arm64.o pfe.o &&
 	elf-patch pfe.o rela .rela__patchable_function_entries 1 r_offset 0x10 &&
@@ -181,6 +186,28 @@ test_expect_success 'a group member index out of range' '
 	cp comdat-group.x86_64.o group.o &&
 	elf-patch group.o word .group 1 99 &&
 	rejected group.o "section .group: member 0: section index 99 out of range (19 sections)"
+'
+
+test_expect_success 'a section listed twice by groups' '
+	cp comdat-group.x86_64.o group2.o &&
+	first=$(od -An -tu4 -j "$(readelf -SW group2.o | sed -n "s/^ *\[ *[0-9]*\] \.group  *GROUP  *[0-9a-f]*  *\([0-9a-f]*\) .*/\1/p" | head -n 1 | sed "s/^/0x/" | xargs printf "%d")" -N 12 group2.o | awk "{ print \$2 }") &&
+	name=$(readelf -SW group2.o | sed -n "s/^ *\[ *$first\] \([^ ]*\) .*/\1/p") &&
+	elf-patch group2.o word .group 2 "$first" &&
+	rejected group2.o "section .group: member 1: $name is already a member of group .group; a section belongs to one group at most"
+'
+
+test_expect_success 'a symbol whose extended section index is 0' '
+	awk "BEGIN { for (i = 0; i < 65300; i++) printf \".section .s%d,\\\"a\\\"\\n.byte 1\\n\", i;
+		print \".section .last,\\\"a\\\"\\nlast: .byte 2\\n.globl last\" }" >many.s &&
+	as -o many.o many.s &&
+	kelf-dump many.o >/dev/null &&
+	# (elf-patch reads no extended section numbering: patch the bytes of
+	# word 1 of .symtab_shndx, 65304 = 0xff18, by file offset.)
+	off=$(readelf -SW many.o | sed -n "s/^ *\[ *[0-9]*\] \.symtab_shndx .* [0-9a-f]\{16\} \([0-9a-f]\{6\}\) .*/\1/p") &&
+	test -n "$off" &&
+	elf-patch many.o byte $((0x$off + 4)) 0 &&
+	elf-patch many.o byte $((0x$off + 5)) 0 &&
+	rejected many.o "symbol last: SHN_XINDEX with extended section index 0"
 '
 
 test_expect_success 'a group signature symbol index out of range' '

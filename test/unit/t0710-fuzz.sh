@@ -12,12 +12,10 @@ test_description='single-byte corruptions never crash the ELF layer'
 # kelf-dump and kelf-copy must exit 0 or 1, never die of a signal; an
 # object kelf-copy wrote must read back.
 #
-# t0720-valgrind.sh runs a handful of these under valgrind.
-# KPATCH_UNIT_ASAN=1 also builds the tools with AddressSanitizer and
-# UndefinedBehaviorSanitizer (make BUILD=build-asan, about 20 s) and runs
-# the same loop with them.
-
-[ -n "${KPATCH_UNIT_ASAN:-}" ] && test_set_prereq ASAN
+# t0720-valgrind.sh runs a handful of these under valgrind; `make
+# unit-asan` (part of `make check`) runs this file, like the whole unit
+# suite, with the tools built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, where any report is a failure.
 
 # fuzz DIR LOG [TOOLDIR]: run kelf-dump and kelf-copy (from TOOLDIR,
 # default $BUILD/test) on every DIR/*.o through fuzz-run
@@ -74,22 +72,6 @@ test_expect_success 'every rejection is one error line naming the file' '
 	# As many lines as runs that exited 1.
 	cat x86.log arm64.log | awk "{ for (i = 2; i <= 4; i++) n += \$i == \"1\" } END { print n }" >expect &&
 	wc -l <all.stderr >actual &&
-	test_cmp expect actual
-'
-
-test_expect_success ASAN 'ASan/UBSan: build the tools with -fsanitize=address,undefined' '
-	make -s -C "$SRC" BUILD="$SRC/build-asan" \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		"$SRC/build-asan/test/kelf-dump" "$SRC/build-asan/test/kelf-copy" >make.log 2>&1
-'
-
-test_expect_success ASAN 'ASan/UBSan: the 300 corruptions, no report' '
-	export ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=exitcode=98:print_stacktrace=1 &&
-	rm -rf x86.out arm64.out &&
-	fuzz x86 asan-x86.log "$SRC/build-asan/test" &&
-	fuzz arm64 asan-arm64.log "$SRC/build-asan/test" &&
-	cat x86.log arm64.log >expect &&
-	cat asan-x86.log asan-arm64.log >actual &&
 	test_cmp expect actual
 '
 

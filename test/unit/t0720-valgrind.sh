@@ -12,7 +12,7 @@ test_description='valgrind: no invalid access and no leak, on success and error 
 # half a second a run, so a handful of runs: one per path through the ELF
 # layer rather than many of the same.
 
-command -v valgrind >/dev/null && test_set_prereq VALGRIND
+test_set_prereq_valgrind
 
 # vg COMMAND...: run COMMAND under memcheck; print valgrind's report and
 # fail on a memcheck error or an exit status other than 0 or 1.

@@ -543,7 +543,7 @@ test_expect_success 'no byte of the table or its relocations crashes it: 0x80 in
 	test "$(cat refused)" -ge 100
 '
 
-command -v valgrind >/dev/null && test_set_prereq VALGRIND
+test_set_prereq_valgrind
 
 test_expect_success VALGRIND 'valgrind: no invalid access or leak, converting and refusing' '
 	valgrind -q --error-exitcode=99 --leak-check=full \

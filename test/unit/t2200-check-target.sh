@@ -245,7 +245,7 @@ test_expect_success 'arm64: relocated instructions masked whole; a change found'
 	test_cmp expect actual
 '
 
-command -v valgrind >/dev/null && test_set_prereq VALGRIND
+test_set_prereq_valgrind
 
 test_expect_success VALGRIND 'valgrind: no invalid access and no leak (-a, -f, an error)' '
 	for args in "-a orig.o target" "-n vmlinux -f diff.o orig.o target" \

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Test bodies are single-quoted text that test_expect_success evals
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317).
+# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317
+test_description='kpatch-build reads the files a patch touches exactly, and checks its paths up front'
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+KPB=$SRC/kpatch-build/kpatch-build
+
+# paths PATCH: patch_paths of kpatch-build/lib/source.sh, errors to err.
+paths() {
+	bash -c 'set -o errexit -o nounset -o pipefail; . "$1/kpatch-build/lib/source.sh"; patch_paths "$2"' \
+		paths "$SRC" "$1" 2>err
+}
+
+test_expect_success 'a removed "-- x" and an added "++ y" in a hunk are lines, not headers' '
+	cat >dashes.patch <<-\EOF &&
+	--- a/fs/a.c
+	+++ b/fs/a.c
+	@@ -1,3 +1,3 @@
+	 x
+	--- removed
+	+++ added
+	 y
+	--- a/fs/b.c	2026-01-01 00:00:00
+	+++ b/fs/b.c	2026-01-01 00:00:00
+	@@ -1 +1,2 @@
+	-a
+	+b
+	+c
+	EOF
+	paths dashes.patch >actual &&
+	printf "fs/a.c\nfs/b.c\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'git-quoted names are decoded as patch(1) does; a rename names both files; /dev/null neither' '
+	printf "%s\n" "--- \"a/fs/caf\\303\\251.c\"" "+++ \"b/fs/caf\\303\\251.c\"" "@@ -1 +1 @@" "-a" "+b" \
+		"--- a/fs/old.c" "+++ b/fs/new.c" "@@ -1 +1 @@" "-a" "+b" \
+		"--- /dev/null" "+++ b/fs/created.c" "@@ -0,0 +1 @@" "+new" \
+		"--- a/fs/gone.c" "+++ /dev/null" "@@ -1 +0,0 @@" "-old" >quoted.patch &&
+	paths quoted.patch >actual &&
+	printf "fs/caf\303\251.c\nfs/created.c\nfs/gone.c\nfs/new.c\nfs/old.c\n" >expect &&
+	test_cmp expect actual
+'
+
+# refused PATCH MESSAGE: patch_paths fails with exactly MESSAGE.
+refused() {
+	test_expect_code 1 paths "$1" >/dev/null &&
+	echo "$2" >expect &&
+	test_cmp expect err
+}
+
+test_expect_success 'a hunk shorter than its @@ line says is refused' '
+	printf "%s\n" "--- a/fs/a.c" "+++ b/fs/a.c" "@@ -1,3 +1,3 @@" " x" "-y" >short.patch &&
+	refused short.patch "short.patch:5: the last hunk ends early: 1 old and 2 new lines still due"
+'
+
+test_expect_success 'a hunk longer than its @@ line says is refused' '
+	printf "%s\n" "--- a/fs/a.c" "+++ b/fs/a.c" "@@ -0,0 +1,2 @@" "+a" "-b" >long.patch &&
+	refused long.patch "long.patch:5: hunk longer than its @@ line says"
+'
+
+test_expect_success 'binary, mode-only and rename-only git changes are refused' '
+	printf "%s\n" "diff --git a/x.bin b/x.bin" "GIT binary patch" "literal 1" >bin.patch &&
+	refused bin.patch "bin.patch:2: binary patch of a/x.bin b/x.bin: kpatch-build takes text diffs of source files" &&
+	printf "%s\n" "diff --git a/x.c b/x.c" "old mode 100644" "new mode 100755" >mode.patch &&
+	refused mode.patch "mode.patch:3: git change of a/x.c b/x.c without a text diff (binary, mode or rename only): kpatch-build takes text diffs of source files"
+'
+
+test_expect_success 'names kbuild cannot build, or that cannot be read, are refused' '
+	printf "%s\n" "--- a/fs/a b.c	x" "+++ b/fs/a b.c	x" "@@ -1 +1 @@" "-a" "+b" >space.patch &&
+	refused space.patch "space.patch:1: file name \"fs/a b.c\" holds white space or a control character: kbuild cannot build it" &&
+	printf "%s\n" "--- \"a/fs/a\\nb.c\"" "+++ \"b/fs/a\\nb.c\"" >nl.patch &&
+	refused nl.patch "nl.patch:1: file name \"a/fs/a\\nb.c\" holds a control character" &&
+	printf "%s\n" "+++ b/fs/a.c" >nohead.patch &&
+	refused nohead.patch "nohead.patch:1: +++ line without its --- line"
+'
+
+test_expect_success 'kpatch-build stops on a patch it cannot read, before touching anything' '
+	mkdir -p tree && printf "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n" >tree/Makefile &&
+	gcc --version | sed -n "1s/.*/CONFIG_CC_VERSION_TEXT=\"&\"/p" >config &&
+	test_expect_code 1 env KPATCH_NG_CACHE="$PWD/cache" "$KPB" -s tree -c config short.patch 2>err2 &&
+	grep -qxF "kpatch-build: error: $PWD/short.patch: kpatch-build cannot take this patch (above)" err2 &&
+	grep -qxF "$PWD/short.patch:5: the last hunk ends early: 1 old and 2 new lines still due" err2
+'
+
+# path_error MESSAGE ENV...: kpatch-build with ENV exits 1 with MESSAGE,
+# before any stage.
+path_error() {
+	local msg=$1
+	shift
+	test_expect_code 1 env "$@" "$KPB" -s tree -c config dashes.patch 2>err &&
+	echo "kpatch-build: error: $msg" >expect &&
+	test_cmp expect err
+}
+
+test_expect_success 'a TMPDIR or cache with a space is named before any work' '
+	mkdir -p "with space" &&
+	path_error "the scratch directory'"'"'s parent (TMPDIR, default /tmp) is '"'"'$PWD/with space'"'"', which holds white space or one of : # \$ \\ \" '"'"' \` that kbuild cannot take; use a path without them" \
+		TMPDIR="$PWD/with space" &&
+	path_error "the cache (KPATCH_NG_CACHE, default ~/.cache/kpatch-ng: HOME) is '"'"'$PWD/with space/c'"'"', which holds white space or one of : # \$ \\ \" '"'"' \` that kbuild cannot take; use a path without them" \
+		KPATCH_NG_CACHE="$PWD/with space/c"
+'
+
+test_expect_success 'an output directory that cannot be written is named' '
+	echo file >notadir &&
+	test_expect_code 1 "$KPB" -s tree -c config -o notadir/x dashes.patch 2>err &&
+	echo "kpatch-build: error: the output directory (-o) is '"'"'notadir/x'"'"', which cannot be created" >expect &&
+	test_cmp expect err
+'
+
+test_done

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Test bodies are single-quoted text that test_expect_success evals
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317).
+# shellcheck disable=SC2016,SC2317
+test_description='what the fuzzing campaign (test/fuzz) found, each on a fixture: an answer, not a crash'
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=fixtures/cdo/pairs.sh
+. "$FIXTURES/cdo/pairs.sh"
+
+test_expect_success 'setup' '
+	cdo_pairs x86_64 code-change &&
+	cdo_symvers Module.symvers
+'
+
+# cdo_run DIR ORIG PATCHED: create-diff-object, "exit N" then its output.
+cdo_run() {
+	local rc=0
+	create-diff-object -n vmlinux "$2" "$3" "$1/orig.o" Module.symvers out.o >stdout 2>stderr || rc=$?
+	echo "exit $rc"
+	cat stdout stderr
+}
+
+# AFL++ (cdo-orig, seed binfmt_misc.o): a data object whose st_shndx is an
+# OS-specific index (0xff37) was compared as if it had a section: a NULL
+# section dereferenced in compare_range() (the SIGSEGV issue 14 names).
+test_expect_success 'a symbol without a section against one with: changed, not a crash' '
+	d=code-change.x86_64 &&
+	cp $d/orig.o abs.o &&
+	elf-patch abs.o sym first st_shndx 0xff37 &&
+	cdo_run $d abs.o $d/patched.o >actual &&
+	cat >expect <<-\EOF &&
+	exit 0
+	changed function: first (section index)
+	changed function: grow (size)
+	EOF
+	test_cmp expect actual
+'
+
+# AFL++ (cdo-orig, cdo-patched): a relocation section of size 0 gave
+# memcpy(NULL, 0) in sorted_relocs() (UBSan).
+test_expect_success 'an empty relocation section: its function changed, not UB' '
+	d=code-change.x86_64 &&
+	cp $d/orig.o norel.o &&
+	elf-patch norel.o shdr .rela.text.caller sh_size 0 &&
+	cdo_run $d norel.o $d/patched.o >actual &&
+	cat >expect <<-\EOF &&
+	exit 0
+	changed function: grow (size)
+	changed function: caller (relocation)
+	EOF
+	test_cmp expect actual
+'
+
+test_done
