@@ -47,21 +47,6 @@ bool cdo_is_ignored_section(const struct section *sec)
 }
 
 /*
- * What to add to @rel's addend to get the offset it references in its
- * target section.  In code, a PC-relative addend counts from the end of the
- * field (call foo is .text.foo-4 on x86); in data (.long foo - .) it is
- * exact.
- */
-static int64_t reloc_bias(const struct cdo *cdo, const struct reloc *rel)
-{
-	const struct arch_reloc *ar = arch_reloc(cdo->arch, rel->type);
-
-	if (ar && rel->sec->base && is_text_section(rel->sec->base))
-		return ar->bias;
-	return 0;
-}
-
-/*
  * A mapping symbol of the ARM ELF ABIs ("$x", "$d", "$d.12"): marks where
  * code or data starts in a section, names nothing.  GNU as for arm64 puts
  * "$d" at offset 0 of every string section, so it must not stand for the
@@ -87,16 +72,10 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 			*off = rel->addend;
 		return sym;
 	}
-	if (!sym->sec)
+	if (!sym->sec || cdo_reloc_bias(cdo, rel, &where))
 		return NULL;
-	where = rel->addend + reloc_bias(cdo, rel);
-	/*
-	 * An immediate after a PC-relative displacement (x86's "addl $1,
-	 * x(%rip)") lowers the addend by its size, up to 4 bytes: from
-	 * .bss.x - 5, the reference is to the start of the section.
-	 */
-	if (where < 0 && where >= -4 && reloc_bias(cdo, rel))
-		where = 0;
+	/* "addl $5, b(%rip)": .data..read_mostly - 1 + 5 is b at 4 (targets.c) */
+	where += rel->addend;
 	if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t) {
@@ -138,6 +117,17 @@ static const char *string_at(const struct section *sec, int64_t off)
 	return (const char *)sec->data + off;
 }
 
+/* The string literal @rel reaches through a section symbol, or NULL. */
+static const char *string_of(const struct cdo *cdo, const struct reloc *rel)
+{
+	int64_t bias;
+
+	if (!rel->sym || rel->sym->type != STT_SECTION || !rel->sym->sec ||
+	    !is_string_section(rel->sym->sec) || cdo_reloc_bias(cdo, rel, &bias))
+		return NULL;
+	return string_at(rel->sym->sec, rel->addend + bias);
+}
+
 static bool same_section(struct cdo *cdo, struct section *o, struct section *p);
 
 /* Do two relocations point at the same thing? */
@@ -165,8 +155,7 @@ static bool same_target(struct cdo *cdo, const struct reloc *o, const struct rel
 	if (o->sym->type != STT_SECTION || p->sym->type != STT_SECTION)
 		return false;
 	if (is_string_section(o->sym->sec) && is_string_section(p->sym->sec)) {
-		const char *os = string_at(o->sym->sec, o->addend + reloc_bias(cdo, o));
-		const char *ps = string_at(p->sym->sec, p->addend + reloc_bias(cdo, p));
+		const char *os = string_of(cdo, o), *ps = string_of(cdo, p);
 
 		return os && ps ? !strcmp(os, ps) : o->addend == p->addend;
 	}
@@ -363,9 +352,8 @@ static void describe_reloc(const struct cdo *cdo, const char *side,
 		return;
 	}
 	t = cdo_reloc_target(cdo, rel, &off);
-	if (!t && rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec &&
-	    is_string_section(rel->sym->sec))
-		str = string_at(rel->sym->sec, rel->addend + reloc_bias(cdo, rel));
+	if (!t)
+		str = string_of(cdo, rel);
 	printf("    %s: %s+%#lx %s -> ", side, rel->sec->base->name,
 	       (unsigned long)rel->offset, arch_reloc_name(cdo->arch, rel->type));
 	if (str)

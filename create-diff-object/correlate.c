@@ -58,8 +58,10 @@ void cdo_detach_info(struct kelf *kelf)
 		return;
 	b = kelf->priv;
 	for (i = 0; i < kelf->nr_sections; i++)
-		if (kelf->sections[i]->priv)
+		if (kelf->sections[i]->priv) {
 			free(sec_info(kelf->sections[i])->kept);
+			free(sec_info(kelf->sections[i])->rels);
+		}
 	free(b->syms);
 	free(b->secs);
 	free(b);

@@ -162,7 +162,6 @@ static size_t sweep_relocs(const struct arch *arch, struct section *sec, const s
 		print_fail(fails, func, rs[k]->offset - func->offset, sec->data + rs[k]->offset,
 			   sec->size - rs[k]->offset, why);
 	}
-	free(rs);
 	return n;
 }
 
