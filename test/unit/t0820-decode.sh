@@ -152,6 +152,19 @@ test_expect_success 'x86_64: a cut-off or invalid instruction is undecodable, ne
 	test_cmp expect actual
 '
 
+test_expect_success 'x86_64: LKGS, newer than Zydis 4.0, as the kernel writes it (.byte); its memory form is unknown' '
+	printf "\t.text\n\t.byte 0xf2, 0x0f, 0x00, 0xf7\n\t.byte 0xf2, 0x41, 0x0f, 0x00, 0xf1\n\tnop\n\t.section .text.mem,\"ax\"\n\t.byte 0xf2, 0x0f, 0x00, 0x37\n" >lkgs.s &&
+	as -o lkgs.o lkgs.s &&
+	test_expect_code 1 insn-dump lkgs.o >actual &&
+	cat >expect <<-\EOF &&
+	I .text+0x0 len=4 disp=- imm=-
+	I .text+0x4 len=5 disp=- imm=-
+	I .text+0x9 len=1 disp=- imm=-
+	FAIL .text.mem+0x0: undecodable
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'arm64: one word each; which words hold relocated fields, which branch' '
 	cat >a.s <<-\EOF &&
 	.text
