@@ -21,13 +21,8 @@ struct arch_reloc {
 	uint32_t type;
 	const char *name;		/* "R_X86_64_PC32" */
 	unsigned char width;		/* bytes written at the offset */
-	bool pcrel;			/* value depends on where it is applied */
-	unsigned char bias;		/* for a reference through a section
-					 * symbol, addend + bias is the offset
-					 * referenced in that section: x86 PC32
-					 * addends count from the field's end
-					 * (usually the instruction's end), so 4;
-					 * arm64 addends are exact, so 0 */
+	bool pcrel;			/* value depends on where it is applied;
+					 * where it points in code: arch_insn */
 };
 
 struct special_section;
@@ -52,6 +47,7 @@ struct arch_insn {
 	bool pcrel;			/* the field at disp_off is relative to the end of the instruction
 					 * (x86 RIP-relative operand, relative call/jmp/jcc) */
 	bool branch;			/* call or jump (direct or indirect) */
+	bool nop;			/* does nothing: padding, or a static branch's NOP */
 };
 
 /*
@@ -104,25 +100,20 @@ struct arch_runtime_const {
  *   entry's key addend; objtool --hacks=jump_label writes a NOP of the same
  *   length over it, in vmlinux.o or the linked module when objtool runs
  *   after linking (IBT kernels), so the object holds the jump, the target
- *   the NOP.
+ *   the NOP (a decoded NOP of the jump's length).
  * - Relaxed tail calls: with -ffunction-sections a tail call to another
  *   function of the file is a long jump to another section, relocated; in
  *   the kernel's build, one .text per file, the assembler shortens it when
  *   the callee is within reach (bcmp() to memcmp()).
+ * - Alignment padding inside a function, relative to its section, of
+ *   another length where the function does not start its section.
  */
-struct arch_jump_nop {
-	unsigned char len;		/* the jump's length */
-	unsigned char opcode;		/* its first byte */
-	unsigned char nop[8];		/* the NOP written over it */
-};
-
 struct arch_target_check {
 	const char *jump_table;		/* "__jump_table", or NULL */
 	unsigned int entry_size;
 	unsigned int code_offset;	/* place-relative reference to the site */
 	unsigned int key_offset;	/* reference to the key */
 	int64_t key_flag;		/* the key addend's bit marking the site */
-	const struct arch_jump_nop *nops;	/* ends with len 0 */
 
 	/* The long jump (opcode, then the relocated displacement to the end
 	 * of the instruction) and its short form (opcode, then a signed

@@ -8,7 +8,7 @@
 #include "../../special-sections/special.h"
 
 
-#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, (pc) ? (w) : 0 }
+#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc }
 
 /* Sorted by type number. */
 static const struct arch_reloc x86_64_relocs[] = {
