@@ -136,28 +136,9 @@ struct arch {
 	/* special-sections/special.h; ends with an entry without a name */
 	const struct special_section *special;
 	const struct arch_target_check *target_check;	/* or NULL */
-	/*
-	 * Calls and jumps by a displacement from the end of the instruction,
-	 * which the assembler resolves without a relocation when the target
-	 * is in the same section (functions sharing .sched.text); ends with
-	 * len 0.  NULL: none known.
-	 */
-	const struct arch_branch *branches;
 	/* arch_decode(), for this architecture; NULL: none. */
 	int (*decode)(const unsigned char *code, size_t avail, struct arch_insn *insn);
 };
-
-struct arch_branch {
-	unsigned char op[2], mask[2];	/* opcode bytes, and which bits count */
-	unsigned char op_len, disp_len;	/* signed little-endian displacement */
-};
-
-/*
- * Do the @avail bytes at @code start one of @arch's branches?  Then its
- * length and where it lands, relative to @code, are stored.
- */
-bool arch_branch_at(const struct arch *arch, const unsigned char *code, size_t avail,
-		    unsigned int *len, int64_t *target);
 
 /* Decode the instruction at @code (@avail bytes available). 0, or -1 when the bytes are no instruction
  * the decoder knows (never guess). */
@@ -166,6 +147,14 @@ int arch_decode(const struct arch *arch, const unsigned char *code, size_t avail
  * its start in *@start and decoded form; -1 when decoding fails or @off is not inside one. */
 int arch_insn_at(const struct arch *arch, const unsigned char *code, size_t size, size_t off,
 		 uint64_t *start, struct arch_insn *insn);
+/*
+ * Where the field of @insn, decoded at @code, lands counted from the
+ * instruction's start, when it is PC-relative from the instruction's end
+ * (insn->pcrel: x86's rel8/rel32 branches and RIP-relative operands):
+ * true and *@dest; false otherwise (arm64's fields are left to their
+ * relocations).
+ */
+bool arch_insn_dest(const unsigned char *code, const struct arch_insn *insn, int64_t *dest);
 
 /* The architecture of ELF machine @machine, or NULL. */
 const struct arch *arch_find_by_machine(uint16_t machine);

@@ -89,7 +89,5 @@ int ct_padding(struct ct *c, const struct symbol *f, const struct symbol *t,
 	       uint64_t i, uint64_t j, const struct arch_insn *oi,
 	       const struct arch_insn *ti, uint64_t *olen, uint64_t *tlen);
 
-/* The signed little-endian @len-byte field at @p. */
-int64_t ct_field(const unsigned char *p, unsigned int len);
 
 #endif

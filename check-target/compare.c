@@ -180,10 +180,13 @@ static uint64_t compare_insn(struct ct *c, const struct symbol *f, const struct 
 	const unsigned char *ob = f->sec->data + f->offset, *tb = t->sec->data + t->offset;
 	uint64_t k, skip_lo = 0, skip_hi = 0;
 
-	if (oi->pcrel && oi->disp_off >= 0 && ti->disp_off == oi->disp_off &&
-	    ti->disp_len == oi->disp_len && !c->mask[i + oi->disp_off]) {
-		int64_t d = (int64_t)(i + oi->len) + ct_field(ob + i + oi->disp_off, oi->disp_len);
-		int64_t td = (int64_t)(j + ti->len) + ct_field(tb + j + ti->disp_off, ti->disp_len);
+	int64_t d, td;
+
+	if (ti->disp_off == oi->disp_off && ti->disp_len == oi->disp_len &&
+	    arch_insn_dest(ob + i, oi, &d) && arch_insn_dest(tb + j, ti, &td) &&
+	    !c->mask[i + oi->disp_off]) {
+		d += (int64_t)i;
+		td += (int64_t)j;
 
 		/* Inside the function: checked by where it lands; elsewhere
 		 * (another function of a shared section) compared as bytes. */

@@ -89,18 +89,6 @@ static bool is_site(const struct ct *c, unsigned int sec, uint64_t offset)
 	       bsearch(&key, c->sites, c->nr_sites, sizeof(key), cmp_site);
 }
 
-int64_t ct_field(const unsigned char *p, unsigned int len)
-{
-	uint64_t v = 0;
-	unsigned int k;
-
-	for (k = len; k-- > 0;)
-		v = v << 8 | p[k];
-	if (len && len < 8 && (v >> (8 * len - 1)) & 1)
-		v |= ~(uint64_t)0 << (8 * len);
-	return (int64_t)v;
-}
-
 /* The NOP objtool wrote over the static branch @oi at @i: its length, or 0. */
 static uint64_t jump_nop(struct ct *c, const struct symbol *f, uint64_t i,
 			 const struct arch_insn *oi, const struct arch_insn *ti)
@@ -146,7 +134,7 @@ static uint64_t relaxed_jump(struct ct *c, const struct arch_target_check *tc,
 
 	if (!tc->long_len || f->sec->data[f->offset + i] != tc->long_jump ||
 	    oi->len != tc->long_len || tb[j] != tc->short_jump ||
-	    ti->len != tc->short_len || !ti->pcrel || ti->disp_off < 0)
+	    ti->len != tc->short_len)
 		return 0;
 	g = jump_destination(c, f, i, oi);
 	if (!g)
@@ -154,8 +142,9 @@ static uint64_t relaxed_jump(struct ct *c, const struct arch_target_check *tc,
 	tg = ct_find_in_target(c, g, NULL);
 	if (!tg || tg->sec != t->sec)
 		return 0;
-	dest = (int64_t)(t->offset + j + ti->len) + ct_field(tb + j + ti->disp_off, ti->disp_len);
-	return dest == (int64_t)tg->offset ? ti->len : 0;
+	if (!arch_insn_dest(tb + j, ti, &dest))
+		return 0;
+	return (int64_t)(t->offset + j) + dest == (int64_t)tg->offset ? ti->len : 0;
 }
 
 /* Padding longer than this many NOPs is not looked into. */

@@ -192,37 +192,35 @@ struct symbol *cdo_func_at(struct section *sec, int64_t off)
  * displacement of the same call or jump to the same function, moved only
  * because a function before or between them in a shared section (.sched.
  * text) changed size?  The assembler resolves such a branch without a
- * relocation.  The branch must lie wholly before @next (the next relocated
- * field) and land on the entry of twin functions on both sides; then
- * *@resume is where comparing goes on.
+ * relocation.  The instruction holding @pos (decoded from the start of the
+ * @size-byte ranges, alike on both sides up to @pos) must be a branch
+ * whose displacement holds @pos, lie wholly before @next (the next
+ * relocated field) and land on the entry of twin functions on both sides;
+ * then *@resume is where comparing goes on.
  */
 static bool moved_branch(struct cdo *cdo, struct section *os, uint64_t ostart,
-			 struct section *ps, uint64_t pstart, uint64_t pos,
+			 struct section *ps, uint64_t pstart, uint64_t size, uint64_t pos,
 			 uint64_t next, uint64_t *resume)
 {
-	uint64_t q;
+	const unsigned char *oc = os->data + ostart, *pc = ps->data + pstart;
+	struct arch_insn oi, pi;
+	uint64_t at, pat;
+	int64_t oto, pto;
+	struct symbol *ot, *pt;
 
-	for (q = pos >= 5 ? pos - 5 : 0; q < pos; q++) {
-		unsigned int olen, plen;
-		int64_t oto, pto;
-		struct symbol *ot, *pt;
-
-		if (!arch_branch_at(cdo->arch, (unsigned char *)os->data + ostart + q,
-				    next - q, &olen, &oto) ||
-		    !arch_branch_at(cdo->arch, (unsigned char *)ps->data + pstart + q,
-				    next - q, &plen, &pto) ||
-		    olen != plen || q + olen <= pos ||
-		    /* The bytes from the opcode up to @pos are the same. */
-		    memcmp(os->data + ostart + q, ps->data + pstart + q, pos - q))
-			continue;
-		ot = cdo_func_at(os, (int64_t)(ostart + q) + oto);
-		pt = cdo_func_at(ps, (int64_t)(pstart + q) + pto);
-		if (ot && pt && (sym_twin(pt) == ot || !strcmp(ot->name, pt->name))) {
-			*resume = q + olen;
-			return true;
-		}
-	}
-	return false;
+	if (arch_insn_at(cdo->arch, oc, size, pos, &at, &oi) ||
+	    arch_insn_at(cdo->arch, pc, size, pos, &pat, &pi) ||
+	    pat != at || oi.len != pi.len || !oi.branch || !pi.branch ||
+	    at + oi.len > next || oi.disp_off < 0 || pi.disp_off != oi.disp_off ||
+	    pos < at + oi.disp_off || pos >= at + oi.disp_off + oi.disp_len ||
+	    !arch_insn_dest(oc + at, &oi, &oto) || !arch_insn_dest(pc + at, &pi, &pto))
+		return false;
+	ot = cdo_func_at(os, (int64_t)(ostart + at) + oto);
+	pt = cdo_func_at(ps, (int64_t)(pstart + at) + pto);
+	if (!ot || !pt || (sym_twin(pt) != ot && strcmp(ot->name, pt->name)))
+		return false;
+	*resume = at + oi.len;
+	return true;
 }
 
 /*
@@ -256,7 +254,7 @@ static struct diff compare_range(struct cdo *cdo, struct section *os, uint64_t o
 			while (os->data[ostart + pos] == ps->data[pstart + pos])
 				pos++;
 			if (is_text_section(ps) &&
-			    moved_branch(cdo, os, ostart, ps, pstart, pos, next, &resume)) {
+			    moved_branch(cdo, os, ostart, ps, pstart, size, pos, next, &resume)) {
 				pos = resume;
 				continue;
 			}
