@@ -65,32 +65,6 @@ const char *arch_names(void)
 	return "x86_64 arm64";
 }
 
-bool arch_branch_at(const struct arch *arch, const unsigned char *code, size_t avail,
-		    unsigned int *len, int64_t *target)
-{
-	const struct arch_branch *b;
-
-	for (b = arch->branches; b && b->op_len; b++) {
-		unsigned int i, n = b->op_len + b->disp_len;
-		int64_t disp = 0;
-
-		if (avail < n)
-			continue;
-		for (i = 0; i < b->op_len && (code[i] & b->mask[i]) == b->op[i]; i++)
-			;
-		if (i < b->op_len)
-			continue;
-		for (i = b->disp_len; i-- > 0;)
-			disp = disp * 256 + code[b->op_len + i];
-		if (code[n - 1] & 0x80)		/* sign-extend */
-			disp -= (int64_t)1 << (8 * b->disp_len);
-		*len = n;
-		*target = (int64_t)n + disp;
-		return true;
-	}
-	return false;
-}
-
 int arch_decode(const struct arch *arch, const unsigned char *code, size_t avail,
 		struct arch_insn *insn)
 {
@@ -114,4 +88,20 @@ int arch_insn_at(const struct arch *arch, const unsigned char *code, size_t size
 		at += insn->len;
 	}
 	return -1;
+}
+
+bool arch_insn_dest(const unsigned char *code, const struct arch_insn *insn, int64_t *dest)
+{
+	uint64_t v = 0;
+	unsigned int k, n = insn->disp_len;
+
+	if (!insn->pcrel || insn->disp_off < 0 || !n || n > 8 ||
+	    (unsigned int)insn->disp_off + n > insn->len)
+		return false;
+	for (k = n; k-- > 0;)
+		v = v << 8 | code[insn->disp_off + k];
+	if (n < 8 && (v >> (8 * n - 1)) & 1)	/* sign-extend */
+		v |= ~(uint64_t)0 << (8 * n);
+	*dest = (int64_t)insn->len + (int64_t)v;
+	return true;
 }

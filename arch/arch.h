@@ -21,13 +21,8 @@ struct arch_reloc {
 	uint32_t type;
 	const char *name;		/* "R_X86_64_PC32" */
 	unsigned char width;		/* bytes written at the offset */
-	bool pcrel;			/* value depends on where it is applied */
-	unsigned char bias;		/* for a reference through a section
-					 * symbol, addend + bias is the offset
-					 * referenced in that section: x86 PC32
-					 * addends count from the field's end
-					 * (usually the instruction's end), so 4;
-					 * arm64 addends are exact, so 0 */
+	bool pcrel;			/* value depends on where it is applied;
+					 * where it points in code: arch_insn */
 };
 
 struct special_section;
@@ -52,6 +47,7 @@ struct arch_insn {
 	bool pcrel;			/* the field at disp_off is relative to the end of the instruction
 					 * (x86 RIP-relative operand, relative call/jmp/jcc) */
 	bool branch;			/* call or jump (direct or indirect) */
+	bool nop;			/* does nothing: padding, or a static branch's NOP */
 };
 
 /*
@@ -104,25 +100,20 @@ struct arch_runtime_const {
  *   entry's key addend; objtool --hacks=jump_label writes a NOP of the same
  *   length over it, in vmlinux.o or the linked module when objtool runs
  *   after linking (IBT kernels), so the object holds the jump, the target
- *   the NOP.
+ *   the NOP (a decoded NOP of the jump's length).
  * - Relaxed tail calls: with -ffunction-sections a tail call to another
  *   function of the file is a long jump to another section, relocated; in
  *   the kernel's build, one .text per file, the assembler shortens it when
  *   the callee is within reach (bcmp() to memcmp()).
+ * - Alignment padding inside a function, relative to its section, of
+ *   another length where the function does not start its section.
  */
-struct arch_jump_nop {
-	unsigned char len;		/* the jump's length */
-	unsigned char opcode;		/* its first byte */
-	unsigned char nop[8];		/* the NOP written over it */
-};
-
 struct arch_target_check {
 	const char *jump_table;		/* "__jump_table", or NULL */
 	unsigned int entry_size;
 	unsigned int code_offset;	/* place-relative reference to the site */
 	unsigned int key_offset;	/* reference to the key */
 	int64_t key_flag;		/* the key addend's bit marking the site */
-	const struct arch_jump_nop *nops;	/* ends with len 0 */
 
 	/* The long jump (opcode, then the relocated displacement to the end
 	 * of the instruction) and its short form (opcode, then a signed
@@ -145,28 +136,9 @@ struct arch {
 	/* special-sections/special.h; ends with an entry without a name */
 	const struct special_section *special;
 	const struct arch_target_check *target_check;	/* or NULL */
-	/*
-	 * Calls and jumps by a displacement from the end of the instruction,
-	 * which the assembler resolves without a relocation when the target
-	 * is in the same section (functions sharing .sched.text); ends with
-	 * len 0.  NULL: none known.
-	 */
-	const struct arch_branch *branches;
 	/* arch_decode(), for this architecture; NULL: none. */
 	int (*decode)(const unsigned char *code, size_t avail, struct arch_insn *insn);
 };
-
-struct arch_branch {
-	unsigned char op[2], mask[2];	/* opcode bytes, and which bits count */
-	unsigned char op_len, disp_len;	/* signed little-endian displacement */
-};
-
-/*
- * Do the @avail bytes at @code start one of @arch's branches?  Then its
- * length and where it lands, relative to @code, are stored.
- */
-bool arch_branch_at(const struct arch *arch, const unsigned char *code, size_t avail,
-		    unsigned int *len, int64_t *target);
 
 /* Decode the instruction at @code (@avail bytes available). 0, or -1 when the bytes are no instruction
  * the decoder knows (never guess). */
@@ -175,6 +147,14 @@ int arch_decode(const struct arch *arch, const unsigned char *code, size_t avail
  * its start in *@start and decoded form; -1 when decoding fails or @off is not inside one. */
 int arch_insn_at(const struct arch *arch, const unsigned char *code, size_t size, size_t off,
 		 uint64_t *start, struct arch_insn *insn);
+/*
+ * Where the field of @insn, decoded at @code, lands counted from the
+ * instruction's start, when it is PC-relative from the instruction's end
+ * (insn->pcrel: x86's rel8/rel32 branches and RIP-relative operands):
+ * true and *@dest; false otherwise (arm64's fields are left to their
+ * relocations).
+ */
+bool arch_insn_dest(const unsigned char *code, const struct arch_insn *insn, int64_t *dest);
 
 /* The architecture of ELF machine @machine, or NULL. */
 const struct arch *arch_find_by_machine(uint16_t machine);

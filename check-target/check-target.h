@@ -32,6 +32,7 @@ enum ct_verdict {
 };
 
 struct ct_site;
+struct ct_branch;
 
 struct ct {
 	const struct arch *arch;
@@ -41,6 +42,12 @@ struct ct {
 	int file_selected;		/* 0 not yet, 1 done, -1 failed */
 	unsigned char *mask;		/* scratch: one byte per function byte */
 	size_t mask_alloc;
+	int64_t *at;			/* scratch: where each instruction of the
+					 * object's function starts in the
+					 * target's, -1 inside an instruction */
+	size_t at_alloc;
+	struct ct_branch *fwd;		/* scratch: forward branches to check */
+	size_t nr_fwd, fwd_alloc;
 	struct ct_site *sites;		/* edits.c: the static branches objtool NOPs */
 	size_t nr_sites;
 	int sites_state;		/* 0 not read, 1 read, -1 malformed */
@@ -64,14 +71,23 @@ struct symbol *ct_find_in_target(struct ct *c, const struct symbol *sym,
 				 unsigned long *sympos);
 
 /*
- * At offset @i of function @f of the object and offset @j of its
- * counterpart @t in the target: does the target hold, exactly, what the
- * kernel's build makes of the object's bytes there (arch.h, struct
- * arch_target_check: a static branch objtool NOPs, a relaxed tail call)?
- * Returns 1 and the bytes each side spans in *@olen and *@tlen, 0 when
- * not, -1 after an error line (edits.c).
+ * At the instruction @oi at offset @i of function @f of the object and the
+ * instruction @ti at offset @j of its counterpart @t in the target: does
+ * the target hold, exactly, what the kernel's build makes of the object's
+ * code there (arch.h, struct arch_target_check: a static branch objtool
+ * NOPs, a relaxed tail call)?  Returns 1 and the bytes each side spans in
+ * *@olen and *@tlen, 0 when not, -1 after an error line (edits.c).
  */
 int ct_build_edit(struct ct *c, const struct symbol *f, const struct symbol *t,
-		  uint64_t i, uint64_t j, uint64_t *olen, uint64_t *tlen);
+		  uint64_t i, uint64_t j, const struct arch_insn *oi,
+		  const struct arch_insn *ti, uint64_t *olen, uint64_t *tlen);
+/*
+ * Where the instructions there differ: are they alignment padding of
+ * another length on each side?  1 and the lengths, or 0 (edits.c).
+ */
+int ct_padding(struct ct *c, const struct symbol *f, const struct symbol *t,
+	       uint64_t i, uint64_t j, const struct arch_insn *oi,
+	       const struct arch_insn *ti, uint64_t *olen, uint64_t *tlen);
+
 
 #endif

@@ -6,16 +6,19 @@
  * a livepatch replaces (lookup/): a global by name, a local inside the
  * target's block of symbols of the object's source file.  Its bytes are
  * the target's section at the symbol (an address in vmlinux, an offset in
- * a .ko).  The two are walked side by side; every byte must match,
- * except:
+ * a .ko).  The two are decoded from their starts and walked instruction
+ * by instruction; every byte must match, except:
  *	- the fields of the object's relocations (width from the arch's
  *	  relocation table), on both sides: the object holds zeros or an
  *	  addend there, the target the linked value (or, in a .ko, its own
  *	  unapplied relocation);
+ *	- the displacement of a branch inside the function (no relocation):
+ *	  it must land on the same instruction on both sides, wherever the
+ *	  edits below moved it;
  *	- what the kernel's build makes of the object's code that
  *	  kpatch-build's compile does not (edits.c): NOPs objtool writes over
- *	  static branches, tail calls the assembler shortens (which is why
- *	  the sizes may differ: by exactly the bytes those save).
+ *	  static branches, tail calls the assembler shortens, alignment
+ *	  padding of another length (which is why the sizes may differ).
  * A weak function of the object that the target overrides differs
  * whatever its bytes.
  */
@@ -134,14 +137,88 @@ static enum ct_verdict size_differs(const struct symbol *f, const struct symbol 
 	return CT_DIFFERS;
 }
 
+/* A branch (or other PC-relative field no relocation fills) of the object
+ * landing past itself: where it must land in the target. */
+struct ct_branch {
+	uint64_t at;			/* the field, in the object's function */
+	uint64_t dest;			/* where it lands there */
+	int64_t tdest;			/* and in the target's */
+	uint64_t tat;			/* the field in the target's */
+};
+
+/* "differs: NAME at +OFF (object BYTES, target BYTES)": from offset @i of
+ * the object's function and @j of the target's, masked alike. */
+static enum ct_verdict differs_at(struct ct *c, const struct symbol *f,
+				  const struct symbol *t, uint64_t i, uint64_t j)
+{
+	static const unsigned char none[SHOW_BYTES];
+	char a[2 * SHOW_BYTES + 1], b[2 * SHOW_BYTES + 1];
+	const unsigned char *ob = f->sec->data + f->offset, *tb = t->sec->data + t->offset;
+	/* The object's relocated fields are the target's too where the
+	 * rest of the function lines up. */
+	bool aligned = f->size - i == t->size - j;
+
+	if (t->size > f->size)
+		return size_differs(f, t);
+	printf("differs: %s at +%#lx (object %s, target %s)\n", f->name, (unsigned long)i,
+	       hex(ob + i, c->mask + i, f->size - i, a),
+	       hex(tb + j, aligned || i == j ? c->mask + i : none, t->size - j, b));
+	return CT_DIFFERS;
+}
+
+/*
+ * Compare the instructions @oi at @i and @ti at @j, of equal length,
+ * byte by byte but for relocated fields and a PC-relative field that no
+ * relocation fills (a branch inside the function), which must land on
+ * the same instruction on both sides instead.  0 when they match, else
+ * the offset in the instruction of the first difference, plus 1.
+ */
+static uint64_t compare_insn(struct ct *c, const struct symbol *f, const struct symbol *t,
+			     uint64_t i, uint64_t j, const struct arch_insn *oi,
+			     const struct arch_insn *ti)
+{
+	const unsigned char *ob = f->sec->data + f->offset, *tb = t->sec->data + t->offset;
+	uint64_t k, skip_lo = 0, skip_hi = 0;
+
+	int64_t d, td;
+
+	if (ti->disp_off == oi->disp_off && ti->disp_len == oi->disp_len &&
+	    arch_insn_dest(ob + i, oi, &d) && arch_insn_dest(tb + j, ti, &td) &&
+	    !c->mask[i + oi->disp_off]) {
+		d += (int64_t)i;
+		td += (int64_t)j;
+
+		/* Inside the function: checked by where it lands; elsewhere
+		 * (another function of a shared section) compared as bytes. */
+		if (d >= 0 && (uint64_t)d <= f->size) {
+			skip_lo = oi->disp_off;
+			skip_hi = skip_lo + oi->disp_len;
+			if ((uint64_t)d <= i) {
+				if (c->at[d] != td)
+					return skip_lo + 1;
+			} else {
+				ALLOC_GROW(c->fwd, c->nr_fwd + 1, c->fwd_alloc);
+				c->fwd[c->nr_fwd++] = (struct ct_branch){
+					.at = i + skip_lo, .dest = d, .tdest = td,
+					.tat = j + skip_lo,
+				};
+			}
+		}
+	}
+	for (k = 0; k < oi->len; k++)
+		if ((k < skip_lo || k >= skip_hi) && !c->mask[i + k] && ob[i + k] != tb[j + k])
+			return k + 1;
+	return 0;
+}
+
 enum ct_verdict ct_check_function(struct ct *c, struct symbol *f,
 				  const unsigned long *sympos)
 {
 	const unsigned char *ob, *tb;
-	char a[2 * SHOW_BYTES + 1], b[2 * SHOW_BYTES + 1];
-	uint64_t i = 0, j = 0, olen, tlen;
-	const struct arch_target_check *tc;
+	uint64_t i = 0, j = 0, olen, tlen, k;
+	struct arch_insn oi, ti;
 	struct symbol *t;
+	size_t n, saved;
 	bool bad;
 	int edit;
 
@@ -161,25 +238,31 @@ enum ct_verdict ct_check_function(struct ct *c, struct symbol *f,
 		       f->name);
 		return CT_DIFFERS;
 	}
-
-	/* Only a relaxed jump makes the target's copy shorter. */
-	tc = c->arch->target_check;
-	if (t->size > f->size || (t->size < f->size && !(tc && tc->long_len)))
+	/* Without the kernel's build edits, the sizes are the same. */
+	if (t->size != f->size && !c->arch->target_check)
 		return size_differs(f, t);
 
 	ob = f->size ? f->sec->data + f->offset : NULL;
 	tb = t->size ? t->sec->data + t->offset : NULL;
 	ALLOC_GROW(c->mask, f->size + 1, c->mask_alloc);
+	ALLOC_GROW(c->at, f->size + 1, c->at_alloc);
 	memset(c->mask, 0, f->size);
+	for (k = 0; k <= f->size; k++)
+		c->at[k] = -1;
+	c->nr_fwd = 0;
 	if (mask_relocs(c, f, c->mask))
 		return CT_ERROR;
+	/* Instruction by instruction, both decoded from the function's start. */
 	while (i < f->size && j < t->size) {
-		if (c->mask[i]) {
-			i++;
-			j++;
-			continue;
+		c->at[i] = (int64_t)j;
+		if (arch_decode(c->arch, ob + i, f->size - i, &oi)) {
+			error("%s: %s+%#lx: an instruction the decoder does not know",
+			      c->obj->path, f->name, (unsigned long)i);
+			return CT_ERROR;
 		}
-		edit = ct_build_edit(c, f, t, i, j, &olen, &tlen);
+		if (arch_decode(c->arch, tb + j, t->size - j, &ti))
+			return differs_at(c, f, t, i, j);
+		edit = ct_build_edit(c, f, t, i, j, &oi, &ti, &olen, &tlen);
 		if (edit < 0)
 			return CT_ERROR;
 		if (edit) {
@@ -187,23 +270,36 @@ enum ct_verdict ct_check_function(struct ct *c, struct symbol *f,
 			j += tlen;
 			continue;
 		}
-		if (ob[i] != tb[j]) {
-			/* Where the two line up, the object's relocated
-			 * fields are the target's too. */
-			static const unsigned char none[SHOW_BYTES];
-			bool aligned = i == j;
-
-			printf("differs: %s at +%#lx (object %s, target %s)\n", f->name,
-			       (unsigned long)i, hex(ob + i, c->mask + i, f->size - i, a),
-			       hex(tb + j, aligned ? c->mask + i : none,
-				   t->size - j, b));
-			return CT_DIFFERS;
+		if (oi.len == ti.len) {
+			saved = c->nr_fwd;
+			k = compare_insn(c, f, t, i, j, &oi, &ti);
+			if (!k) {
+				i += oi.len;
+				j += ti.len;
+				continue;
+			}
+			c->nr_fwd = saved;
+		} else {
+			for (k = 0; k < oi.len && k < ti.len &&
+			     (c->mask[i + k] || ob[i + k] == tb[j + k]); k++)
+				;
+			k++;
 		}
-		i++;
-		j++;
+		/* Only where the instructions differ: padding. */
+		if (c->arch->target_check &&
+		    ct_padding(c, f, t, i, j, &oi, &ti, &olen, &tlen)) {
+			i += olen;
+			j += tlen;
+			continue;
+		}
+		return differs_at(c, f, t, i + k - 1, j + k - 1);
 	}
 	if (i < f->size || j < t->size)
 		return size_differs(f, t);
+	c->at[f->size] = (int64_t)j;
+	for (n = 0; n < c->nr_fwd; n++)
+		if (c->at[c->fwd[n].dest] != c->fwd[n].tdest)
+			return differs_at(c, f, t, c->fwd[n].at, c->fwd[n].tat);
 	printf("same: %s\n", f->name);
 	return CT_SAME;
 }

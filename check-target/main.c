@@ -242,6 +242,8 @@ int main(int argc, char **argv)
 	lookup_close(c.lookup);
 	kelf_close(c.obj);
 	free(c.mask);
+	free(c.at);
+	free(c.fwd);
 	free(c.sites);
 	free((char *)c.objname);
 	return ret;

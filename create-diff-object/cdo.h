@@ -58,7 +58,17 @@ struct sec_info {
 	bool ignored;			/* KPATCH_IGNORE_SECTION (author.c) */
 	unsigned char *kept;		/* special sections: entries kept */
 	size_t nr_kept;
+	struct rel_info *rels;		/* relocation sections of code: what
+					 * targets.c decoded, one per relocation */
 	struct section *out;		/* its copy in the diff object */
+};
+
+/* A PC-relative relocation in code, decoded (targets.c; reloc->priv). */
+struct rel_info {
+	bool decoded;			/* on the PC-relative field of a known instruction */
+	unsigned char to_end;		/* bytes from the field to the end of its
+					 * instruction, when the field counts from
+					 * there (x86_64); 0: the addend is exact */
 };
 
 struct cdo {
@@ -123,6 +133,21 @@ struct symbol *cdo_prefix_of(const struct symbol *sym);
  */
 struct symbol *cdo_tail_owner(struct section *sec, uint64_t *start);
 uint64_t cdo_extent(struct symbol *sym);
+
+/*
+ * targets.c: decode the instruction holding each PC-relative relocation in
+ * the code of @kelf; 0, or -1 after an error naming each relocation whose
+ * instruction is unknown to the decoder (the change cannot be livepatched:
+ * its targets cannot be known).  Run before anything asks for a target.
+ */
+int cdo_decode_relocs(const struct cdo *cdo, struct kelf *kelf);
+/*
+ * What to add to @rel's addend for the offset it references in the section
+ * of its symbol, into *@bias: the distance from a PC-relative field in code
+ * to the end of its instruction, 0 elsewhere.  -1 for a relocation in code
+ * that cdo_decode_relocs() did not decode.
+ */
+int cdo_reloc_bias(const struct cdo *cdo, const struct reloc *rel, int64_t *bias);
 
 /* correlate.c */
 void cdo_attach_info(struct kelf *kelf);

@@ -47,21 +47,6 @@ bool cdo_is_ignored_section(const struct section *sec)
 }
 
 /*
- * What to add to @rel's addend to get the offset it references in its
- * target section.  In code, a PC-relative addend counts from the end of the
- * field (call foo is .text.foo-4 on x86); in data (.long foo - .) it is
- * exact.
- */
-static int64_t reloc_bias(const struct cdo *cdo, const struct reloc *rel)
-{
-	const struct arch_reloc *ar = arch_reloc(cdo->arch, rel->type);
-
-	if (ar && rel->sec->base && is_text_section(rel->sec->base))
-		return ar->bias;
-	return 0;
-}
-
-/*
  * A mapping symbol of the ARM ELF ABIs ("$x", "$d", "$d.12"): marks where
  * code or data starts in a section, names nothing.  GNU as for arm64 puts
  * "$d" at offset 0 of every string section, so it must not stand for the
@@ -87,16 +72,10 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 			*off = rel->addend;
 		return sym;
 	}
-	if (!sym->sec)
+	if (!sym->sec || cdo_reloc_bias(cdo, rel, &where))
 		return NULL;
-	where = rel->addend + reloc_bias(cdo, rel);
-	/*
-	 * An immediate after a PC-relative displacement (x86's "addl $1,
-	 * x(%rip)") lowers the addend by its size, up to 4 bytes: from
-	 * .bss.x - 5, the reference is to the start of the section.
-	 */
-	if (where < 0 && where >= -4 && reloc_bias(cdo, rel))
-		where = 0;
+	/* "addl $5, b(%rip)": .data..read_mostly - 1 + 5 is b at 4 (targets.c) */
+	where += rel->addend;
 	if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t) {
@@ -138,6 +117,17 @@ static const char *string_at(const struct section *sec, int64_t off)
 	return (const char *)sec->data + off;
 }
 
+/* The string literal @rel reaches through a section symbol, or NULL. */
+static const char *string_of(const struct cdo *cdo, const struct reloc *rel)
+{
+	int64_t bias;
+
+	if (!rel->sym || rel->sym->type != STT_SECTION || !rel->sym->sec ||
+	    !is_string_section(rel->sym->sec) || cdo_reloc_bias(cdo, rel, &bias))
+		return NULL;
+	return string_at(rel->sym->sec, rel->addend + bias);
+}
+
 static bool same_section(struct cdo *cdo, struct section *o, struct section *p);
 
 /* Do two relocations point at the same thing? */
@@ -165,8 +155,7 @@ static bool same_target(struct cdo *cdo, const struct reloc *o, const struct rel
 	if (o->sym->type != STT_SECTION || p->sym->type != STT_SECTION)
 		return false;
 	if (is_string_section(o->sym->sec) && is_string_section(p->sym->sec)) {
-		const char *os = string_at(o->sym->sec, o->addend + reloc_bias(cdo, o));
-		const char *ps = string_at(p->sym->sec, p->addend + reloc_bias(cdo, p));
+		const char *os = string_of(cdo, o), *ps = string_of(cdo, p);
 
 		return os && ps ? !strcmp(os, ps) : o->addend == p->addend;
 	}
@@ -203,37 +192,35 @@ struct symbol *cdo_func_at(struct section *sec, int64_t off)
  * displacement of the same call or jump to the same function, moved only
  * because a function before or between them in a shared section (.sched.
  * text) changed size?  The assembler resolves such a branch without a
- * relocation.  The branch must lie wholly before @next (the next relocated
- * field) and land on the entry of twin functions on both sides; then
- * *@resume is where comparing goes on.
+ * relocation.  The instruction holding @pos (decoded from the start of the
+ * @size-byte ranges, alike on both sides up to @pos) must be a branch
+ * whose displacement holds @pos, lie wholly before @next (the next
+ * relocated field) and land on the entry of twin functions on both sides;
+ * then *@resume is where comparing goes on.
  */
 static bool moved_branch(struct cdo *cdo, struct section *os, uint64_t ostart,
-			 struct section *ps, uint64_t pstart, uint64_t pos,
+			 struct section *ps, uint64_t pstart, uint64_t size, uint64_t pos,
 			 uint64_t next, uint64_t *resume)
 {
-	uint64_t q;
+	const unsigned char *oc = os->data + ostart, *pc = ps->data + pstart;
+	struct arch_insn oi, pi;
+	uint64_t at, pat;
+	int64_t oto, pto;
+	struct symbol *ot, *pt;
 
-	for (q = pos >= 5 ? pos - 5 : 0; q < pos; q++) {
-		unsigned int olen, plen;
-		int64_t oto, pto;
-		struct symbol *ot, *pt;
-
-		if (!arch_branch_at(cdo->arch, (unsigned char *)os->data + ostart + q,
-				    next - q, &olen, &oto) ||
-		    !arch_branch_at(cdo->arch, (unsigned char *)ps->data + pstart + q,
-				    next - q, &plen, &pto) ||
-		    olen != plen || q + olen <= pos ||
-		    /* The bytes from the opcode up to @pos are the same. */
-		    memcmp(os->data + ostart + q, ps->data + pstart + q, pos - q))
-			continue;
-		ot = cdo_func_at(os, (int64_t)(ostart + q) + oto);
-		pt = cdo_func_at(ps, (int64_t)(pstart + q) + pto);
-		if (ot && pt && (sym_twin(pt) == ot || !strcmp(ot->name, pt->name))) {
-			*resume = q + olen;
-			return true;
-		}
-	}
-	return false;
+	if (arch_insn_at(cdo->arch, oc, size, pos, &at, &oi) ||
+	    arch_insn_at(cdo->arch, pc, size, pos, &pat, &pi) ||
+	    pat != at || oi.len != pi.len || !oi.branch || !pi.branch ||
+	    at + oi.len > next || oi.disp_off < 0 || pi.disp_off != oi.disp_off ||
+	    pos < at + oi.disp_off || pos >= at + oi.disp_off + oi.disp_len ||
+	    !arch_insn_dest(oc + at, &oi, &oto) || !arch_insn_dest(pc + at, &pi, &pto))
+		return false;
+	ot = cdo_func_at(os, (int64_t)(ostart + at) + oto);
+	pt = cdo_func_at(ps, (int64_t)(pstart + at) + pto);
+	if (!ot || !pt || (sym_twin(pt) != ot && strcmp(ot->name, pt->name)))
+		return false;
+	*resume = at + oi.len;
+	return true;
 }
 
 /*
@@ -267,7 +254,7 @@ static struct diff compare_range(struct cdo *cdo, struct section *os, uint64_t o
 			while (os->data[ostart + pos] == ps->data[pstart + pos])
 				pos++;
 			if (is_text_section(ps) &&
-			    moved_branch(cdo, os, ostart, ps, pstart, pos, next, &resume)) {
+			    moved_branch(cdo, os, ostart, ps, pstart, size, pos, next, &resume)) {
 				pos = resume;
 				continue;
 			}
@@ -363,9 +350,8 @@ static void describe_reloc(const struct cdo *cdo, const char *side,
 		return;
 	}
 	t = cdo_reloc_target(cdo, rel, &off);
-	if (!t && rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec &&
-	    is_string_section(rel->sym->sec))
-		str = string_at(rel->sym->sec, rel->addend + reloc_bias(cdo, rel));
+	if (!t)
+		str = string_of(cdo, rel);
 	printf("    %s: %s+%#lx %s -> ", side, rel->sec->base->name,
 	       (unsigned long)rel->offset, arch_reloc_name(cdo->arch, rel->type));
 	if (str)

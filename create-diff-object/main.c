@@ -93,6 +93,8 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	cdo_unlabel(cdo->patched);
 	cdo_attach_info(cdo->orig);
 	cdo_attach_info(cdo->patched);
+	if (cdo_decode_relocs(cdo, cdo->orig) | cdo_decode_relocs(cdo, cdo->patched))
+		return EXIT_REFUSED;
 	cdo_correlate(cdo);
 	if (cdo_read_marks(cdo))
 		return EXIT_ERROR;

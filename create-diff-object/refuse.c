@@ -107,29 +107,31 @@ static bool relocated(struct cdo *cdo, struct section *sec, uint64_t start,
  * A branch of carried function @f, in a section it shares with other
  * functions (__sched puts them all in .sched.text), to the entry of one of
  * them: the assembler resolved it without a relocation, so the copy in the
- * livepatch would branch into nowhere.  Without an instruction decoder,
- * every byte that may start one of the arch's branches is read as one: a
- * false match refuses a function that could have been carried, never the
- * reverse.
+ * livepatch would branch into nowhere.  @f's instructions are decoded from
+ * its start; one the decoder does not know is refused too, since its
+ * branches cannot be known.
  */
 static int refuse_sibling_branch(struct cdo *cdo, struct symbol *f)
 {
 	struct section *sec = f->sec;
 	uint64_t q, end = f->offset + f->size;
+	struct arch_insn insn;
 
-	if (sec->sh.sh_type != SHT_PROGBITS)
+	if (sec->sh.sh_type != SHT_PROGBITS || !sec->data || end > sec->size)
 		return 0;
-	for (q = f->offset; q < end; q++) {
-		unsigned int len;
+	for (q = f->offset; q < end; q += insn.len) {
 		int64_t target;
 		struct symbol *t;
 
-		if (!arch_branch_at(cdo->arch, (unsigned char *)sec->data + q, end - q,
-				    &len, &target))
+		if (arch_decode(cdo->arch, sec->data + q, end - q, &insn))
+			return error("%s: %s+%#lx: an instruction the decoder does not know, in a section shared with other functions (%s): whether it branches to one of them cannot be known, and kpatch-ng cannot carry %s",
+				     cdo->patched->path, f->name, (unsigned long)(q - f->offset),
+				     sec->name, f->name);
+		if (!insn.branch || !arch_insn_dest(sec->data + q, &insn, &target) ||
+		    relocated(cdo, sec, q + insn.disp_off, insn.disp_len))
 			continue;
 		target += (int64_t)q;
-		if ((target >= (int64_t)f->offset && target < (int64_t)end) ||
-		    relocated(cdo, sec, q, len))
+		if (target >= (int64_t)f->offset && target < (int64_t)end)
 			continue;
 		t = cdo_func_at(sec, target);
 		if (t && t != f)

@@ -9,7 +9,7 @@
 #include "../../special-sections/special.h"
 
 
-#define R(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc, 0 }
+#define R(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc }
 
 /* Sorted by type number. */
 static const struct arch_reloc arm64_relocs[] = {

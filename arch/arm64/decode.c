@@ -60,6 +60,7 @@ int arm64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn
 	insn->disp_off = insn->imm_off = -1;
 	insn->disp_len = insn->imm_len = 0;
 	insn->pcrel = insn->branch = false;
+	insn->nop = word == 0xd503201f;		/* nop (hint #0) */
 	for (c = arm64_classes; c->what; c++) {
 		if ((word & c->mask) != c->value)
 			continue;

@@ -8,7 +8,7 @@
 #include "../../special-sections/special.h"
 
 
-#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, (pc) ? (w) : 0 }
+#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc }
 
 /* Sorted by type number. */
 static const struct arch_reloc x86_64_relocs[] = {
@@ -29,16 +29,6 @@ static const struct arch_reloc x86_64_relocs[] = {
 	R(REX_GOTPCRELX, 4, true),
 };
 
-/* call rel32, jmp rel32, jmp rel8, jcc rel8, jcc rel32 */
-static const struct arch_branch x86_64_branches[] = {
-	{ { 0xe8 }, { 0xff }, 1, 4 },
-	{ { 0xe9 }, { 0xff }, 1, 4 },
-	{ { 0xeb }, { 0xff }, 1, 1 },
-	{ { 0x70 }, { 0xf0 }, 1, 1 },
-	{ { 0x0f, 0x80 }, { 0xff, 0xf0 }, 2, 4 },
-	{ .op_len = 0 },
-};
-
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.kernel_arch = "x86",
@@ -49,7 +39,6 @@ const struct arch arch_x86_64 = {
 	.relocs = x86_64_relocs,
 	.special = x86_64_special,
 	.target_check = &x86_64_target_check,
-	.branches = x86_64_branches,
 	.decode = x86_64_decode,
 	.nr_relocs = sizeof(x86_64_relocs) / sizeof(x86_64_relocs[0]),
 };

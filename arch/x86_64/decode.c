@@ -11,6 +11,11 @@
  * displacement for "movw $0x1234, x(%rip)": it cannot be trusted with
  * lengths or fields.
  *
+ * Zydis 4.0 does not know LKGS (F2 0F 00 /6, "load kernel GS"), which Linux
+ * 6.12 emits as .byte (asm/special_insns.h, LKGS_DI: f2 0f 00 f7) in
+ * native_lkgs() and wherever native_load_gs_index() is inlined: the
+ * table below knows its register form, the only one the kernel uses.
+ *
  * Layout of an instruction: prefixes, opcode, ModRM/SIB, then the
  * displacement, then the immediate(s).  A RIP-relative operand (ModRM
  * mod 00, r/m 101, no SIB) and a relative branch (call/jmp/jcc/loop/
@@ -37,6 +42,42 @@ static const ZydisDecoder *decoder(void)
 	return &d;
 }
 
+/*
+ * Instructions newer than Zydis 4.0, register forms only: mandatory
+ * prefix, an optional REX, two opcode bytes, a ModRM with mod 3 whose
+ * reg field is given.  No displacement, no immediate.
+ */
+struct x86_extra {
+	unsigned char prefix, op[2], reg;
+	const char *name;
+};
+
+static const struct x86_extra x86_extras[] = {
+	{ 0xf2, { 0x0f, 0x00 }, 6, "lkgs" },	/* Intel SDM, FRED spec: LKGS r/m16 */
+	{ 0, { 0, 0 }, 0, NULL },
+};
+
+static int decode_extra(const unsigned char *code, size_t avail, struct arch_insn *insn)
+{
+	const struct x86_extra *e;
+	size_t rex;
+
+	for (e = x86_extras; e->name; e++) {
+		if (avail < 4 || code[0] != e->prefix)
+			continue;
+		rex = (code[1] & 0xf0) == 0x40;
+		if (avail < 4 + rex || code[1 + rex] != e->op[0] || code[2 + rex] != e->op[1] ||
+		    (code[3 + rex] & 0xf8) != (0xc0 | e->reg << 3))
+			continue;
+		insn->len = 4 + rex;
+		insn->disp_off = insn->imm_off = -1;
+		insn->disp_len = insn->imm_len = 0;
+		insn->pcrel = insn->branch = insn->nop = false;
+		return 0;
+	}
+	return -1;
+}
+
 /* Is the ModRM of @in a RIP-relative operand? */
 static bool rip_relative(const ZydisDecodedInstruction *in)
 {
@@ -50,8 +91,10 @@ int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *ins
 	const struct ZydisDecodedInstructionRawImm_ *imm;
 	unsigned int i, end;
 
-	if (!d || !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(d, NULL, code, avail, &in)))
+	if (!d)
 		return -1;
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(d, NULL, code, avail, &in)))
+		return decode_extra(code, avail, insn);
 	insn->len = in.length;
 	insn->disp_off = -1;
 	insn->disp_len = 0;
@@ -61,6 +104,9 @@ int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *ins
 	insn->branch = in.meta.category == ZYDIS_CATEGORY_CALL ||
 		       in.meta.category == ZYDIS_CATEGORY_COND_BR ||
 		       in.meta.category == ZYDIS_CATEGORY_UNCOND_BR;
+	/* 90, 66 90, 0f 1f /0 with any prefixes: what gas pads with and
+	 * objtool writes over static branches */
+	insn->nop = in.mnemonic == ZYDIS_MNEMONIC_NOP;
 
 	end = 0;
 	if (in.raw.disp.size) {

@@ -8,7 +8,8 @@
  * key; }) whose key is "key + (2 | branch)"; objtool's handle_jump_alt()
  * replaces the jmp of every entry whose key addend has bit 1 by
  * arch_nop_insn() of its length: "jmp rel8" (EB) by 66 90, "jmp rel32"
- * (E9) by 0F 1F 44 00 00.
+ * (E9) by 0F 1F 44 00 00 (check-target accepts a NOP the decoder reads
+ * there of the jump's length).
  *
  * Tail calls: gas relaxes "jmp rel32" (E9 + 4 bytes) to "jmp rel8" (EB +
  * 1 byte) when the destination is in the same section within -128..127
@@ -16,19 +17,12 @@
  */
 #include "../arch.h"
 
-static const struct arch_jump_nop x86_64_nops[] = {
-	{ .len = 2, .opcode = 0xeb, .nop = { 0x66, 0x90 } },
-	{ .len = 5, .opcode = 0xe9, .nop = { 0x0f, 0x1f, 0x44, 0x00, 0x00 } },
-	{ .len = 0 },
-};
-
 const struct arch_target_check x86_64_target_check = {
 	.jump_table = "__jump_table",
 	.entry_size = 16,
 	.code_offset = 0,
 	.key_offset = 8,
 	.key_flag = 2,
-	.nops = x86_64_nops,
 	.long_jump = 0xe9, .long_len = 5,
 	.short_jump = 0xeb, .short_len = 2,
 };

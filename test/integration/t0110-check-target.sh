@@ -34,8 +34,9 @@ list_objects() {
 }
 
 # What differs, and why.  Everything else is the same once relocated
-# fields, objtool's static-branch NOPs and relaxed tail calls are set
-# aside (check-target/edits.c).
+# fields, branches inside a function (checked by where they land),
+# objtool's static-branch NOPs, relaxed tail calls and alignment padding
+# are set aside (check-target/edits.c), instruction by instruction.
 #
 # Not found: the local functions of assembler files, which have no
 # STT_FILE symbol to tell their locals from the file's before them; and
@@ -44,19 +45,13 @@ list_objects() {
 # other locals, so which one is theirs is ambiguous (lookup/, as in
 # create-diff-object).
 #
-# Differs:
-# - free_mnt_ns, objpool_free: a tail call the kernel's assembler
-#   shortened (jmp rel32 to jmp rel8: the callee is just before, in the
-#   same .text) with a short branch across it, whose displacement is then
-#   3 smaller; check-target does not decode instructions, so it cannot
-#   tell that displacement from any other byte.
-# - ZSTD_decompressSequences*: zstd's own __asm__(".p2align 6") inside
-#   the loops aligns relative to the section; with -ffunction-sections the
-#   function starts its section, in vmlinux it does not, so the padding
-#   differs.
-# - 99 weak functions another object overrides (kernel/sys_ni.c's
-#   __x64_sys_* stubs, drivers/base/cpu.c's cpu_show_* and others): the
-#   target's function of that name is another definition.
+# Differs: 99 weak functions another object overrides (kernel/sys_ni.c's
+# __x64_sys_* stubs, drivers/base/cpu.c's cpu_show_* and others): the
+# target's function of that name is another definition.  (Before
+# check-target decoded instructions, six more differed falsely:
+# free_mnt_ns and objpool_free, a short branch across a tail call the
+# kernel's assembler shortened, and four ZSTD_decompressSequences*, whose
+# __asm__(".p2align 6") pads to another length in vmlinux.)
 expected_differences() {
 	cat <<-\EOF
 	arch/x86/kernel/fpu/signal.o: not found: __fpu_restore_sig.constprop.0
@@ -67,12 +62,6 @@ expected_differences() {
 	arch/x86/lib/memset_64.o: not found: memset_orig
 	arch/x86/lib/retpoline.o: not found: retbleed_untrain_ret
 	arch/x86/lib/retpoline.o: not found: srso_untrain_ret
-	fs/namespace.o: differs: free_mnt_ns at +0xf (object 4e488b7b30be0500, target 4b488b7b30be0500)
-	lib/objpool.o: differs: objpool_free at +0xa (object 05e9........e9.., target 02eb........01..)
-	lib/zstd/decompress/zstd_decompress_block.o: differs: ZSTD_decompressSequencesSplitLitBuffer_bmi2.constprop.0 at +0x10c (object a60b0000488b95e0, target 760b0000488b95e0)
-	lib/zstd/decompress/zstd_decompress_block.o: differs: ZSTD_decompressSequencesSplitLitBuffer_default.constprop.0 at +0x112 (object 1e080000488b9df8, target ee070000488b9df8)
-	lib/zstd/decompress/zstd_decompress_block.o: differs: ZSTD_decompressSequences_bmi2.constprop.0 at +0x120 (object 51080000488d65d0, target 41080000488d65d0)
-	lib/zstd/decompress/zstd_decompress_block.o: differs: ZSTD_decompressSequences_default.constprop.0 at +0x120 (object 8d080000488d65d0, target 6d080000488d65d0)
 	EOF
 }
 EXPECTED_WEAK=99

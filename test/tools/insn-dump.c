@@ -8,13 +8,16 @@
  *	insn-dump --at SECTION OFF FILE	the instruction holding byte OFF
  *	insn-dump --sweep FILE...	every function of each file: counts
  *
- * Instructions: I <section>+<hex> len=<n> disp=<off>/<len>|- imm=<off>/<len>|- [pcrel] [branch]
+ * Instructions: I <section>+<hex> len=<n> disp=<off>/<len>|- imm=<off>/<len>|- [pcrel] [branch] [nop]
  * Relocations:  R <section>+<hex> <type> insn=+<hex>/<len> field=disp|imm end-field=<n>
  *               (FAIL: ... when the relocation lands on no field of the
  *               decoded instruction, or in no instruction)
  * Sweep:        <file>: functions=<n> instructions=<n> undecodable=<n> relocs=<n> off-field=<n>
- *               then one "FAIL <function>+<hex>: <bytes>" line for each of
- *               the first undecodable instructions or misplaced relocations.
+ *               after one "FAIL <function>+<hex>: <why>: <bytes>" line for
+ *               each of the first undecodable instructions or relocations
+ *               on no field of theirs (relocations in code, sweeping an
+ *               object or module); then, for several files, the totals:
+ *               total: files=<n> functions=<n> ...
  * A failure sets the exit status to 1.
  */
 #include <stdio.h>
@@ -38,7 +41,8 @@ static void print_insn(const struct section *sec, uint64_t at, const struct arch
 		printf(" imm=%d/%u", in->imm_off, in->imm_len);
 	else
 		printf(" imm=-");
-	printf("%s%s\n", in->pcrel ? " pcrel" : "", in->branch ? " branch" : "");
+	printf("%s%s%s\n", in->pcrel ? " pcrel" : "", in->branch ? " branch" : "",
+	       in->nop ? " nop" : "");
 }
 
 static int dump_section(const struct arch *arch, const struct section *sec)
@@ -147,7 +151,7 @@ static size_t sweep_relocs(const struct arch *arch, struct section *sec, const s
 
 	if (!sec->rela)
 		return 0;
-	rs = kelf_relocs_in_range(sec->rela, func->offset, func->offset + func->size, &n);
+	rs = kelf_relocs_in_range(sec, func->offset, func->offset + func->size, &n);
 	for (k = 0; k < n; k++) {
 		struct arch_insn in;
 		uint64_t start;
@@ -162,11 +166,14 @@ static size_t sweep_relocs(const struct arch *arch, struct section *sec, const s
 		print_fail(fails, func, rs[k]->offset - func->offset, sec->data + rs[k]->offset,
 			   sec->size - rs[k]->offset, why);
 	}
-	free(rs);
 	return n;
 }
 
-static int sweep(const char *path)
+struct totals {
+	size_t files, funcs, insns, bad, relocs, off_field;
+};
+
+static int sweep(const char *path, struct totals *t)
 {
 	struct kelf *kelf = kelf_open(path);
 	const struct arch *arch;
@@ -201,10 +208,18 @@ static int sweep(const char *path)
 			insns++;
 			at += in.len;
 		}
-		relocs += sweep_relocs(arch, sec, func, &off_field, &fails);
+		/* Past an undecodable instruction no relocation can be placed. */
+		if (at >= func->size)
+			relocs += sweep_relocs(arch, sec, func, &off_field, &fails);
 	}
 	printf("%s: functions=%zu instructions=%zu undecodable=%zu relocs=%zu off-field=%zu\n",
 	       path, funcs, insns, bad, relocs, off_field);
+	t->files++;
+	t->funcs += funcs;
+	t->insns += insns;
+	t->bad += bad;
+	t->relocs += relocs;
+	t->off_field += off_field;
 	kelf_close(kelf);
 	return bad || off_field;
 }
@@ -228,8 +243,13 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 	if (!strcmp(argv[1], "--sweep")) {
+		struct totals t = { 0 };
+
 		for (i = 2; i < argc; i++)
-			ret |= sweep(argv[i]);
+			ret |= sweep(argv[i], &t);
+		if (argc > 3)
+			printf("total: files=%zu functions=%zu instructions=%zu undecodable=%zu relocs=%zu off-field=%zu\n",
+			       t.files, t.funcs, t.insns, t.bad, t.relocs, t.off_field);
 		return ret;
 	}
 	kelf = kelf_open(argv[argc - 1]);

@@ -10,7 +10,7 @@ test_description='arch/: the instruction decoder (arch_decode, arch_insn_at) on 
 # object's code sections as the decoder sees it: its length, the offset
 # and size of its displacement (or branch displacement) and of its
 # immediate, whether the displacement counts from the instruction's end
-# (pcrel) and whether it is a call or jump.  The expectations are the
+# (pcrel), whether it is a call or jump, and whether it is a NOP.  The expectations are the
 # encodings of the Intel SDM, vol. 2, as gas emits them; each relocation
 # gas writes into the code is a second, independent witness: it must land
 # exactly on a decoded field, and for a PC-relative one to a symbol gas's
@@ -64,10 +64,10 @@ test_expect_success 'x86_64: lengths and fields of each instruction' '
 	I .text+0x39 len=2 disp=1/1 imm=- pcrel branch
 	I .text+0x3b len=2 disp=1/1 imm=- pcrel branch
 	I .text+0x3d len=4 disp=- imm=-
-	I .text+0x41 len=1 disp=- imm=-
-	I .text+0x42 len=2 disp=- imm=-
-	I .text+0x44 len=4 disp=- imm=-
-	I .text+0x48 len=6 disp=- imm=-
+	I .text+0x41 len=1 disp=- imm=- nop
+	I .text+0x42 len=2 disp=- imm=- nop
+	I .text+0x44 len=4 disp=- imm=- nop
+	I .text+0x48 len=6 disp=- imm=- nop
 	I .text+0x4e len=7 disp=3/4 imm=- pcrel
 	I .text+0x55 len=4 disp=3/1 imm=-
 	I .text+0x59 len=5 disp=- imm=1/4
@@ -145,9 +145,22 @@ test_expect_success 'x86_64: a cut-off or invalid instruction is undecodable, ne
 	as -o bad.o bad.s &&
 	test_expect_code 1 insn-dump bad.o >actual &&
 	cat >expect <<-\EOF &&
-	I .text+0x0 len=1 disp=- imm=-
+	I .text+0x0 len=1 disp=- imm=- nop
 	FAIL .text+0x1: undecodable
 	FAIL .text.bad+0x0: undecodable
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'x86_64: LKGS, newer than Zydis 4.0, as the kernel writes it (.byte); its memory form is unknown' '
+	printf "\t.text\n\t.byte 0xf2, 0x0f, 0x00, 0xf7\n\t.byte 0xf2, 0x41, 0x0f, 0x00, 0xf1\n\tnop\n\t.section .text.mem,\"ax\"\n\t.byte 0xf2, 0x0f, 0x00, 0x37\n" >lkgs.s &&
+	as -o lkgs.o lkgs.s &&
+	test_expect_code 1 insn-dump lkgs.o >actual &&
+	cat >expect <<-\EOF &&
+	I .text+0x0 len=4 disp=- imm=-
+	I .text+0x4 len=5 disp=- imm=-
+	I .text+0x9 len=1 disp=- imm=- nop
+	FAIL .text.mem+0x0: undecodable
 	EOF
 	test_cmp expect actual
 '
@@ -191,7 +204,7 @@ test_expect_success 'arm64: one word each; which words hold relocated fields, wh
 	I .text+0x30 len=4 disp=- imm=- branch
 	I .text+0x34 len=4 disp=- imm=- branch
 	I .text+0x38 len=4 disp=- imm=-
-	I .text+0x3c len=4 disp=- imm=-
+	I .text+0x3c len=4 disp=- imm=- nop
 	I .text+0x40 len=4 disp=- imm=-
 	EOF
 	test_cmp expect actual &&
@@ -217,7 +230,7 @@ test_expect_success 'arm64: fewer than 4 bytes are no instruction' '
 	aarch64-linux-gnu-as -o short.o short.s &&
 	test_expect_code 1 insn-dump short.o >actual &&
 	cat >expect <<-\EOF &&
-	I .text+0x0 len=4 disp=- imm=-
+	I .text+0x0 len=4 disp=- imm=- nop
 	FAIL .text+0x4: undecodable
 	EOF
 	test_cmp expect actual

@@ -209,8 +209,11 @@ test_expect_success 'bounds: an entry too near the start or the end of the funct
 	test_cmp expect end/stderr
 '
 
+# An absolute one: the differ's decoder refuses a PC-relative relocation
+# off its instruction's field before (t2300-cdo-targets.sh).
 test_expect_success 'a relocation inside the movabs: refused' '
 	corrupt inside rela .rela.text.user_ok 0 r_offset 0x12 &&
+	elf-patch inside/patched.o rela .rela.text.user_ok 0 r_type 11 &&
 	refused inside &&
 	ptr_refusal 0xf "bytes 48 ba ef cd ab 89 67 45 23 01 at user_ok+0xd: a relocation lies inside the instruction" >expect &&
 	test_cmp expect inside/stderr

@@ -157,6 +157,24 @@ test_expect_success 'a static branch objtool NOPs: exactly its NOP, only where f
 	test_cmp expect actual
 '
 
+# target_byte FILE ADDRESS BYTE: overwrite one byte of FILE's .text.
+target_byte() {
+	local text
+	text=$(readelf -SW "$1" | sed -E -n "s/^ *\[ *[0-9]+\] //p" |
+		awk "\$1 == \".text\" { print \$3, \$4 }") &&
+	set -- "$1" $(( $2 - 0x${text% *} + 0x${text#* } )) "$3" &&
+	printf "%b" "\\$(printf %o "$3")" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# differs_bad TARGET ADDRESS BYTE OBJ FUNC: check FUNC of OBJ against a
+# copy of TARGET with one byte changed (target_byte); it must differ,
+# its line in ./actual.
+differs_bad() {
+	cp "$1" "$1-bad" &&
+	target_byte "$1-bad" "$2" "$3" &&
+	test_expect_code 2 ct "$4" "$1-bad" "$5" >actual
+}
+
 # tail_fn() ends with "jmp callee": a relocated jmp rel32 between sections
 # in the object, a jmp rel8 back to callee() in the target's one .text.
 test_expect_success 'a tail call the assembler shortened: only to the same function' '
@@ -173,12 +191,56 @@ test_expect_success 'a tail call the assembler shortened: only to the same funct
 	ct -a tail.o tail-target >actual &&
 	printf "same: callee\nsame: tail_fn\n" >expect &&
 	test_cmp expect actual &&
-	cp tail-target tail-bad &&
-	text=$(readelf -SW tail-bad | sed -E -n "s/^ *\[ *[0-9]+\] //p" |
-		awk "\$1 == \".text\" { print \$4 }") &&
-	printf "\\317" | dd of=tail-bad bs=1 seek=$((0x$text + 0x31)) conv=notrunc status=none &&
-	test_expect_code 2 ct tail.o tail-bad tail_fn >actual &&
+	differs_bad tail-target 0x1000031 0xcf tail.o tail_fn &&
 	echo "differs: tail_fn at +0x10 (object e9........, target eb..)" >expect &&
+	test_cmp expect actual
+'
+
+# cross_fn() has two tail calls, each shortened in the target, with
+# branches across them and alignment NOPs of another length after each;
+# pad_fn()'s loop starts with zstd's __asm__(".p2align 6"), which pads to
+# another length where the function does not start its section.
+test_expect_success 'branches across shortened jumps and padding land on the same instruction' '
+	cat >cross.c <<-\EOF &&
+	extern int ext(int);
+	static __attribute__((noinline)) int callee(int x) { return ext(x) * 2; }
+	static __attribute__((noinline)) int callee2(int x) { return ext(x) * 5; }
+	int cross_fn(int x)
+	{
+		if (x == 1)
+			return callee(x + 1);
+		if (x == 2)
+			return callee2(x + 3);
+		return ext(x) + 7;
+	}
+	int pad_fn(int *p, int n)
+	{
+		int s = 0, i;
+
+		for (i = 0; i < n; i++) {
+			__asm__(".p2align 6");
+			s += p[i] * 3;
+		}
+		return s;
+	}
+	EOF
+	cc_x86 cross.o cross.c &&
+	cc_x86 cross-t.o -fno-function-sections cross.c &&
+	kernel_ld x86_64 -Ttext=0x1000000 -e 0 --unresolved-symbols=ignore-all \
+		-o cross-target cross-t.o &&
+	objdump -d cross-target | grep -Eq "^ *1000048:[[:space:]]+74 1e[[:space:]]+je +1000068" &&
+	objdump -d cross.o | grep -Eq "^ *8:[[:space:]]+74 1e[[:space:]]+je +28" &&
+	ct cross.o cross-target cross_fn pad_fn >actual &&
+	printf "same: cross_fn\nsame: pad_fn\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a branch landing elsewhere, or padding that is not NOPs, differs' '
+	differs_bad cross-target 0x1000049 0x1c cross.o cross_fn &&
+	echo "differs: cross_fn at +0x9 (object 1e83ff0274114883, target 1c83ff0274114883)" >expect &&
+	test_cmp expect actual &&
+	differs_bad cross-target 0x1000088 0xcc cross.o pad_fn &&
+	echo "differs: pad_fn size (object 0x5d bytes, target 0x6d bytes)" >expect &&
 	test_cmp expect actual
 '
 
