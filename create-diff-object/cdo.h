@@ -50,6 +50,8 @@ struct sym_info {
 	struct symbol *out;		/* its symbol in the diff object */
 };
 
+struct special_layout;
+
 struct sec_info {
 	struct section *twin;
 	enum status status;
@@ -58,6 +60,8 @@ struct sec_info {
 	bool ignored;			/* KPATCH_IGNORE_SECTION (author.c) */
 	unsigned char *kept;		/* special sections: entries kept */
 	size_t nr_kept;
+	const struct special_layout *layout;	/* and their layout */
+	bool layout_unknown;		/* (refused: special-sections/layout.c) */
 	struct section *out;		/* its copy in the diff object */
 };
 

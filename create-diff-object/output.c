@@ -266,14 +266,13 @@ static struct section *copy_header(struct out *o, const struct section *src)
  * it with the module's own ordered tables: the copy is split into one
  * section per carried function, linked to that function's copy.
  */
-static struct section *link_target(struct out *o, struct section *src, uint64_t from,
-				   const struct special_section *ss)
+static struct section *link_target(struct out *o, struct section *src, uint64_t from)
 {
 	struct reloc **rels;
 	struct symbol *t;
 	size_t n;
 
-	rels = kelf_relocs_in_range(src, from, from + ss->entry_size, &n);
+	rels = kelf_relocs_in_range(src, from, from + special_entry_size(src), &n);
 	t = n ? cdo_reloc_target(o->cdo, rels[0], NULL) : NULL;
 	if (!t || !sym_info(t)->out) {
 		error("%s: %s+%#lx: an entry of this link-order table points at no carried function",
@@ -301,15 +300,16 @@ static int copy_special(struct out *o, struct section *src,
 			const struct special_section *ss)
 {
 	struct section *dst = NULL, *csrc = NULL, *cdst = NULL;
-	size_t n = src->size / ss->entry_size, i;
+	unsigned int size = special_entry_size(src), csize = 0;
+	size_t n = src->size / size, i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t from = i * ss->entry_size, at;
+		uint64_t from = i * size, at;
 
 		if (!special_entry_kept(src, i))
 			continue;
 		if (src->sh.sh_flags & SHF_LINK_ORDER) {
-			struct section *to = link_target(o, src, from, ss);
+			struct section *to = link_target(o, src, from);
 
 			if (!to)
 				return -1;
@@ -319,19 +319,21 @@ static int copy_special(struct out *o, struct section *src,
 			if (ss->companion) {
 				csrc = kelf_find_section_by_name(o->cdo->patched,
 								 ss->companion);
-				if (!csrc || csrc->size != n * ss->companion_size || !csrc->data)
-					return error("%s: %s: %s does not hold one %u-byte entry for each of its %zu entries",
+				if (!csrc)
+					return error("%s: %s: no %s beside it",
 						     o->cdo->patched->path, src->name,
-						     ss->companion, ss->companion_size, n);
+						     ss->companion);
+				csize = special_companion_size(o->cdo->patched, src, csrc, n);
+				if (!csize)
+					return -1;
 				cdst = copy_header(o, csrc);
 			}
 		}
-		at = kelf_append_section_data(dst, src->data + from, ss->entry_size);
-		if (emit_relocs(o, src, from, ss->entry_size, dst, at))
+		at = kelf_append_section_data(dst, src->data + from, size);
+		if (emit_relocs(o, src, from, size, dst, at))
 			return -1;
 		if (cdst)
-			kelf_append_section_data(cdst, csrc->data + i * ss->companion_size,
-						 ss->companion_size);
+			kelf_append_section_data(cdst, csrc->data + i * csize, csize);
 	}
 	return 0;
 }
