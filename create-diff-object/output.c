@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "../kmod/livepatch-format.h"
 #include "../special-sections/special.h"
 #include "../util/util.h"
 
@@ -140,16 +141,6 @@ static struct symbol *undefined(struct out *o, const char *name)
 	return kelf_add_symbol(o->kelf, name, STB_GLOBAL, STT_NOTYPE, NULL,
 			       SHN_UNDEF, 0, 0);
 }
-
-/* struct lp_reloc in doc/diff-object-format.md */
-struct lp_reloc {
-	uint64_t place;
-	uint64_t name;
-	uint64_t objname;
-	int64_t addend;
-	uint32_t type;
-	uint32_t sympos;
-};
 
 static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			 const struct reloc *rel, struct symbol *t, int64_t addend)
@@ -338,14 +329,6 @@ static int copy_special(struct out *o, struct section *src,
 	return 0;
 }
 
-/* struct lp_func in doc/diff-object-format.md */
-struct lp_func {
-	uint64_t new_func;
-	uint64_t old_name;
-	uint64_t objname;
-	uint64_t sympos;
-};
-
 static int add_func(struct out *o, struct symbol *p)
 {
 	struct symbol *orig = sym_twin(p);
@@ -390,11 +373,11 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 		if (p->type == STT_FILE && !file)
 			file = kelf_add_symbol(o.kelf, p->name, STB_LOCAL, STT_FILE,
 					       NULL, SHN_ABS, 0, 0);
-	o.strings = kelf_add_section(o.kelf, ".livepatch.strings", SHT_PROGBITS,
+	o.strings = kelf_add_section(o.kelf, LP_STRINGS_SECTION, SHT_PROGBITS,
 				     SHF_ALLOC | SHF_MERGE | SHF_STRINGS, 1, 1, NULL, 0);
-	o.funcs = kelf_add_section(o.kelf, ".livepatch.funcs", SHT_PROGBITS,
+	o.funcs = kelf_add_section(o.kelf, LP_FUNCS_SECTION, SHT_PROGBITS,
 				   SHF_ALLOC, 8, sizeof(struct lp_func), NULL, 0);
-	o.relocs = kelf_add_section(o.kelf, ".livepatch.relocs", SHT_PROGBITS,
+	o.relocs = kelf_add_section(o.kelf, LP_RELOCS_SECTION, SHT_PROGBITS,
 				    SHF_ALLOC, 8, sizeof(struct lp_reloc), NULL, 0);
 
 	for_each_symbol(cdo->patched, p)

@@ -238,10 +238,10 @@ int klp_read_entries(struct klp *k)
 	if (t->sh.sh_type == SHT_NOBITS || (t->size && !t->data))
 		return error("%s: section %s: has no contents", k->kelf->path, t->name);
 	if (t->size % LP_RELOC_SIZE)
-		return error("%s: section %s: size %zu is not a multiple of the %d-byte entry",
+		return error("%s: section %s: size %zu is not a multiple of the %zu-byte entry",
 			     k->kelf->path, t->name, t->size, LP_RELOC_SIZE);
 	if (t->sh.sh_entsize && t->sh.sh_entsize != LP_RELOC_SIZE)
-		return error("%s: section %s: entry size %lu, expected %d",
+		return error("%s: section %s: entry size %lu, expected %zu",
 			     k->kelf->path, t->name, (unsigned long)t->sh.sh_entsize,
 			     LP_RELOC_SIZE);
 	if (check_table_relocs(k))
@@ -423,7 +423,7 @@ static int remove_placeholders(struct klp *k)
 				return error("%s: %s+%#lx: relocation to %s has no %s entry",
 					     k->kelf->path, sec->base ? sec->base->name : sec->name,
 					     (unsigned long)r->offset, r->sym->name,
-					     ".livepatch.relocs");
+					     LP_RELOCS_SECTION);
 	}
 	return 0;
 }
