@@ -93,6 +93,7 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	cdo_unlabel(cdo->patched);
 	cdo_attach_info(cdo->orig);
 	cdo_attach_info(cdo->patched);
+	cdo_mark_call_site_tables(cdo);
 	cdo_correlate(cdo);
 	if (cdo_read_marks(cdo))
 		return EXIT_ERROR;
