@@ -381,6 +381,45 @@ test_expect_success 'special-bug-short: 8-byte bug entries (no CONFIG_DEBUG_BUGV
 	test_cmp expect actual
 '
 
+# objtool writes its tables with sh_entsize (elf_create_section_pair());
+# the fixtures' asm cannot.  Set, it gives the layout, and the copies keep it.
+test_expect_success 'x86_64: sh_entsize, as objtool sets it, gives the layout: the same entries kept' '
+	mkdir entsize &&
+	cp special-sections.x86_64/orig.o special-sections.x86_64/patched.o \
+		special-sections.x86_64/Module.symvers entsize/ &&
+	chmod u+w entsize/*.o &&
+	for obj in entsize/orig.o entsize/patched.o; do
+		elf-patch $obj shdr .static_call_sites sh_entsize 8 &&
+		elf-patch $obj shdr .retpoline_sites sh_entsize 4 &&
+		elf-patch $obj shdr .orc_unwind_ip sh_entsize 4 &&
+		elf-patch $obj shdr .orc_unwind sh_entsize 6 || return 1
+	done &&
+	test_expect_code 0 cdo entsize &&
+	test_file_empty entsize/stderr &&
+	kelf-dump -S entsize/out.o | awk "\$3 ~ /^(.static_call_sites|.retpoline_sites|.orc_unwind_ip|.orc_unwind)\$/ { print \$3, \$6, \$9 }" >actual &&
+	cat >expect <<-\EOF &&
+	.static_call_sites size=8 entsize=8
+	.retpoline_sites size=4 entsize=4
+	.orc_unwind_ip size=4 entsize=4
+	.orc_unwind size=6 entsize=6
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'x86_64: an sh_entsize its relocations do not follow is refused' '
+	mkdir entsize-bad &&
+	cp special-sections.x86_64/orig.o special-sections.x86_64/patched.o \
+		special-sections.x86_64/Module.symvers entsize-bad/ &&
+	chmod u+w entsize-bad/*.o &&
+	elf-patch entsize-bad/patched.o shdr __bug_table sh_entsize 8 &&
+	test_expect_code 2 cdo entsize-bad &&
+	cdo_missing entsize-bad/out.o &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: __bug_table: its relocations do not follow the layout its sh_entsize 8 gives (8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE)): not a table the kernel builds
+	EOF
+	test_cmp expect entsize-bad/stderr
+'
+
 # unknown_layout DIR: an object whose __bug_table has 16-byte entries (a
 # layout no 6.12 kernel builds), and whose .static_call_sites says its
 # entries are 12 bytes (sh_entsize, set by the "aM" form): diffed against
