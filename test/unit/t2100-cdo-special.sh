@@ -447,7 +447,7 @@ unknown_layout() {
 					     ".long kpng_key - .\n"
 					     ".long 0\n"
 					     ".popsection\n");
-			return x - $([ $half = a ] && echo 1 || echo 2);
+			return x - $([ "$half" = a ] && echo 1 || echo 2);
 		}
 		EOF
 	done &&
