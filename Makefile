@@ -131,7 +131,7 @@ install: all
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/libexec/kpatch-ng/
 	install -m 644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/lib/
 	install -m 644 kmod/livepatch-main.c kmod/livepatch.lds kmod/livepatch-api.h \
-		kmod/kpatch-macros.h kmod/kpatch-syscall.h \
+		kmod/livepatch-format.h kmod/kpatch-macros.h kmod/kpatch-syscall.h \
 		$(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod/
 
 clean:

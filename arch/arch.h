@@ -131,6 +131,13 @@ struct arch {
 	/* The table of ftrace call sites the livepatch core redirects
 	 * through (x86_64's __patchable_function_entries is call padding). */
 	const char *ftrace_sites;
+	/* Every table of call sites the compiler writes (ftrace's and call
+	 * padding), NULL-terminated: never compared (what the functions do
+	 * does not depend on them), their entries kept with their function. */
+	const char *const *call_site_tables;
+	/* The module loader writes a relocation only over zeros
+	 * (arch/x86/kernel/module.c, __write_relocate_add()). */
+	bool reloc_needs_zero_place;
 	const struct arch_reloc *relocs;	/* sorted by type */
 	size_t nr_relocs;
 	/* special-sections/special.h; ends with an entry without a name */

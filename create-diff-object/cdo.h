@@ -50,16 +50,21 @@ struct sym_info {
 	struct symbol *out;		/* its symbol in the diff object */
 };
 
+struct special_layout;
+
 struct sec_info {
 	struct section *twin;
 	enum status status;
 	bool include;			/* carried whole (strings, anonymous data) */
 	bool compared, comparing;	/* compare.c's memo for anonymous data */
 	bool ignored;			/* KPATCH_IGNORE_SECTION (author.c) */
+	bool call_sites;		/* a call-site table, or its relocations (trace.c) */
 	unsigned char *kept;		/* special sections: entries kept */
 	size_t nr_kept;
 	struct rel_info *rels;		/* relocation sections of code: what
 					 * targets.c decoded, one per relocation */
+	const struct special_layout *layout;	/* and their layout */
+	bool layout_unknown;		/* (refused: special-sections/layout.c) */
 	struct section *out;		/* its copy in the diff object */
 };
 
@@ -197,6 +202,9 @@ bool cdo_force_data(struct cdo *cdo, struct symbol *p, const char *rule);
 /* trace.c: patch the callers of changed functions without an ftrace
  * entry; -1 (after an error per function) when that cannot be done. */
 int cdo_promote_callers(struct cdo *cdo);
+/* trace.c: mark the arch's call-site tables of both objects (call_sites),
+ * which cdo_is_ignored_section() then reports. */
+void cdo_mark_call_site_tables(struct cdo *cdo);
 
 /* refuse.c: report every unsafe change; -1 when there is one. */
 int cdo_refuse(struct cdo *cdo);

@@ -12,7 +12,8 @@
  * not look like a change.
  *
  * What never changes behaviour is ignored: debug info, .comment, notes, and
- * the ftrace call-site tables (__mcount_loc, __patchable_function_entries).
+ * the call-site tables the compiler writes (arch->call_site_tables:
+ * __mcount_loc, __patchable_function_entries).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,6 @@
 
 static const char *const ignored_prefixes[] = {
 	".debug_", ".rela.debug_", ".comment", ".note", ".discard",
-	"__mcount_loc", ".rela__mcount_loc",
-	"__patchable_function_entries", ".rela__patchable_function_entries",
 	".llvm_addrsig", ".BTF", ".eh_frame", ".rela.eh_frame",
 	".GCC.command.line",
 	/* export markers: refuse.c checks the export set itself */
@@ -37,7 +36,8 @@ bool cdo_is_ignored_section(const struct section *sec)
 {
 	size_t i;
 
-	if (sec->priv && sec_info(sec)->ignored)	/* KPATCH_IGNORE_SECTION */
+	/* KPATCH_IGNORE_SECTION; a call-site table */
+	if (sec->priv && (sec_info(sec)->ignored || sec_info(sec)->call_sites))
 		return true;
 	for (i = 0; i < ARRAY_SIZE(ignored_prefixes); i++)
 		if (!strncmp(sec->name, ignored_prefixes[i],

@@ -95,6 +95,7 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	cdo_attach_info(cdo->patched);
 	if (cdo_decode_relocs(cdo, cdo->orig) | cdo_decode_relocs(cdo, cdo->patched))
 		return EXIT_REFUSED;
+	cdo_mark_call_site_tables(cdo);
 	cdo_correlate(cdo);
 	if (cdo_read_marks(cdo))
 		return EXIT_ERROR;

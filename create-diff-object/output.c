@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "../kmod/livepatch-format.h"
 #include "../special-sections/special.h"
 #include "../util/util.h"
 
@@ -141,16 +142,6 @@ static struct symbol *undefined(struct out *o, const char *name)
 			       SHN_UNDEF, 0, 0);
 }
 
-/* struct lp_reloc in doc/diff-object-format.md */
-struct lp_reloc {
-	uint64_t place;
-	uint64_t name;
-	uint64_t objname;
-	int64_t addend;
-	uint32_t type;
-	uint32_t sympos;
-};
-
 static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			 const struct reloc *rel, struct symbol *t, int64_t addend)
 {
@@ -266,14 +257,13 @@ static struct section *copy_header(struct out *o, const struct section *src)
  * it with the module's own ordered tables: the copy is split into one
  * section per carried function, linked to that function's copy.
  */
-static struct section *link_target(struct out *o, struct section *src, uint64_t from,
-				   const struct special_section *ss)
+static struct section *link_target(struct out *o, struct section *src, uint64_t from)
 {
 	struct reloc **rels;
 	struct symbol *t;
 	size_t n;
 
-	rels = kelf_relocs_in_range(src, from, from + ss->entry_size, &n);
+	rels = kelf_relocs_in_range(src, from, from + special_entry_size(src), &n);
 	t = n ? cdo_reloc_target(o->cdo, rels[0], NULL) : NULL;
 	if (!t || !sym_info(t)->out) {
 		error("%s: %s+%#lx: an entry of this link-order table points at no carried function",
@@ -301,15 +291,16 @@ static int copy_special(struct out *o, struct section *src,
 			const struct special_section *ss)
 {
 	struct section *dst = NULL, *csrc = NULL, *cdst = NULL;
-	size_t n = src->size / ss->entry_size, i;
+	unsigned int size = special_entry_size(src), csize = 0;
+	size_t n = src->size / size, i;
 
 	for (i = 0; i < n; i++) {
-		uint64_t from = i * ss->entry_size, at;
+		uint64_t from = i * size, at;
 
 		if (!special_entry_kept(src, i))
 			continue;
 		if (src->sh.sh_flags & SHF_LINK_ORDER) {
-			struct section *to = link_target(o, src, from, ss);
+			struct section *to = link_target(o, src, from);
 
 			if (!to)
 				return -1;
@@ -319,30 +310,24 @@ static int copy_special(struct out *o, struct section *src,
 			if (ss->companion) {
 				csrc = kelf_find_section_by_name(o->cdo->patched,
 								 ss->companion);
-				if (!csrc || csrc->size != n * ss->companion_size || !csrc->data)
-					return error("%s: %s: %s does not hold one %u-byte entry for each of its %zu entries",
+				if (!csrc)
+					return error("%s: %s: no %s beside it",
 						     o->cdo->patched->path, src->name,
-						     ss->companion, ss->companion_size, n);
+						     ss->companion);
+				csize = special_companion_size(o->cdo->patched, src, csrc, n);
+				if (!csize)
+					return -1;
 				cdst = copy_header(o, csrc);
 			}
 		}
-		at = kelf_append_section_data(dst, src->data + from, ss->entry_size);
-		if (emit_relocs(o, src, from, ss->entry_size, dst, at))
+		at = kelf_append_section_data(dst, src->data + from, size);
+		if (emit_relocs(o, src, from, size, dst, at))
 			return -1;
 		if (cdst)
-			kelf_append_section_data(cdst, csrc->data + i * ss->companion_size,
-						 ss->companion_size);
+			kelf_append_section_data(cdst, csrc->data + i * csize, csize);
 	}
 	return 0;
 }
-
-/* struct lp_func in doc/diff-object-format.md */
-struct lp_func {
-	uint64_t new_func;
-	uint64_t old_name;
-	uint64_t objname;
-	uint64_t sympos;
-};
 
 static int add_func(struct out *o, struct symbol *p)
 {
@@ -388,11 +373,11 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 		if (p->type == STT_FILE && !file)
 			file = kelf_add_symbol(o.kelf, p->name, STB_LOCAL, STT_FILE,
 					       NULL, SHN_ABS, 0, 0);
-	o.strings = kelf_add_section(o.kelf, ".livepatch.strings", SHT_PROGBITS,
+	o.strings = kelf_add_section(o.kelf, LP_STRINGS_SECTION, SHT_PROGBITS,
 				     SHF_ALLOC | SHF_MERGE | SHF_STRINGS, 1, 1, NULL, 0);
-	o.funcs = kelf_add_section(o.kelf, ".livepatch.funcs", SHT_PROGBITS,
+	o.funcs = kelf_add_section(o.kelf, LP_FUNCS_SECTION, SHT_PROGBITS,
 				   SHF_ALLOC, 8, sizeof(struct lp_func), NULL, 0);
-	o.relocs = kelf_add_section(o.kelf, ".livepatch.relocs", SHT_PROGBITS,
+	o.relocs = kelf_add_section(o.kelf, LP_RELOCS_SECTION, SHT_PROGBITS,
 				    SHF_ALLOC, 8, sizeof(struct lp_reloc), NULL, 0);
 
 	for_each_symbol(cdo->patched, p)

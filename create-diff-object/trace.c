@@ -25,10 +25,29 @@
 #include "../util/util.h"
 
 /* A call-site table: ftrace's (arch->ftrace_sites) or x86's call padding. */
-static bool is_ftrace_table(const struct section *sec)
+static bool is_call_site_table(const struct cdo *cdo, const char *name)
 {
-	return !strcmp(sec->name, "__mcount_loc") ||
-	       !strcmp(sec->name, "__patchable_function_entries");
+	const char *const *t;
+
+	for (t = cdo->arch->call_site_tables; t && *t; t++)
+		if (!strcmp(*t, name))
+			return true;
+	return false;
+}
+
+void cdo_mark_call_site_tables(struct cdo *cdo)
+{
+	struct kelf *objs[] = { cdo->orig, cdo->patched };
+	struct section *s;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		for_each_section(objs[i], s)
+			if (s->priv && is_call_site_table(cdo, s->name)) {
+				sec_info(s)->call_sites = true;
+				if (s->rela && s->rela->priv)
+					sec_info(s->rela)->call_sites = true;
+			}
 }
 
 /*
@@ -88,7 +107,7 @@ static bool needs_entry(const struct symbol *p)
  * code, or a table that points into code without calling through it? */
 static bool is_code_or_table(const struct cdo *cdo, const struct section *from)
 {
-	return (from->sh.sh_flags & SHF_EXECINSTR) || is_ftrace_table(from) ||
+	return (from->sh.sh_flags & SHF_EXECINSTR) || is_call_site_table(cdo, from->name) ||
 	       !strncmp(from->name, ".discard", 8) || cdo_is_ignored_section(from) ||
 	       special_find(cdo, from->name);
 }

@@ -20,7 +20,7 @@
  *   - kernel/module/main.c, apply_relocations(): the relocations of a
  *     section without SHF_ALLOC are skipped, silently;
  *   - arch/x86/kernel/module.c, __write_relocate_add(): a place must hold
- *     zeros before it is written (ZERO_PLACE_MACHINES below).
+ *     zeros before it is written (arch->reloc_needs_zero_place).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,19 +32,6 @@
 
 #define KLP_MAX_OBJNAME	55	/* MODULE_NAME_LEN - 1 on 64-bit */
 #define KLP_MAX_NAME	511	/* KSYM_NAME_LEN - 1 */
-
-/* Machines whose module loader writes a relocation only over zeros. */
-static const uint16_t zero_place_machines[] = { EM_X86_64 };
-
-static bool needs_zero_place(uint16_t machine)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(zero_place_machines); i++)
-		if (zero_place_machines[i] == machine)
-			return true;
-	return false;
-}
 
 /* "FILE: .livepatch.relocs entry N: MESSAGE" on stderr; returns -1. */
 __printf(3, 4)
@@ -170,7 +157,7 @@ static int check_place(const struct klp *k, const struct klp_entry *e)
 		return entry_error(k, e->nr, "place: %s+%#lx: the %u bytes %s writes run past the end of the section (%#zx bytes)",
 				   t->name, (unsigned long)e->offset, e->width,
 				   arch_reloc_name(k->arch, e->type), t->size);
-	if (!needs_zero_place(k->kelf->ehdr.e_machine))
+	if (!k->arch->reloc_needs_zero_place)
 		return 0;
 	for (i = 0; i < e->width; i++)
 		if (t->data[e->offset + i])
@@ -238,10 +225,10 @@ int klp_read_entries(struct klp *k)
 	if (t->sh.sh_type == SHT_NOBITS || (t->size && !t->data))
 		return error("%s: section %s: has no contents", k->kelf->path, t->name);
 	if (t->size % LP_RELOC_SIZE)
-		return error("%s: section %s: size %zu is not a multiple of the %d-byte entry",
+		return error("%s: section %s: size %zu is not a multiple of the %zu-byte entry",
 			     k->kelf->path, t->name, t->size, LP_RELOC_SIZE);
 	if (t->sh.sh_entsize && t->sh.sh_entsize != LP_RELOC_SIZE)
-		return error("%s: section %s: entry size %lu, expected %d",
+		return error("%s: section %s: entry size %lu, expected %zu",
 			     k->kelf->path, t->name, (unsigned long)t->sh.sh_entsize,
 			     LP_RELOC_SIZE);
 	if (check_table_relocs(k))
@@ -423,7 +410,7 @@ static int remove_placeholders(struct klp *k)
 				return error("%s: %s+%#lx: relocation to %s has no %s entry",
 					     k->kelf->path, sec->base ? sec->base->name : sec->name,
 					     (unsigned long)r->offset, r->sym->name,
-					     ".livepatch.relocs");
+					     LP_RELOCS_SECTION);
 	}
 	return 0;
 }

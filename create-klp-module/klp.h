@@ -1,6 +1,7 @@
 /*
- * klp.h - what the files of create-klp-module share: the .livepatch.relocs
- * entry layout and the state of one conversion.
+ * klp.h - what the files of create-klp-module share: where the fields of
+ * a .livepatch.relocs entry lie (kmod/livepatch-format.h) and the state of
+ * one conversion.
  */
 #ifndef KLP_H
 #define KLP_H
@@ -10,15 +11,16 @@
 
 #include "../arch/arch.h"
 #include "../elf/kelf.h"
+#include "../kmod/livepatch-format.h"
 
-/* struct lp_reloc of doc/diff-object-format.md: 40 bytes, little-endian. */
-#define LP_RELOC_SIZE		40
-#define LP_RELOC_PLACE		0
-#define LP_RELOC_NAME		8
-#define LP_RELOC_OBJNAME	16
-#define LP_RELOC_ADDEND		24
-#define LP_RELOC_TYPE		32
-#define LP_RELOC_SYMPOS		36
+/* Where each field of struct lp_reloc lies in an entry. */
+#define LP_RELOC_SIZE		sizeof(struct lp_reloc)
+#define LP_RELOC_PLACE		offsetof(struct lp_reloc, place)
+#define LP_RELOC_NAME		offsetof(struct lp_reloc, name)
+#define LP_RELOC_OBJNAME	offsetof(struct lp_reloc, objname)
+#define LP_RELOC_ADDEND		offsetof(struct lp_reloc, addend)
+#define LP_RELOC_TYPE		offsetof(struct lp_reloc, type)
+#define LP_RELOC_SYMPOS		offsetof(struct lp_reloc, sympos)
 
 /* One entry, read and checked. */
 struct klp_entry {

@@ -25,7 +25,7 @@
 #include "klp.h"
 #include "../util/util.h"
 
-#define TABLE ".livepatch.relocs"
+#define TABLE LP_RELOCS_SECTION
 
 static void usage(FILE *f)
 {

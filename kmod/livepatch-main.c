@@ -20,18 +20,17 @@
 #include <linux/string.h>
 
 #include "livepatch-api.h"
+#include "livepatch-format.h"
 
 #ifndef LP_REPLACE
 #error "kpatch-build defines LP_REPLACE"
 #endif
 
-/* One entry of .livepatch.funcs, written by create-diff-object. */
-struct lp_func {
-	unsigned long new_func;
-	const char *old_name;
-	const char *objname;
-	unsigned long sympos;
-};
+/* A pointer field of the tables (livepatch-format.h), relocated. */
+static const char *lp_string(uint64_t field)
+{
+	return (const char *)(unsigned long)field;
+}
 
 extern const struct lp_func __lp_funcs_start[], __lp_funcs_end[];
 extern const struct lp_callback __lp_callbacks_start[], __lp_callbacks_end[];
@@ -42,7 +41,7 @@ extern const struct lp_callback __lp_callbacks_start[], __lp_callbacks_end[];
  * callbacks): otherwise ld makes an unallocated section for the bounds.
  */
 static const struct lp_func lp_funcs_anchor[0]
-	__used __section(".livepatch.funcs") __aligned(8);
+	__used __section(LP_FUNCS_SECTION) __aligned(8);
 static const struct lp_callback lp_callbacks_anchor[0]
 	__used __section(".livepatch.callbacks") __aligned(8);
 
@@ -117,7 +116,7 @@ static int lp_build(void)
 	if (!lp_names)
 		return -ENOMEM;
 	for (f = __lp_funcs_start; f < __lp_funcs_end; f++)
-		lp_add_name(f->objname);
+		lp_add_name(lp_string(f->objname));
 	for (cb = __lp_callbacks_start; cb < __lp_callbacks_end; cb++)
 		lp_add_name(cb->objname);
 	if (!lp_nr_names) {
@@ -133,7 +132,7 @@ static int lp_build(void)
 		return -ENOMEM;
 	}
 	for (f = __lp_funcs_start; f < __lp_funcs_end; f++)
-		used[lp_name_index(f->objname)]++;
+		used[lp_name_index(lp_string(f->objname))]++;
 	for (i = 0; i < lp_nr_names; i++) {
 		struct klp_object *obj = &lp_patch.objs[i];
 
@@ -147,9 +146,9 @@ static int lp_build(void)
 		used[i] = 0;
 	}
 	for (f = __lp_funcs_start; f < __lp_funcs_end; f++) {
-		i = lp_name_index(f->objname);
-		lp_patch.objs[i].funcs[used[i]].old_name = f->old_name;
-		lp_patch.objs[i].funcs[used[i]].new_func = (void *)f->new_func;
+		i = lp_name_index(lp_string(f->objname));
+		lp_patch.objs[i].funcs[used[i]].old_name = lp_string(f->old_name);
+		lp_patch.objs[i].funcs[used[i]].new_func = (void *)(unsigned long)f->new_func;
 		lp_patch.objs[i].funcs[used[i]].old_sympos = f->sympos;
 		used[i]++;
 	}

@@ -308,16 +308,181 @@ int lookup_select_file(struct lookup *l, const struct kelf *obj)
 		     obj->path, nr_match, nr_named, file->name, l->target->path);
 }
 
+/*
+ * sympos, as the kernel counts it (kernel/livepatch/core.c,
+ * klp_find_object_symbol()): the 1-based position of the symbol among the
+ * symbols of its name that kallsyms lists for the object, or 0 when it
+ * lists one only.  What kallsyms lists depends on the configuration and,
+ * for a module, on when klp looks, so the position must be the same in
+ * every listing below that lists the symbol, or there is no sympos that
+ * resolves it everywhere.
+ *
+ * vmlinux: scripts/kallsyms' table, built from "nm -n": no undefined,
+ * absolute, non-allocated (nm's N and n), unique (u) or debugging (file,
+ * section) symbols; only those between _stext and _etext or _sinittext
+ * and _einittext, or named __start_* or __stop_*, without
+ * CONFIG_KALLSYMS_ALL.  Same names are ordered by address, weak ones
+ * after, then in nm's order (the symbol table's).
+ *
+ * A module, in symbol-table order (kernel/module/kallsyms.c,
+ * module_kallsyms_on_each_symbol()): while it loads, when klp resolves a
+ * livepatch loaded before it (klp_module_coming()), every defined symbol
+ * of its .symtab; once its init has run, only its core symbols
+ * (is_core_symbol()): defined in a section the module keeps, named,
+ * allocated (not .modinfo or __versions, which the loader un-allocates;
+ * .data..percpu only with CONFIG_KALLSYMS_ALL), executable without
+ * CONFIG_KALLSYMS_ALL, not in .init* (nor in .exit* without
+ * CONFIG_MODULE_UNLOAD).
+ */
+enum listing {
+	VMLINUX_ALL, VMLINUX_TEXT,
+	MODULE_LOADING, MODULE_CORE_ALL, MODULE_CORE_TEXT,
+	MODULE_CORE_ALL_NO_UNLOAD, MODULE_CORE_TEXT_NO_UNLOAD,
+	NR_LISTINGS,
+};
+
+static const char *const listing_name[NR_LISTINGS] = {
+	[VMLINUX_ALL] = "with CONFIG_KALLSYMS_ALL",
+	[VMLINUX_TEXT] = "without CONFIG_KALLSYMS_ALL",
+	[MODULE_LOADING] = "while the module loads",
+	[MODULE_CORE_ALL] = "after its init, with CONFIG_KALLSYMS_ALL",
+	[MODULE_CORE_TEXT] = "after its init, without CONFIG_KALLSYMS_ALL",
+	[MODULE_CORE_ALL_NO_UNLOAD] = "after its init, with CONFIG_KALLSYMS_ALL, without CONFIG_MODULE_UNLOAD",
+	[MODULE_CORE_TEXT_NO_UNLOAD] = "after its init, without CONFIG_KALLSYMS_ALL and CONFIG_MODULE_UNLOAD",
+};
+
+/* The address of vmlinux symbol @name, or 0. */
+static uint64_t address_of(const struct kelf *t, const char *name)
+{
+	struct symbol *s;
+
+	for (s = kelf_find_symbol_by_name(t, name); s; s = kelf_next_symbol_same_name(s))
+		if (s->sec)
+			return s->value;
+	return 0;
+}
+
+/* Is @s within [@start, @end] of vmlinux (scripts/kallsyms' text range)? */
+static bool in_text_range(const struct kelf *t, const struct symbol *s,
+			  const char *start, const char *end)
+{
+	uint64_t from = address_of(t, start), to = address_of(t, end);
+
+	if (!from || !to)	/* a target without them: its code */
+		return s->sec && (s->sec->sh.sh_flags & SHF_EXECINSTR);
+	return s->value >= from && s->value <= to;
+}
+
+static bool is_listed(const struct lookup *l, const struct symbol *s, enum listing v)
+{
+	const struct section *sec = s->sec;
+	uint64_t flags = sec ? sec->sh.sh_flags : 0;
+	bool all = v == VMLINUX_ALL || v == MODULE_CORE_ALL || v == MODULE_CORE_ALL_NO_UNLOAD;
+
+	if (v == MODULE_LOADING)
+		return s->sec || s->shndx != SHN_UNDEF;
+	if (v == VMLINUX_ALL || v == VMLINUX_TEXT) {
+		if (!sec || !(flags & SHF_ALLOC) || s->type == STT_FILE ||
+		    s->type == STT_SECTION || s->bind == STB_GNU_UNIQUE)
+			return false;
+		return all || !strncmp(s->name, "__start_", 8) ||
+		       !strncmp(s->name, "__stop_", 7) ||
+		       in_text_range(l->target, s, "_stext", "_etext") ||
+		       in_text_range(l->target, s, "_sinittext", "_einittext");
+	}
+	if (!sec || !s->name[0] || !strcmp(sec->name, ".modinfo") ||
+	    !strcmp(sec->name, "__versions"))
+		return false;
+	if (!strcmp(sec->name, ".data..percpu"))
+		return all;
+	if (!(flags & SHF_ALLOC) || (!all && !(flags & SHF_EXECINSTR)) ||
+	    !strncmp(sec->name, ".init", 5))
+		return false;
+	return !(v == MODULE_CORE_ALL_NO_UNLOAD || v == MODULE_CORE_TEXT_NO_UNLOAD) ||
+	       strncmp(sec->name, ".exit", 5);
+}
+
+/* Does @a come before @b in vmlinux's kallsyms? */
+static bool vmlinux_before(const struct symbol *a, const struct symbol *b)
+{
+	bool wa = a->bind == STB_WEAK, wb = b->bind == STB_WEAK;
+
+	if (a->value != b->value)
+		return a->value < b->value;
+	if (wa != wb)
+		return wb;
+	return a->index < b->index;
+}
+
+/* The sympos of @found (see above): 0, or -1 after an error. */
+static int count_sympos(const struct lookup *l, const struct symbol *found,
+			unsigned long *sympos)
+{
+	unsigned long pos[NR_LISTINGS] = { 0 }, n[NR_LISTINGS] = { 0 };
+	enum listing first = l->target->linked ? VMLINUX_ALL : MODULE_LOADING;
+	enum listing last = l->target->linked ? VMLINUX_TEXT : MODULE_CORE_TEXT_NO_UNLOAD;
+	bool unique = true, agree = true;
+	unsigned long want = 0;
+	enum listing v;
+	struct symbol *s;
+	char why[1024];
+	size_t w = 0;
+
+	for (v = first; v <= last; v++) {
+		if (!is_listed(l, found, v))
+			continue;
+		for (s = kelf_find_symbol_by_name(l->target, found->name); s;
+		     s = kelf_next_symbol_same_name(s)) {
+			if (!is_listed(l, s, v))
+				continue;
+			n[v]++;
+			if (s == found || (l->target->linked ? vmlinux_before(s, found)
+							     : s->index < found->index))
+				pos[v]++;
+		}
+		if (n[v] > 1)
+			unique = false;
+		if (want && pos[v] != want)
+			agree = false;
+		want = pos[v];
+	}
+	if (!want)
+		return error("%s: %s: kallsyms does not list it: the kernel cannot find it",
+			     l->target->path, found->name);
+	if (unique || agree) {
+		*sympos = unique ? 0 : want;
+		return 0;
+	}
+	/* Listings that agree are named once: "after its init" for all four. */
+	for (v = first; v <= last && w < sizeof(why); v++) {
+		enum listing u;
+		bool same = true;
+
+		if (!n[v])
+			continue;
+		for (u = v + 1; u <= last; u++)
+			if (n[u] && (n[u] != n[v] || pos[u] != pos[v]))
+				same = false;
+		w += (size_t)snprintf(why + w, sizeof(why) - w, "%s%lu of %lu %s",
+				      w ? ", " : "", pos[v], n[v],
+				      same && v == MODULE_CORE_ALL ? "after its init" :
+				      listing_name[v]);
+		if (same)
+			break;
+	}
+	return error("%s: %s: no sympos finds it in every kallsyms listing of the symbols of that name (it is %s); rename it in the patch or leave it unreferenced",
+		     l->target->path, found->name, why);
+}
+
 int lookup_symbol(struct lookup *l, const char *name, bool local,
 		  struct lookup_result *res)
 {
 	struct symbol *s, *found = NULL;
-	unsigned long count = 0, found_pos = 0, globals = 0;
+	unsigned long count = 0, globals = 0;
 
 	memset(res, 0, sizeof(*res));
 	for (s = kelf_find_symbol_by_name(l->target, name); s;
 	     s = kelf_next_symbol_same_name(s)) {
-		/* kallsyms, which sympos counts in, lists no file names. */
 		if (s->type == STT_FILE || s->type == STT_SECTION)
 			continue;
 		count++;
@@ -325,7 +490,6 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 			    in_block(l->selected, s)
 			  : s->bind != STB_LOCAL && (s->sec || s->shndx == SHN_ABS)) {
 			found = s;
-			found_pos = count;
 			globals++;
 		}
 	}
@@ -345,21 +509,7 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 			     l->target->path, name, globals, block_name(l->selected));
 	res->kind = local ? LOOKUP_LOCAL : LOOKUP_GLOBAL;
 	res->sym = found;
-	res->sympos = count > 1 ? found_pos : 0;
-	if (count > 1 && l->target->linked) {
-		/*
-		 * vmlinux's kallsyms table, which the kernel counts sympos in,
-		 * is sorted by address; a module's follows its symbol table.
-		 */
-		res->sympos = 1;
-		for (s = kelf_find_symbol_by_name(l->target, name); s;
-		     s = kelf_next_symbol_same_name(s))
-			if (s->type != STT_FILE && s->type != STT_SECTION &&
-			    (s->value < found->value ||
-			     (s->value == found->value && s->index < found->index)))
-				res->sympos++;
-	}
-	return 0;
+	return count_sympos(l, found, &res->sympos);
 }
 
 char *lookup_objname_of(const char *path)

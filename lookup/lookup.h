@@ -8,8 +8,9 @@
  *	local		a local of the target, reached by a klp relocation with
  *			its position among the target's symbols of that name
  *			(sympos, 1-based; 0 when the name is unique)
- * Positions count as the kernel does: by address in vmlinux (kallsyms is
- * sorted), in symbol-table order in a module.
+ * Positions count as the kernel does, among the symbols kallsyms lists
+ * (lookup.c, count_sympos()): by address in vmlinux (kallsyms is sorted),
+ * in symbol-table order in a module.
  * Locals are found inside the target's block of symbols for the source file
  * of the object being diffed (the STT_FILE symbol and the locals after it).
  * When several blocks carry the file's name, the one holding every named

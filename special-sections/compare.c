@@ -37,6 +37,7 @@ struct entry {
 struct table {
 	const struct special_section *ss;
 	struct section *sec;	/* NULL: no such section, no entries */
+	const struct special_layout *l;	/* @sec's */
 	struct entry *e;	/* sorted by owner, then index */
 	size_t n;
 };
@@ -53,13 +54,12 @@ static int by_owner(const void *a, const void *b)
 /* Fill @t with the entries of @t->sec that belong to a function. */
 static void read_table(struct cdo *cdo, struct table *t)
 {
-	size_t n = t->sec ? t->sec->size / t->ss->entry_size : 0, i, j, nrels;
+	size_t n = t->sec ? t->sec->size / t->l->size : 0, i, j, nrels;
 
 	t->e = xcalloc(n ? n : 1, sizeof(*t->e));
 	for (i = 0; i < n; i++) {
-		struct reloc **rels = kelf_relocs_in_range(t->sec, i * t->ss->entry_size,
-							   (i + 1) * t->ss->entry_size,
-							   &nrels);
+		struct reloc **rels = kelf_relocs_in_range(t->sec, i * t->l->size,
+							   (i + 1) * t->l->size, &nrels);
 
 		for (j = 0; j < nrels; j++) {
 			int64_t off = 0;
@@ -170,20 +170,21 @@ static void blank_relocated(const struct cdo *cdo, unsigned char *buf, size_t si
 }
 
 /*
- * Compare entry @oi of @o with entry @pi of @p; NULL when they are the
- * same, else what differs.
+ * Compare entry @oi of @o with entry @pi of @p (of the same layout); NULL
+ * when they are the same, else what differs.
  */
 static const char *compare_entry(struct cdo *cdo, const struct table *o, size_t oi,
 				 const struct table *p, size_t pi)
 {
 	const struct special_section *ss = p->ss;
-	unsigned int size = ss->entry_size;
+	const struct special_layout *l = p->l;
+	unsigned int size = l->size;
 	uint64_t obase = oi * size, pbase = pi * size;
 	unsigned char obuf[64], pbuf[64];
 	struct reloc **orels, **prels;
 	size_t no, np, i;
 
-	if (size > sizeof(obuf))
+	if (size > sizeof(obuf) || o->l != l)
 		BUG();
 	orels = kelf_relocs_in_range(o->sec, obase, obase + size, &no);
 	prels = kelf_relocs_in_range(p->sec, pbase, pbase + size, &np);
@@ -192,9 +193,9 @@ static const char *compare_entry(struct cdo *cdo, const struct table *o, size_t 
 	memcpy(pbuf, p->sec->data + pbase, size);
 	blank_relocated(cdo, obuf, size, obase, orels, no);
 	blank_relocated(cdo, pbuf, size, pbase, prels, np);
-	if (ss->noise_size) {
-		memset(obuf + ss->noise_offset, 0, ss->noise_size);
-		memset(pbuf + ss->noise_offset, 0, ss->noise_size);
+	if (l->noise_size) {
+		memset(obuf + l->noise_offset, 0, l->noise_size);
+		memset(pbuf + l->noise_offset, 0, l->noise_size);
 	}
 	if (memcmp(obuf, pbuf, size))
 		return "its contents changed";
@@ -261,6 +262,15 @@ static int compare_table(struct cdo *cdo, const struct special_section *ss,
 	size_t i, n;
 	int ret = 0;
 
+	o.l = osec ? special_layout(cdo, cdo->orig, osec, ss) : NULL;
+	p.l = psec ? special_layout(cdo, cdo->patched, psec, ss) : NULL;
+	if ((osec && !o.l) || (psec && !p.l))
+		return -1;
+	/* Both objects come from one configuration. */
+	if (o.l && p.l && o.l != p.l)
+		return error("%s: %s: its entries are %u bytes, and %u in %s: the two objects were not built with one configuration",
+			     cdo->patched->path, psec->name, p.l->size, o.l->size,
+			     cdo->orig->path);
 	read_table(cdo, &o);
 	read_table(cdo, &p);
 	for (i = 0; i < p.n; i += n) {
@@ -284,11 +294,11 @@ static int compare_table(struct cdo *cdo, const struct special_section *ss,
 	return ret;
 }
 
-/* @sec, when it is a whole table of @ss's entries. */
-static struct section *usable(struct section *sec, const struct special_section *ss)
+/* @sec, when it has entries to compare (its layout is known or refused
+ * by compare_table()). */
+static struct section *usable(struct section *sec)
 {
-	if (!sec || !sec->data || sec->size % ss->entry_size ||
-	    cdo_is_ignored_section(sec))
+	if (!sec || !sec->data || cdo_is_ignored_section(sec))
 		return NULL;
 	return sec;
 }
@@ -309,8 +319,8 @@ int special_refuse_changed_entries(struct cdo *cdo)
 		if ((psec && cdo_is_ignored_section(psec)) ||
 		    (osec && cdo_is_ignored_section(osec)))
 			continue;
-		osec = usable(osec, ss);
-		psec = usable(psec, ss);
+		osec = usable(osec);
+		psec = usable(psec);
 		if ((osec || psec) && compare_table(cdo, ss, osec, psec))
 			ret = -1;
 	}

@@ -71,20 +71,20 @@ static char *hex_bytes(const unsigned char *p, uint64_t n)
 }
 
 /* The function entry @index of @sec points into, and where: 0, or -1. */
-static int entry_site(struct cdo *cdo, const struct special_section *ss,
-		      struct section *sec, size_t index, struct symbol **func,
-		      uint64_t *at)
+static int entry_site(struct cdo *cdo, struct section *sec, size_t index,
+		      struct symbol **func, uint64_t *at)
 {
-	uint64_t off = index * ss->entry_size;
+	unsigned int size = special_entry_size(sec);
+	uint64_t off = index * size;
 	struct reloc *rel = kelf_find_reloc_at(sec, off);
 	const struct arch_reloc *ar = rel ? arch_reloc(cdo->arch, rel->type) : NULL;
 	struct symbol *t = NULL;
 	int64_t where = 0;
 
-	if (!ar || !ar->pcrel || ar->width != ss->entry_size)
+	if (!ar || !ar->pcrel || ar->width != size)
 		return error("%s: %s+%#lx: entry %zu is not a %u-byte place-relative relocation (%s): not the runtime constant table this kernel builds",
 			     cdo->patched->path, sec->name, (unsigned long)off, index,
-			     ss->entry_size, rel ? arch_reloc_name(cdo->arch, rel->type) : "none");
+			     size, rel ? arch_reloc_name(cdo->arch, rel->type) : "none");
 	t = cdo_reloc_target(cdo, rel, &where);
 	if (!t || t->type != STT_FUNC || !t->sec || !is_text_section(t->sec) ||
 	    !t->sec->data || where < 0 || (uint64_t)where > t->size ||
@@ -129,7 +129,7 @@ static int rewrite_site(struct cdo *cdo, const struct special_section *ss,
 	size_t n;
 	int ret = 0;
 
-	if (entry_site(cdo, ss, sec, index, &func, &at))
+	if (entry_site(cdo, sec, index, &func, &at))
 		return -1;
 	if (!rc->rewrite)
 		return refuse(cdo, ss, sec, index, func, at, rc->why_not);
@@ -187,7 +187,7 @@ out:
 int special_rewrite_runtime_consts(struct cdo *cdo, const struct special_section *ss,
 				   struct section *sec)
 {
-	size_t n = sec->size / ss->entry_size, i;
+	size_t n = sec->size / special_entry_size(sec), i;
 	int ret = 0;
 
 	for (i = 0; i < n; i++)

@@ -59,7 +59,8 @@ static bool reaches_included_function(const struct cdo *cdo, const struct reloc 
 static int check_key(const struct cdo *cdo, const struct special_section *ss,
 		     struct section *sec, size_t index)
 {
-	uint64_t at = index * ss->entry_size + ss->key_offset;
+	unsigned int size = special_entry_size(sec);
+	uint64_t at = index * size + ss->key_offset;
 	struct reloc *rel = kelf_find_reloc_at(sec, at);
 	struct symbol *key, *func = NULL;
 	struct reloc **rels;
@@ -71,8 +72,7 @@ static int check_key(const struct cdo *cdo, const struct special_section *ss,
 	key = cdo_reloc_target(cdo, rel, NULL);
 	if (key && (sym_info(key)->include || cdo_links_plainly(cdo, key)))
 		return 0;
-	rels = kelf_relocs_in_range(sec, index * ss->entry_size,
-				    (index + 1) * ss->entry_size, &n);
+	rels = kelf_relocs_in_range(sec, index * size, (index + 1) * size, &n);
 	for (i = 0; i < n && !func; i++)
 		if (reaches_included_function(cdo, rels[i]))
 			func = cdo_reloc_target(cdo, rels[i], NULL);
@@ -94,7 +94,8 @@ static int check_replacement(const struct cdo *cdo, const struct special_section
 {
 	int64_t off = 0;
 	struct symbol *f = cdo_reloc_target(cdo, site, &off);
-	struct reloc *rel = kelf_find_reloc_at(sec, index * ss->entry_size + ss->repl_offset);
+	struct reloc *rel = kelf_find_reloc_at(sec, index * special_entry_size(sec) +
+						ss->repl_offset);
 	struct section *to = rel && rel->sym ? rel->sym->sec : NULL;
 	int64_t at;
 
@@ -116,13 +117,13 @@ static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 			 struct section *sec)
 {
 	struct sec_info *si = sec_info(sec);
-	size_t n = sec->size / ss->entry_size, i, j, nrels;
+	const struct special_layout *l = special_layout(cdo, cdo->patched, sec, ss);
+	size_t n, i, j, nrels;
 	long added = 0;
 
-	if (sec->size % ss->entry_size)
-		return error("%s: %s: size %zu is not a multiple of the %u-byte entries this kernel's %s uses",
-			     cdo->patched->path, sec->name, sec->size,
-			     ss->entry_size, sec->name);
+	if (!l)
+		return -1;
+	n = sec->size / l->size;
 	if (!si->kept) {
 		si->kept = xcalloc(n ? n : 1, 1);
 		si->nr_kept = n;
@@ -132,8 +133,7 @@ static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 
 		if (si->kept[i])
 			continue;
-		rels = kelf_relocs_in_range(sec, i * ss->entry_size,
-					    (i + 1) * ss->entry_size, &nrels);
+		rels = kelf_relocs_in_range(sec, i * l->size, (i + 1) * l->size, &nrels);
 		for (j = 0; j < nrels; j++)
 			if (reaches_included_function(cdo, rels[j]))
 				break;

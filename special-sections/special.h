@@ -6,14 +6,17 @@
  * Each is an array of fixed-size entries pointing into code.  The livepatch
  * must carry the entries of the functions it carries and no others.  The
  * layouts are per-arch data (struct special_section in the arch's table);
- * this code is generic: split a section into entries, keep an entry when a
- * relocation in it reaches an included function, then copy kept entries.
+ * which of them an object's section has is read from the object
+ * (layout.c); this code is generic: split a section into entries, keep an
+ * entry when a relocation in it reaches an included function, then copy
+ * kept entries.
  */
 #ifndef SPECIAL_H
 #define SPECIAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct cdo;
 struct kelf;
@@ -21,14 +24,48 @@ struct section;
 
 struct arch_runtime_const;
 
+/* The bit of special_layout->relocs for a relocated field at @off. */
+#define SPECIAL_AT(off)	(1ull << (off))
+
+/*
+ * One layout a kernel can give a table's entries: their size, and the
+ * offsets of the fields every entry relocates (bit N of @relocs: a field
+ * at +N), by which an object's section is told apart when the tool that
+ * wrote it left sh_entsize 0 (layout.c).  A layout's size is at most 64.
+ */
+struct special_layout {
+	unsigned int size;		/* 0: no more layouts */
+	uint64_t relocs;
+	/* Bytes of an entry that do not change behaviour: a bug entry's line
+	 * (moved by a change above the function).  Size 0: none. */
+	unsigned int noise_offset, noise_size;
+	const char *config;		/* the configuration that gives it, or NULL */
+};
+
+#define SPECIAL_MAX_LAYOUTS	2
+
+/*
+ * struct bug_entry (include/asm-generic/bug.h) with
+ * GENERIC_BUG_RELATIVE_POINTERS, as the arches write it in asm: s32
+ * address, s32 file, u16 line, u16 flags with CONFIG_DEBUG_BUGVERBOSE, else
+ * s32 address, u16 flags and padding to 4 bytes.
+ */
+#define SPECIAL_BUG_ENTRY_LAYOUTS					\
+	{ { .size = 12, .relocs = SPECIAL_AT(0) | SPECIAL_AT(4),	\
+	    .noise_offset = 8, .noise_size = 2,				\
+	    .config = "CONFIG_DEBUG_BUGVERBOSE" },			\
+	  { .size = 8, .relocs = SPECIAL_AT(0),				\
+	    .config = "no CONFIG_DEBUG_BUGVERBOSE" } }
+
 struct special_section {
 	const char *name;		/* or its prefix, see name_is_prefix */
 	bool name_is_prefix;		/* a family named PREFIX + a symbol */
-	unsigned int entry_size;
+	/* The layouts Linux 6.12 gives the entries, in any configuration. */
+	struct special_layout layouts[SPECIAL_MAX_LAYOUTS];
 	/* A section without relocations whose entries pair 1:1 with this
-	 * one's (.orc_unwind beside .orc_unwind_ip). */
+	 * one's (.orc_unwind beside .orc_unwind_ip); the size of its entries
+	 * is its size over their number. */
 	const char *companion;
-	unsigned int companion_size;
 	/* The entry's reference to a key or trampoline (jump labels, static
 	 * calls) must link as an ordinary relocation: the kernel reads these
 	 * tables when the module loads, before klp relocations are applied. */
@@ -44,9 +81,6 @@ struct special_section {
 	 * uniprocessor kernel reads (.smp_locks).
 	 */
 	bool behaviour;
-	/* Bytes of an entry that do not change behaviour: a bug entry's line
-	 * (moved by a change above the function).  Size 0: none. */
-	unsigned int noise_offset, noise_size;
 	/* The entry points at replacement code (alternatives): the reference
 	 * at @repl_offset, its length the byte at @repl_len_offset.  The code
 	 * there is compared, not only where it is. */
@@ -65,6 +99,27 @@ extern const struct special_section arm64_special[];
 
 /* The arch's description of @name, or NULL when it is not special. */
 const struct special_section *special_find(const struct cdo *cdo, const char *name);
+
+/*
+ * layout.c: the layout of the entries of special section @sec of @kelf
+ * (described by @ss), read from the object: its sh_entsize when set, else
+ * the one layout of @ss its relocations follow.  NULL after an error
+ * naming the section and the rule when it cannot be known; the answer is
+ * kept, so the error is printed once.
+ */
+const struct special_layout *special_layout(const struct cdo *cdo,
+					    const struct kelf *kelf, struct section *sec,
+					    const struct special_section *ss);
+
+/* The size of @sec's entries; special_layout() found it. */
+unsigned int special_entry_size(const struct section *sec);
+
+/*
+ * The size of each of the @n entries of companion section @csec of @sec's
+ * table: 0 after an error when @csec does not hold @n entries of one size.
+ */
+unsigned int special_companion_size(const struct kelf *kelf, const struct section *sec,
+				    const struct section *csec, size_t n);
 
 /*
  * Choose the entries to keep in every special section of the patched

@@ -44,6 +44,11 @@ static const struct arch_reloc arm64_relocs[] = {
 	R(LD64_GOT_LO12_NC, 4, false),
 };
 
+/* -fpatchable-function-entry's (CONFIG_DYNAMIC_FTRACE_WITH_ARGS) */
+static const char *const arm64_call_site_tables[] = {
+	"__patchable_function_entries", NULL,
+};
+
 const struct arch arch_arm64 = {
 	.name = "arm64",
 	.kernel_arch = "arm64",
@@ -51,6 +56,7 @@ const struct arch arch_arm64 = {
 	.machine = EM_AARCH64,
 	.abs64 = R_AARCH64_ABS64,
 	.ftrace_sites = "__patchable_function_entries",
+	.call_site_tables = arm64_call_site_tables,
 	.relocs = arm64_relocs,
 	.special = arm64_special,
 	.decode = arm64_decode,

@@ -8,8 +8,10 @@
  *				function's section, past its end
  *				(create-diff-object/tail.c)
  *	__jump_table		struct jump_entry { s32 code; s32 target; long key; }
- *	__bug_table		struct bug_entry, relative pointers, verbose:
- *				s32 addr, s32 file, u16 line, u16 flags
+ *	__bug_table		struct bug_entry, relative pointers: s32 addr,
+ *				s32 file, u16 line, u16 flags with
+ *				DEBUG_BUGVERBOSE, else s32 addr, u16 flags,
+ *				".align 2" (asm/asm-bug.h)
  *	__patchable_function_entries	one address per ftrace call site
  *	runtime_ptr_SYM		one s32 per runtime_const_ptr(SYM) site, to
  *				its movz and three movk (16 bytes);
@@ -25,6 +27,8 @@
 #include "../arch.h"
 #include "../../special-sections/special.h"
 
+#define AT(off)		SPECIAL_AT(off)
+
 static const struct arch_runtime_const arm64_runtime_ptr = {
 	.macro = "runtime_const_ptr()",
 	.placeholder = "0x0123456789abcdef",
@@ -38,17 +42,22 @@ static const struct arch_runtime_const arm64_runtime_shift = {
 };
 
 const struct special_section arm64_special[] = {
-	{ .name = "__ex_table", .entry_size = 12, .behaviour = true },
-	{ .name = ".altinstructions", .entry_size = 12, .behaviour = true,
+	{ .name = "__ex_table", .layouts = { { .size = 12, .relocs = AT(0) | AT(4) } },
+	  .behaviour = true },
+	{ .name = ".altinstructions",
+	  .layouts = { { .size = 12, .relocs = AT(0) | AT(4) } }, .behaviour = true,
 	  .has_repl = true, .repl_offset = 4, .repl_len_offset = 11 },
-	{ .name = "__jump_table", .entry_size = 16, .behaviour = true,
-	  .key_needs_plain_reloc = true, .key_offset = 8 },
-	{ .name = "__bug_table", .entry_size = 12, .behaviour = true,
-	  .noise_offset = 8, .noise_size = 2 },
-	{ .name = "__patchable_function_entries", .entry_size = 8 },
-	{ .name = "runtime_ptr_", .name_is_prefix = true, .entry_size = 4,
+	{ .name = "__jump_table",
+	  .layouts = { { .size = 16, .relocs = AT(0) | AT(4) | AT(8) } },
+	  .behaviour = true, .key_needs_plain_reloc = true, .key_offset = 8 },
+	{ .name = "__bug_table", .layouts = SPECIAL_BUG_ENTRY_LAYOUTS, .behaviour = true },
+	{ .name = "__patchable_function_entries",
+	  .layouts = { { .size = 8, .relocs = AT(0) } } },
+	{ .name = "runtime_ptr_", .name_is_prefix = true,
+	  .layouts = { { .size = 4, .relocs = AT(0) } },
 	  .runtime_const = &arm64_runtime_ptr },
-	{ .name = "runtime_shift_", .name_is_prefix = true, .entry_size = 4,
+	{ .name = "runtime_shift_", .name_is_prefix = true,
+	  .layouts = { { .size = 4, .relocs = AT(0) } },
 	  .runtime_const = &arm64_runtime_shift },
 	{ .name = NULL },	/* end */
 };

@@ -29,6 +29,12 @@ static const struct arch_reloc x86_64_relocs[] = {
 	R(REX_GOTPCRELX, 4, true),
 };
 
+/* -mrecord-mcount's, and -fpatchable-function-entry's call padding
+ * (CONFIG_CALL_PADDING) */
+static const char *const x86_64_call_site_tables[] = {
+	"__mcount_loc", "__patchable_function_entries", NULL,
+};
+
 const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.kernel_arch = "x86",
@@ -36,6 +42,8 @@ const struct arch arch_x86_64 = {
 	.machine = EM_X86_64,
 	.abs64 = R_X86_64_64,
 	.ftrace_sites = "__mcount_loc",
+	.call_site_tables = x86_64_call_site_tables,
+	.reloc_needs_zero_place = true,
 	.relocs = x86_64_relocs,
 	.special = x86_64_special,
 	.target_check = &x86_64_target_check,

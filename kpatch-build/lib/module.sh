@@ -102,7 +102,7 @@ module_build() {
 	local dir=$KPB_SCRATCH/module mod=livepatch-$KPB_NAME log=$KPB_SCRATCH/module.log
 	mkdir -p "$dir"
 	cp "$KPB_KMOD/livepatch-main.c" "$KPB_KMOD/livepatch-api.h" \
-		"$KPB_KMOD/livepatch.lds" "$dir/"
+		"$KPB_KMOD/livepatch-format.h" "$KPB_KMOD/livepatch.lds" "$dir/"
 	log_cmd "${KPB_CROSS}ld" -r -o "$dir/lp-diff.o" "${KPB_DIFFS[@]}"
 	"${KPB_CROSS}ld" -r -o "$dir/lp-diff.o" "${KPB_DIFFS[@]}" 2>"$log" || {
 		tail_log "$log"

@@ -16,24 +16,26 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stddef.h>
+
 #include "../../arch/arch.h"
 #include "../../elf/kelf.h"
+#include "../../kmod/livepatch-format.h"
 #include "../../util/util.h"
 
-/* The entry layouts of doc/diff-object-format.md. */
-#define FUNC_SIZE	32
-#define FUNC_NEW	0
-#define FUNC_NAME	8
-#define FUNC_OBJNAME	16
-#define FUNC_SYMPOS	24
+#define FUNC_SIZE	sizeof(struct lp_func)
+#define FUNC_NEW	offsetof(struct lp_func, new_func)
+#define FUNC_NAME	offsetof(struct lp_func, old_name)
+#define FUNC_OBJNAME	offsetof(struct lp_func, objname)
+#define FUNC_SYMPOS	offsetof(struct lp_func, sympos)
 
-#define RELOC_SIZE	40
-#define RELOC_PLACE	0
-#define RELOC_NAME	8
-#define RELOC_OBJNAME	16
-#define RELOC_ADDEND	24
-#define RELOC_TYPE	32
-#define RELOC_SYMPOS	36
+#define RELOC_SIZE	sizeof(struct lp_reloc)
+#define RELOC_PLACE	offsetof(struct lp_reloc, place)
+#define RELOC_NAME	offsetof(struct lp_reloc, name)
+#define RELOC_OBJNAME	offsetof(struct lp_reloc, objname)
+#define RELOC_ADDEND	offsetof(struct lp_reloc, addend)
+#define RELOC_TYPE	offsetof(struct lp_reloc, type)
+#define RELOC_SYMPOS	offsetof(struct lp_reloc, sympos)
 
 static uint64_t read_u64(const struct section *sec, uint64_t off)
 {
@@ -60,7 +62,7 @@ static const char *string_field(struct section *sec, uint64_t off)
 	if (!rel || !rel->sym || !rel->sym->sec)
 		return "?";
 	s = rel->sym->sec;
-	if (strcmp(s->name, ".livepatch.strings") || rel->addend < 0 ||
+	if (strcmp(s->name, LP_STRINGS_SECTION) || rel->addend < 0 ||
 	    (uint64_t)rel->addend >= s->size ||
 	    !memchr(s->data + rel->addend, '\0', s->size - rel->addend))
 		return "?";
@@ -115,8 +117,8 @@ int main(int argc, char **argv)
 	if (!kelf)
 		return 1;
 	arch = arch_find_by_machine(kelf->ehdr.e_machine);
-	funcs = kelf_find_section_by_name(kelf, ".livepatch.funcs");
-	relocs = kelf_find_section_by_name(kelf, ".livepatch.relocs");
+	funcs = kelf_find_section_by_name(kelf, LP_FUNCS_SECTION);
+	relocs = kelf_find_section_by_name(kelf, LP_RELOCS_SECTION);
 
 	if (funcs && !check_table(kelf, funcs, FUNC_SIZE))
 		for (off = 0; off < funcs->size; off += FUNC_SIZE)

@@ -18,6 +18,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/share/kpatch-ng/kmod/kpatch-macros.h
 	./opt/kp/share/kpatch-ng/kmod/kpatch-syscall.h
 	./opt/kp/share/kpatch-ng/kmod/livepatch-api.h
+	./opt/kp/share/kpatch-ng/kmod/livepatch-format.h
 	./opt/kp/share/kpatch-ng/kmod/livepatch-main.c
 	./opt/kp/share/kpatch-ng/kmod/livepatch.lds
 	./opt/kp/share/kpatch-ng/lib/build.sh

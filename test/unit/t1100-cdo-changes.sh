@@ -327,6 +327,84 @@ test_expect_success 'a target with two files holding a log_it: this file block'"
 	test_cmp expect actual
 '
 
+# not_listed DIR OBJ...: call-other's pair in DIR, and each OBJ of
+# fixtures/cdo/call-other/OBJ.c compiled there.
+not_listed() {
+	local dir=$1 f
+	shift
+	mkdir -p "$dir" &&
+	cp -P call-other.x86_64/orig.o call-other.x86_64/patched.o \
+		call-other.x86_64/Module.symvers "$dir/" &&
+	for f in "$@"; do
+		(cd "$dir" && "${CDO_X86_64_CC[@]}" -o "$f.o" "$CDO_FIXTURES/call-other/$f.c") ||
+			return 1
+	done
+}
+
+# kallsyms lists no symbol of a non-allocated section (nm's "n"), and
+# vmlinux's sorts by address: the old count put that log_it, at address 0,
+# first, and gave call-other's the position 3.
+test_expect_success 'vmlinux: a log_it kallsyms does not list (not allocated) is not counted: position 2' '
+	not_listed unlisted not-listed neighbour &&
+	ld -o unlisted/vmlinux -e 0 --unresolved-symbols=ignore-all unlisted/not-listed.o \
+		unlisted/neighbour.o unlisted/orig.o &&
+	{
+		readelf -sW unlisted/vmlinux | awk "\$8 == \"log_it\" { print \$2, \$4, \$7 }" &&
+		kelf-dump -S unlisted/vmlinux | awk "\$3 == \".kpng.note\" { print \$5 }"
+	} >actual &&
+	cat >expect <<-\EOF &&
+	0000000000000000 NOTYPE 5
+	0000000000401010 FUNC 1
+	0000000000401050 FUNC 1
+	flags=0
+	EOF
+	test_cmp expect actual &&
+	(cd unlisted && create-diff-object orig.o patched.o vmlinux Module.symvers out.o \
+		>stdout 2>stderr) &&
+	test_file_empty unlisted/stderr &&
+	lp-dump unlisted/out.o | grep log_it >actual &&
+	echo "K .text.dispatch+0x9 R_X86_64_PC32 log_it vmlinux addend=-4 sympos=2" >expect &&
+	test_cmp expect actual
+'
+
+# A module's symbols count in symbol-table order, undefined ones never;
+# one in a section the loader does not keep only while the module loads.
+test_expect_success 'a module: a log_it not allocated and an undefined one after its own: position 2' '
+	not_listed unlisted-mod not-listed not-listed-undef neighbour &&
+	(cd unlisted-mod && ld -r -o demo-mod.ko neighbour.o orig.o not-listed.o not-listed-undef.o) &&
+	kelf-dump -s unlisted-mod/demo-mod.ko | awk "\$3 == \"log_it\" { print \$3, \$4, \$5, \$6 }" >actual &&
+	cat >expect <<-\EOF &&
+	log_it LOCAL FUNC .text.log_it
+	log_it LOCAL FUNC .text.log_it
+	log_it LOCAL NOTYPE .kpng.note
+	log_it GLOBAL NOTYPE UNDEF
+	EOF
+	test_cmp expect actual &&
+	(cd unlisted-mod && create-diff-object orig.o patched.o demo-mod.ko Module.symvers out.o \
+		>stdout 2>stderr) &&
+	test_file_empty unlisted-mod/stderr &&
+	lp-dump unlisted-mod/out.o | grep log_it >actual &&
+	echo "K .text.dispatch+0x9 R_X86_64_PC32 log_it demo_mod addend=-4 sympos=2" >expect &&
+	test_cmp expect actual
+'
+
+# While the module loads (a livepatch enabled before it), kallsyms lists
+# its whole symbol table; once its init has run, its core symbols only:
+# with that log_it between the two, call-other's is the third, then the
+# second.  No sympos finds it in both.
+test_expect_success 'a module with a log_it not allocated between two: refused, naming both counts' '
+	not_listed between not-listed neighbour &&
+	(cd between && ld -r -o demo-mod.ko neighbour.o not-listed.o orig.o) &&
+	(cd between && test_expect_code 1 create-diff-object orig.o patched.o demo-mod.ko \
+		Module.symvers out.o >stdout 2>stderr) &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: demo-mod.ko: log_it: no sympos finds it in every kallsyms listing of the symbols of that name (it is 3 of 3 while the module loads, 2 of 2 after its init); rename it in the patch or leave it unreferenced
+	create-diff-object: error: patched.o: .text.dispatch+0x9: cannot resolve local log_it in the running kernel
+	EOF
+	test_cmp expect between/stderr &&
+	cdo_missing between/out.o
+'
+
 # Debian strips its modules with strip -g, which takes the STT_FILE
 # symbols too: the whole symbol table is then the object's file block.
 test_expect_success 'a module stripped of its file symbols: a local it holds once resolves' '

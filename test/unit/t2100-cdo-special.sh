@@ -16,7 +16,8 @@ test_description='create-diff-object: special sections: the entries of carried f
 # them).  special-sections has changed() and unchanged(), each with an
 # entry in every table; only changed() is carried, with its entries alone.
 
-PAIRS=(special-sections refuse-special-entry special-noise special-shared-tail)
+PAIRS=(special-sections refuse-special-entry special-noise special-shared-tail
+	special-bug-short)
 
 # What vmlinux exports of what the fixtures use: the jump label and static
 # call keys must link plainly, the thunks are what objtool's sites call.
@@ -350,6 +351,123 @@ test_expect_success 'special-shared-tail (arm64): first()'"'"'s replacement afte
 	create-diff-object: error: patched.o: first: .altinstructions entry at first+0x8: its replacement code at .sched.text+0x28 lies after the functions of .sched.text, which holds several: the differ carries such code only from a section of one function; leave the functions of .sched.text that have alternatives unchanged
 	EOF
 	test_cmp expect special-shared-tail.arm64/stderr
+'
+
+test_expect_success 'special-bug-short: 8-byte bug entries (no CONFIG_DEBUG_BUGVERBOSE): changed() is carried with its own' '
+	for arch in x86_64 arm64; do
+		echo "# $arch" &&
+		test_expect_code 0 cdo special-bug-short.$arch &&
+		test_file_empty special-bug-short.$arch/stderr &&
+		cat special-bug-short.$arch/stdout &&
+		sizes special-bug-short.$arch/patched.o __bug_table &&
+		sizes special-bug-short.$arch/out.o __bug_table &&
+		contents special-bug-short.$arch/out.o __bug_table &&
+		cdo_relocs special-bug-short.$arch/out.o __bug_table || return 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	# x86_64
+	changed function: changed (code)
+	__bug_table size=24
+	__bug_table size=8
+	00 00 00 00 03 09 00 00
+	R __bug_table+0 R_X86_64_PC32 changed +13
+	# arm64
+	changed function: changed (code)
+	__bug_table size=24
+	__bug_table size=8
+	00 00 00 00 03 09 00 00
+	R __bug_table+0 R_AARCH64_PREL32 changed +16
+	EOF
+	test_cmp expect actual
+'
+
+# objtool writes its tables with sh_entsize (elf_create_section_pair());
+# the fixtures' asm cannot.  Set, it gives the layout, and the copies keep it.
+test_expect_success 'x86_64: sh_entsize, as objtool sets it, gives the layout: the same entries kept' '
+	mkdir entsize &&
+	cp special-sections.x86_64/orig.o special-sections.x86_64/patched.o \
+		special-sections.x86_64/Module.symvers entsize/ &&
+	chmod u+w entsize/*.o &&
+	for obj in entsize/orig.o entsize/patched.o; do
+		elf-patch $obj shdr .static_call_sites sh_entsize 8 &&
+		elf-patch $obj shdr .retpoline_sites sh_entsize 4 &&
+		elf-patch $obj shdr .orc_unwind_ip sh_entsize 4 &&
+		elf-patch $obj shdr .orc_unwind sh_entsize 6 || return 1
+	done &&
+	test_expect_code 0 cdo entsize &&
+	test_file_empty entsize/stderr &&
+	kelf-dump -S entsize/out.o | awk "\$3 ~ /^(.static_call_sites|.retpoline_sites|.orc_unwind_ip|.orc_unwind)\$/ { print \$3, \$6, \$9 }" >actual &&
+	cat >expect <<-\EOF &&
+	.static_call_sites size=8 entsize=8
+	.retpoline_sites size=4 entsize=4
+	.orc_unwind_ip size=4 entsize=4
+	.orc_unwind size=6 entsize=6
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'x86_64: an sh_entsize its relocations do not follow is refused' '
+	mkdir entsize-bad &&
+	cp special-sections.x86_64/orig.o special-sections.x86_64/patched.o \
+		special-sections.x86_64/Module.symvers entsize-bad/ &&
+	chmod u+w entsize-bad/*.o &&
+	elf-patch entsize-bad/patched.o shdr __bug_table sh_entsize 8 &&
+	test_expect_code 2 cdo entsize-bad &&
+	cdo_missing entsize-bad/out.o &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: __bug_table: its relocations do not follow the layout its sh_entsize 8 gives (8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE)): not a table the kernel builds
+	EOF
+	test_cmp expect entsize-bad/stderr
+'
+
+# unknown_layout DIR: an object whose __bug_table has 16-byte entries (a
+# layout no 6.12 kernel builds), and whose .static_call_sites says its
+# entries are 12 bytes (sh_entsize, set by the "aM" form): diffed against
+# the same source with another return value.  Not a fixture pair, which
+# t1000 would diff against itself.
+unknown_layout() {
+	local dir=$1 half
+	local -a CDO_CC=()
+	cdo_cc x86_64 &&
+	mkdir -p "$dir/a" "$dir/b" &&
+	for half in a b; do
+		cat >"$dir/$half/unknown-layout.c" <<-EOF || return 1
+		int warned(int x)
+		{
+			if (x > 100)
+				asm volatile("1:\tud2\n"
+					     ".pushsection __bug_table,\"aw\"\n"
+					     "2:\t.long 1b - .\n"
+					     "\t.long 1b - .\n"
+					     "\t.word 0x901\n"
+					     "\t.org 2b+16\n"
+					     ".popsection\n"
+					     ".pushsection .static_call_sites,\"aM\",@progbits,12\n"
+					     ".long 1b - .\n"
+					     ".long kpng_key - .\n"
+					     ".long 0\n"
+					     ".popsection\n");
+			return x - $([ "$half" = a ] && echo 1 || echo 2);
+		}
+		EOF
+	done &&
+	(cd "$dir/a" && "${CDO_CC[@]}" -o ../orig.o unknown-layout.c) &&
+	(cd "$dir/b" && "${CDO_CC[@]}" -o ../patched.o unknown-layout.c) &&
+	cdo_symvers "$dir/Module.symvers" "${EXPORTS[@]}"
+}
+
+test_expect_success 'a table whose entry size cannot be known is refused, naming the section and the rule' '
+	unknown_layout unknown-layout &&
+	test_expect_code 2 cdo unknown-layout &&
+	test_file_empty unknown-layout/stdout &&
+	cdo_missing unknown-layout/out.o &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: orig.o: .static_call_sites: cannot tell the layout of its entries: its sh_entsize 12 is the size of none of the layouts known for it (8 bytes relocated at +0, +4); add this kernel'"'"'s layout of .static_call_sites to arch/x86_64/special.c
+	create-diff-object: error: patched.o: .static_call_sites: cannot tell the layout of its entries: its sh_entsize 12 is the size of none of the layouts known for it (8 bytes relocated at +0, +4); add this kernel'"'"'s layout of .static_call_sites to arch/x86_64/special.c
+	create-diff-object: error: orig.o: __bug_table: cannot tell the size of its entries: its sh_entsize is 0, and its relocations follow none of the layouts known for it (12 bytes relocated at +0, +4 (CONFIG_DEBUG_BUGVERBOSE); 8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE)); add this kernel'"'"'s layout of __bug_table to arch/x86_64/special.c
+	create-diff-object: error: patched.o: __bug_table: cannot tell the size of its entries: its sh_entsize is 0, and its relocations follow none of the layouts known for it (12 bytes relocated at +0, +4 (CONFIG_DEBUG_BUGVERBOSE); 8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE)); add this kernel'"'"'s layout of __bug_table to arch/x86_64/special.c
+	EOF
+	test_cmp expect unknown-layout/stderr
 '
 
 test_done
