@@ -229,6 +229,16 @@ void cdo_include_reloc_target(struct cdo *cdo, const struct reloc *rel);
  */
 bool cdo_links_plainly(const struct cdo *cdo, const struct symbol *t);
 
+/*
+ * classes.c: the name of the section carried @sym comes out in (to free):
+ * its class where the kernel gives its section's name a meaning
+ * (.data..percpu, .noinstr.text...), else ".text.foo" for function foo.
+ * cdo_refuse_classes(): after cdo_include, an error for each carried
+ * symbol whose class a module cannot have; -1 when there is one.
+ */
+char *cdo_output_section_name(const struct symbol *sym);
+int cdo_refuse_classes(struct cdo *cdo);
+
 /* output.c: write the diff object to @path; 0 or -1. */
 int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path);
 

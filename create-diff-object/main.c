@@ -106,7 +106,7 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 			cdo->patched->path);
 		return EXIT_NO_CHANGE;
 	}
-	if (cdo_refuse_carried(cdo))
+	if (cdo_refuse_carried(cdo) | cdo_refuse_classes(cdo))
 		return EXIT_REFUSED;
 
 	cdo->lookup = lookup_open(target, symvers && symvers[0] ? symvers : NULL);
