@@ -181,3 +181,10 @@ int cdo_refuse_classes(struct cdo *cdo)
 	}
 	return ret;
 }
+
+const char *cdo_class_refusal(const struct section *sec)
+{
+	const struct section_class *c = find_class(sec->name);
+
+	return c && !c->out ? c->why : NULL;
+}
