@@ -195,6 +195,10 @@ int cdo_account(struct cdo *cdo)
 				ret = -1;
 		}
 	}
+	/* What the patch removed (the table's first entry). */
+	for_each_symbol(cdo->orig, p)
+		if (is_object_symbol(p) && !sym_twin(p) && !cdo_is_ignored_section(p->sec))
+			debug_line(cdo, p->name, known[0].why);
 	for_each_section(kelf, sec) {
 		struct reloc *rel;
 
