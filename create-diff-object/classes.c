@@ -122,8 +122,6 @@ static const struct section_class classes[] = {
 	{ ".kunit_init_test_suites", false, NULL, "KUnit suites are not livepatched" },
 	{ ".initcall", true, NULL,
 	  "an initcall: a livepatch runs no initcalls; do one-time work in a pre-patch callback" },
-	{ ".modinfo", false, NULL,
-	  "module information: the livepatch module's own comes from its template" },
 	{ "__ksymtab", true, NULL, "the export table: a livepatch cannot change the kernel's export set" },
 	{ "__kcrctab", true, NULL, "the export table: a livepatch cannot change the kernel's export set" },
 	{ ".ctors", false, NULL, "constructors: a livepatch runs none" },
