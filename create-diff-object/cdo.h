@@ -165,7 +165,6 @@ bool cdo_is_numbered(const struct symbol *sym);
 void cdo_correlate_numbered(struct cdo *cdo);
 
 /* compare.c */
-bool cdo_is_ignored_section(const struct section *sec);
 int cdo_compare(struct cdo *cdo);
 /* Do two relocations reach the same thing (the comparison's rule)? */
 bool cdo_same_target(struct cdo *cdo, const struct reloc *o, const struct reloc *p);
@@ -228,6 +227,27 @@ void cdo_include_reloc_target(struct cdo *cdo, const struct reloc *rel);
  * for a klp relocation.
  */
 bool cdo_links_plainly(const struct cdo *cdo, const struct symbol *t);
+
+/*
+ * classes.c: the name of the section carried @sym comes out in (to free):
+ * its class where the kernel gives its section's name a meaning
+ * (.data..percpu, .noinstr.text...), else ".text.foo" for function foo.
+ * cdo_refuse_classes(): after cdo_include, an error for each carried
+ * symbol whose class a module cannot have; -1 when there is one.
+ */
+char *cdo_output_section_name(const struct symbol *sym);
+int cdo_refuse_classes(struct cdo *cdo);
+/* Why a module cannot have @sec's class, or NULL when it can. */
+const char *cdo_class_refusal(const struct section *sec);
+
+/*
+ * account.c: is @sec never compared: ignored by KPATCH_IGNORE_SECTION or
+ * in the table of differences known not to matter?  cdo_account(), after
+ * cdo_include: an error naming each difference that is neither carried,
+ * ignored nor known not to matter; -1 when there is one.
+ */
+bool cdo_is_ignored_section(const struct section *sec);
+int cdo_account(struct cdo *cdo);
 
 /* output.c: write the diff object to @path; 0 or -1. */
 int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path);

@@ -13,7 +13,8 @@
  *
  * What never changes behaviour is ignored: debug info, .comment, notes, and
  * the call-site tables the compiler writes (arch->call_site_tables:
- * __mcount_loc, __patchable_function_entries).
+ * __mcount_loc, __patchable_function_entries): account.c's table, with the
+ * reason for each.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,30 +22,6 @@
 
 #include "cdo.h"
 #include "../util/util.h"
-
-static const char *const ignored_prefixes[] = {
-	".debug_", ".rela.debug_", ".comment", ".note", ".discard",
-	".llvm_addrsig", ".BTF", ".eh_frame", ".rela.eh_frame",
-	".GCC.command.line",
-	/* export markers: refuse.c checks the export set itself */
-	".export_symbol", ".rela.export_symbol",
-	/* the patch author's markers (kpatch-macros.h): author.c reads them */
-	".kpatch.", ".rela.kpatch.",
-};
-
-bool cdo_is_ignored_section(const struct section *sec)
-{
-	size_t i;
-
-	/* KPATCH_IGNORE_SECTION; a call-site table */
-	if (sec->priv && (sec_info(sec)->ignored || sec_info(sec)->call_sites))
-		return true;
-	for (i = 0; i < ARRAY_SIZE(ignored_prefixes); i++)
-		if (!strncmp(sec->name, ignored_prefixes[i],
-			     strlen(ignored_prefixes[i])))
-			return true;
-	return false;
-}
 
 /*
  * A mapping symbol of the ARM ELF ABIs ("$x", "$d", "$d.12"): marks where

@@ -81,6 +81,7 @@ static int check_pair(const struct kelf *orig, const struct kelf *patched)
 static int run(struct cdo *cdo, const char *target, const char *symvers,
 	       const char *output)
 {
+	unsigned int nr_funcs;
 	int ret;
 
 	cdo->arch = arch_find_by_machine(cdo->patched->ehdr.e_machine);
@@ -101,12 +102,16 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 		return EXIT_ERROR;
 	if (cdo_compare(cdo) | cdo_refuse(cdo))
 		return EXIT_REFUSED;
-	if (!cdo_include(cdo)) {
+	nr_funcs = cdo_include(cdo);
+	/* Every difference is carried, ignored, known not to matter or refused. */
+	if (cdo_account(cdo))
+		return EXIT_REFUSED;
+	if (!nr_funcs) {
 		fprintf(stderr, "%s: no changed functions in %s\n", get_progname(),
 			cdo->patched->path);
 		return EXIT_NO_CHANGE;
 	}
-	if (cdo_refuse_carried(cdo))
+	if (cdo_refuse_carried(cdo) | cdo_refuse_classes(cdo))
 		return EXIT_REFUSED;
 
 	cdo->lookup = lookup_open(target, symvers && symvers[0] ? symvers : NULL);

@@ -1,9 +1,10 @@
 /*
  * output.c - write the diff object (format: doc/diff-object-format.md).
  *
- * Each included function or object gets a section of its own, named after
- * it, holding just its bytes, so functions GCC packed into a shared section
- * come out separately.  Anonymous data is copied whole.  Relocations are
+ * Each included function or object gets a section of its own holding just
+ * its bytes, so functions GCC packed into a shared section come out
+ * separately; the section is named after it, or after its class where the
+ * kernel gives its section's name a meaning (classes.c: .data..percpu...).  Anonymous data is copied whole.  Relocations are
  * rewritten against what the diff object defines, or against the running
  * kernel's originals:
  *	exported by vmlinux		an ordinary undefined symbol
@@ -61,17 +62,6 @@ static void point_to_string(struct out *o, struct section *sec, uint64_t off,
 		       kelf_section_symbol(o->strings), add_string(o, s));
 }
 
-static const char *section_prefix(const struct section *sec)
-{
-	if (sec->sh.sh_flags & SHF_EXECINSTR)
-		return ".text.";
-	if (sec->sh.sh_type == SHT_NOBITS)
-		return ".bss.";
-	if (sec->sh.sh_flags & SHF_WRITE)
-		return ".data.";
-	return ".rodata.";
-}
-
 /*
  * Bytes before function @sym that belong to no symbol: the NOP padding that
  * call depth tracking and CFI put in front of each function (16 bytes with
@@ -107,7 +97,7 @@ static uint64_t padding_before(struct symbol *sym)
 static void copy_symbol(struct out *o, struct symbol *sym)
 {
 	struct section *src = sym->sec, *dst;
-	char *name = xasprintf("%s%s", section_prefix(src), sym->name);
+	char *name = cdo_output_section_name(sym);
 	uint64_t pad = padding_before(sym);
 
 	/* cdo_extent(): with the code past its end that belongs to it. */

@@ -42,8 +42,8 @@ cycle() {
 		gcc -static -O2 -o "$SCRATCH/$name.prog" "$PATCHES/$name.prog.c"
 		extra+=("$SCRATCH/$name.prog" "/lib/kpng/$name.prog")
 	fi
-	GUEST_LOG=$name kpb_cycle "$name" "$SCRATCH/$name/livepatch-$name.ko" \
-		"$PATCHES/$name.guest.sh" "${extra[@]}"
+	VM_SMP=$(patch_cpus "$name") GUEST_LOG=$name kpb_cycle "$name" \
+		"$SCRATCH/$name/livepatch-$name.ko" "$PATCHES/$name.guest.sh" "${extra[@]}"
 }
 
 

@@ -95,20 +95,20 @@ test_expect_success 'sched-call: a call within .sched.text moved by a growing ne
 	test_file_empty sched-call.x86_64/stderr
 '
 
-test_expect_success 'sched-text: sched_two() is carried alone in .text.sched_two, without the fill after sched_one()' '
-	cdo_view sched-text.x86_64/out.o .text.sched_two >actual &&
+test_expect_success 'sched-text: sched_two() is carried alone in a .sched.text of its own, without the fill after sched_one()' '
+	cdo_view sched-text.x86_64/out.o .sched.text >actual &&
 	cat >expect <<-\EOF &&
 	# sections
 	.livepatch.funcs
 	.livepatch.relocs
 	.livepatch.strings
-	.text.sched_two
+	.sched.text
 	__mcount_loc
 	# symbols
 	__fentry__ GLOBAL NOTYPE UNDEF size=0
-	sched_two GLOBAL FUNC .text.sched_two size=9
+	sched_two GLOBAL FUNC .sched.text size=9
 	# relocations
-	R .text.sched_two+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .sched.text+0x1 R_X86_64_PLT32 __fentry__ -4
 	# livepatch tables
 	F sched_two sched_two vmlinux sympos=0
 	EOF

@@ -16,10 +16,20 @@
 #				the checks of PATCH_CHECKS (a NAME.guest.sh),
 #				with extra files added
 #	kpb_refused BUILDER NAME	NAME.patch is refused as NAME.refusal says
+#	patch_cpus NAME		the guest CPUs NAME's checks need: its
+#				NAME.cpus, else $VM_SMP
 
 KPB_BIN=$BENCH_ROOT/../../kpatch-build/kpatch-build
 # shellcheck disable=SC2034 # for the test files
 PATCHES=$BENCH_ROOT/patches
+
+patch_cpus() {
+	if [ -f "$PATCHES/$1.cpus" ]; then
+		cat "$PATCHES/$1.cpus"
+	else
+		echo "$VM_SMP"
+	fi
+}
 
 kpb() {
 	local name=$1 rc=0
