@@ -503,7 +503,7 @@ int lookup_select_file(struct lookup *l, const struct kelf *obj)
 	src = source_path(l, file->name);
 	match = place_by_dwarf(l, cand, nr_match, src, &unit, why, sizeof(why));
 	if (match) {
-		rule = xasprintf("by the DWARF of %s (compile unit %s)", l->target->path, unit);
+		rule = xasprintf("by the target's DWARF (compile unit %s)", unit);
 		l->selected = match;
 		say_placed(l, obj, match, nr_named, rule);
 		free(rule);

@@ -69,7 +69,7 @@ test_expect_success 'with DWARF and the tree path: placed by the DWARF, ipv6'"'"
 	echo "changed function: ip6_dgram (code)" >expect &&
 	test_cmp expect dwarf/stdout &&
 	grep -v "read the paths of" dwarf/stderr >actual &&
-	echo "create-diff-object: orig.o: placed as block 3 of the 3 of source file datagram.c in vmlinux, by the DWARF of vmlinux (compile unit $TRASH/dwarf/net/ipv6/datagram.c)" >expect &&
+	echo "create-diff-object: orig.o: placed as block 3 of the 3 of source file datagram.c in vmlinux, by the target'"'"'s DWARF (compile unit $TRASH/dwarf/net/ipv6/datagram.c)" >expect &&
 	test_cmp expect actual &&
 	grep -q "^create-diff-object: vmlinux: read the paths of 3 compile units from its DWARF in [0-9.]* s$" dwarf/stderr &&
 	lp-dump dwarf/out.o | grep helper >actual &&
@@ -90,7 +90,7 @@ test_expect_success 'check-target places it the same way, when it checks a local
 		>ct.stdout 2>ct.stderr) &&
 	echo "same: helper" >expect &&
 	test_cmp expect dwarf/ct.stdout &&
-	grep -q "^check-target: orig.o: placed as block 3 of the 3 of source file datagram.c in vmlinux, by the DWARF" dwarf/ct.stderr &&
+	grep -q "^check-target: orig.o: placed as block 3 of the 3 of source file datagram.c in vmlinux, by the target'"'"'s DWARF" dwarf/ct.stderr &&
 	(cd dwarf && test_expect_code 1 check-target -n vmlinux orig.o vmlinux helper \
 		>ct.stdout 2>ct.stderr) &&
 	grep -q "^check-target: error: orig.o: 3 of the 3 blocks of source file datagram.c in vmlinux hold all of its local symbols, and neither rule tells" dwarf/ct.stderr
@@ -114,7 +114,7 @@ test_expect_success 'without DWARF, only ipv6'"'"'s block has exactly its local 
 
 test_expect_success 'with DWARF too, the DWARF decides first' '
 	test_expect_code 0 cdo_in dwarf-extra -p net/ipv6/datagram.o &&
-	grep -q "placed as block 3 of the 3 of source file datagram.c in vmlinux, by the DWARF of vmlinux" dwarf-extra/stderr
+	grep -q "placed as block 3 of the 3 of source file datagram.c in vmlinux, by the target'"'"'s DWARF" dwarf-extra/stderr
 '
 
 test_expect_success 'without DWARF, and the three blocks alike: refused' '
