@@ -238,8 +238,8 @@ debian_build_module() {
 #				Module.symvers and modules (.ko.xz); -o
 #				$SCRATCH/NAME ARGS..., output in
 #				$SCRATCH/NAME.log; its exit status
-#	debian_build_patch NAME PATCH EXPECT
-#				debian_kpb NAME PATCH, which must report
+#	debian_build_patch NAME PATCH EXPECT [ARG...]
+#				debian_kpb NAME ARGS... PATCH, which must report
 #				exactly the lines of EXPECT and write a module
 #				with Debian's vermagic; the log is shown
 #	debian_cycle_patch NAME PATCH_CHECKS [PROG.c]
@@ -273,8 +273,9 @@ debian_kpb_cycle() {
 
 debian_build_patch() {
 	local name=$1 patch=$2 expect=$3 ko vermagic
+	shift 3
 	ko=$SCRATCH/$name/livepatch-$name.ko
-	debian_kpb "$name" "$patch" || {
+	debian_kpb "$name" "$@" "$patch" || {
 		cat "$SCRATCH/$name.log"
 		die "kpatch-build failed"
 	}
