@@ -224,8 +224,18 @@ static int emit_reloc(struct out *o, struct section *dst, uint64_t off,
 	if (sym_info(t)->include) {
 		struct symbol *out = sym_info(t)->out;
 
-		/* objtool reads its annotations against section symbols only. */
-		if (!strncmp(dst->name, ".discard.", 9) && out->sec) {
+		/*
+		 * Against the section symbol where objtool needs one: it reads
+		 * its annotations against section symbols only, and it tells
+		 * a jump to a label of a function (what the assembler writes
+		 * against the section: the replacement code of an alternative
+		 * jumping back into its function, a jump to a .cold part) from
+		 * a sibling call (against a function symbol) by that alone.
+		 * So from code to code a section symbol stays one.
+		 */
+		if (out->sec && (!strncmp(dst->name, ".discard.", 9) ||
+				 (rel->sym->type == STT_SECTION && t->type == STT_FUNC &&
+				  (dst->sh.sh_flags & SHF_EXECINSTR)))) {
 			kelf_add_reloc(dst, off, rel->type, kelf_section_symbol(out->sec),
 				       (int64_t)out->offset + addend);
 			return 0;
