@@ -59,18 +59,19 @@ test_expect_success 'the livepatch carries the pieces of first_user and second_u
 		relocs shared-code-piece.x86_64/out.o .text.second_user | grep altinstr_aux
 	} >actual &&
 	# second_user'"'"'s piece, at 0x36 of the patched .altinstr_aux, is
-	# at 0x24 of the carried one; setup_user'"'"'s stays out.
+	# at 0x24 of the carried one; setup_user'"'"'s stays out.  The jumps
+	# back keep their section symbols, as the assembler wrote them.
 	cat >expect <<-\EOF &&
 	.altinstr_aux size=54
 	R .altinstr_aux+0x2 R_X86_64_PC32 boot_cpu_data -5
-	R .altinstr_aux+0x9 R_X86_64_PC32 first_user +8
-	R .altinstr_aux+0xe R_X86_64_PC32 first_user +12
+	R .altinstr_aux+0x9 R_X86_64_PC32 .text.first_user +8
+	R .altinstr_aux+0xe R_X86_64_PC32 .text.first_user +12
 	R .altinstr_aux+0x14 R_X86_64_PC32 boot_cpu_data -5
-	R .altinstr_aux+0x1b R_X86_64_PC32 first_user +17
-	R .altinstr_aux+0x20 R_X86_64_PC32 first_user +20
+	R .altinstr_aux+0x1b R_X86_64_PC32 .text.first_user +17
+	R .altinstr_aux+0x20 R_X86_64_PC32 .text.first_user +20
 	R .altinstr_aux+0x26 R_X86_64_PC32 boot_cpu_data -4
-	R .altinstr_aux+0x2d R_X86_64_PC32 second_user +12
-	R .altinstr_aux+0x32 R_X86_64_PC32 second_user +36
+	R .altinstr_aux+0x2d R_X86_64_PC32 .text.second_user +12
+	R .altinstr_aux+0x32 R_X86_64_PC32 .text.second_user +36
 	R .text.first_user+0x8 R_X86_64_PC32 .altinstr_aux -4
 	R .text.first_user+0x11 R_X86_64_PC32 .altinstr_aux +14
 	R .text.second_user+0xc R_X86_64_PC32 .altinstr_aux +32
