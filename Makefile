@@ -18,8 +18,12 @@ LIBLZMA_LIBS := $(shell pkg-config --libs liblzma 2>/dev/null || echo -llzma)
 # libzydis-dev ships no .pc file.
 ZYDIS_CFLAGS := $(shell pkg-config --cflags zydis 2>/dev/null)
 ZYDIS_LIBS := $(shell pkg-config --libs zydis 2>/dev/null || echo -lZydis)
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(LIBELF_CFLAGS) $(LIBLZMA_CFLAGS) $(ZYDIS_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS := $(LIBELF_LIBS) $(LIBLZMA_LIBS) $(ZYDIS_LIBS)
+# libdw (elfutils): the target's DWARF, to tell source files of one name
+# apart (lookup/cu.c).
+LIBDW_CFLAGS := $(shell pkg-config --cflags libdw 2>/dev/null)
+LIBDW_LIBS := $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(LIBELF_CFLAGS) $(LIBLZMA_CFLAGS) $(ZYDIS_CFLAGS) $(LIBDW_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS := $(LIBDW_LIBS) $(LIBELF_LIBS) $(LIBLZMA_LIBS) $(ZYDIS_LIBS)
 
 # The shared library of every tool: ELF layer, helpers, arch tables.
 LIB_SRCS := $(wildcard util/*.c elf/*.c arch/*.c arch/*/*.c lookup/*.c)

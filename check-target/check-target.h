@@ -39,7 +39,6 @@ struct ct {
 	struct kelf *obj;		/* ORIG.o */
 	struct lookup *lookup;		/* TARGET */
 	const char *objname;		/* "vmlinux" or the module's name */
-	int file_selected;		/* 0 not yet, 1 done, -1 failed */
 	unsigned char *mask;		/* scratch: one byte per function byte */
 	size_t mask_alloc;
 	int64_t *at;			/* scratch: where each instruction of the

@@ -86,10 +86,7 @@ struct symbol *ct_find_in_target(struct ct *c, const struct symbol *sym,
 	bool local = sym->bind == STB_LOCAL;
 	struct lookup_result res;
 
-	if (local && !c->file_selected)
-		c->file_selected = lookup_select_file(c->lookup, c->obj) ? -1 : 1;
-	if ((local && c->file_selected < 0) ||
-	    lookup_symbol(c->lookup, sym->name, local, &res))
+	if (lookup_symbol(c->lookup, sym->name, local, &res))
 		return NULL;
 	if (sympos)
 		*sympos = res.sympos;

@@ -49,6 +49,9 @@ static void usage(FILE *f)
 "                       (their recorded positions are checked too)\n"
 "  -n, --objname NAME   the patched object: vmlinux or a module name\n"
 "                       (default: from TARGET's file name)\n"
+"  -p, --path PATH      ORIG.o's path in the kernel tree (net/ipv6/datagram.o):\n"
+"                       with TARGET's DWARF, tells its source file from others\n"
+"                       of the same name\n"
 "  -h, --help           this text\n"
 "\n"
 "Exit status: 0 all the same, 1 error or not found, 2 some function differs.\n");
@@ -164,8 +167,8 @@ out:
 	return ret;
 }
 
-static int run(struct ct *c, const char *target, bool all, const char *diff,
-	       char **names, int nr_names, struct tally *t)
+static int run(struct ct *c, const char *target, const char *tree_path, bool all,
+	       const char *diff, char **names, int nr_names, struct tally *t)
 {
 	int i;
 
@@ -179,6 +182,7 @@ static int run(struct ct *c, const char *target, bool all, const char *diff,
 	c->lookup = lookup_open(target, NULL);
 	if (!c->lookup)
 		return -1;
+	lookup_set_object(c->lookup, c->obj, tree_path);
 	if (all)
 		check_all(c, t);
 	if (diff && check_diff_funcs(c, diff, t))
@@ -194,18 +198,19 @@ int main(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "funcs", required_argument, NULL, 'f' },
 		{ "objname", required_argument, NULL, 'n' },
+		{ "path", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct c = { 0 };
 	struct tally t = { { 0 } };
-	const char *diff = NULL;
+	const char *diff = NULL, *tree_path = NULL;
 	char *objname = NULL;
 	bool all = false;
 	int opt, ret;
 
 	set_progname("check-target");
-	while ((opt = getopt_long(argc, argv, "af:n:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "af:n:p:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			all = true;
@@ -216,6 +221,9 @@ int main(int argc, char **argv)
 		case 'n':
 			free(objname);
 			objname = xstrdup(optarg);
+			break;
+		case 'p':
+			tree_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -233,7 +241,7 @@ int main(int argc, char **argv)
 	}
 	c.objname = objname ? objname : lookup_objname_of(argv[optind + 1]);
 	c.obj = kelf_open(argv[optind]);
-	if (!c.obj || run(&c, argv[optind + 1], all, diff, argv + optind + 2,
+	if (!c.obj || run(&c, argv[optind + 1], tree_path, all, diff, argv + optind + 2,
 			  argc - optind - 2, &t))
 		ret = CT_EXIT_ERROR;
 	else

@@ -51,6 +51,13 @@ struct sym_info {
 };
 
 struct special_layout;
+/* A piece of anonymous code shared by a file's functions (pieces.c). */
+struct piece {
+	uint64_t start, end;		/* [start, end) of its section */
+	bool include;			/* carried (its section is not whole) */
+	bool comparing;			/* compare.c: being compared */
+	uint64_t out;			/* its offset in the carried copy */
+};
 
 struct sec_info {
 	struct section *twin;
@@ -65,6 +72,9 @@ struct sec_info {
 					 * targets.c decoded, one per relocation */
 	const struct special_layout *layout;	/* and their layout */
 	bool layout_unknown;		/* (refused: special-sections/layout.c) */
+	struct piece *pieces;		/* pieces.c: NULL when not cut */
+	size_t nr_pieces;
+	bool pieces_read;
 	struct section *out;		/* its copy in the diff object */
 };
 
@@ -164,7 +174,19 @@ bool cdo_is_numbered(const struct symbol *sym);
 /* correlate-numbered.c */
 void cdo_correlate_numbered(struct cdo *cdo);
 
+/*
+ * pieces.c: the piece of @sec holding offset @where when @sec is anonymous
+ * code that the file's functions share and that can be cut into the piece
+ * each reaches (static_cpu_has()'s .altinstr_aux); else NULL, and @sec is
+ * compared and carried whole.
+ */
+struct piece *cdo_piece_at(const struct cdo *cdo, struct section *sec, int64_t where);
+
 /* compare.c */
+/* The offset relocation @rel references in its symbol's section, for a
+ * reference through a section symbol (cdo_reloc_bias()); -1 when that
+ * cannot be known. */
+int64_t cdo_reloc_offset(const struct cdo *cdo, const struct reloc *rel);
 int cdo_compare(struct cdo *cdo);
 /* Do two relocations reach the same thing (the comparison's rule)? */
 bool cdo_same_target(struct cdo *cdo, const struct reloc *o, const struct reloc *p);
@@ -207,6 +229,9 @@ void cdo_mark_call_site_tables(struct cdo *cdo);
 
 /* refuse.c: report every unsafe change; -1 when there is one. */
 int cdo_refuse(struct cdo *cdo);
+/* Does a relocated field of @sec overlap [@start, @start+@len)? */
+bool cdo_is_relocated(const struct cdo *cdo, struct section *sec, uint64_t start,
+		      uint64_t len);
 /* The function starting at @off of @sec, or NULL (compare.c). */
 struct symbol *cdo_func_at(struct section *sec, int64_t off);
 /* After cdo_include: what the carried functions cannot take with them. */

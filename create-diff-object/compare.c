@@ -23,6 +23,15 @@
 #include "cdo.h"
 #include "../util/util.h"
 
+int64_t cdo_reloc_offset(const struct cdo *cdo, const struct reloc *rel)
+{
+	int64_t bias;
+
+	if (cdo_reloc_bias(cdo, rel, &bias))
+		return -1;
+	return rel->addend + bias;
+}
+
 /*
  * A mapping symbol of the ARM ELF ABIs ("$x", "$d", "$d.12"): marks where
  * code or data starts in a section, names nothing.  GNU as for arm64 puts
@@ -105,7 +114,39 @@ static const char *string_of(const struct cdo *cdo, const struct reloc *rel)
 	return string_at(rel->sym->sec, rel->addend + bias);
 }
 
+struct diff {
+	const char *reason;		/* NULL when the ranges are the same */
+	uint64_t offset;		/* first difference, from the range start */
+	const struct reloc *orel, *prel;	/* the relocations that differ */
+};
+
 static bool same_section(struct cdo *cdo, struct section *o, struct section *p);
+static struct diff compare_range(struct cdo *cdo, struct section *os, uint64_t ostart,
+				 struct section *ps, uint64_t pstart, uint64_t size);
+
+/*
+ * References into shared anonymous code cut into pieces (pieces.c): the
+ * same when they reach the same place of twin pieces holding the same
+ * code, wherever the pieces lie in their sections.  A piece reached again
+ * while being compared counts as the same.
+ */
+static bool same_piece(struct cdo *cdo, const struct reloc *o, const struct reloc *p,
+		       struct piece *op, struct piece *pp)
+{
+	int64_t ooff = cdo_reloc_offset(cdo, o) - (int64_t)op->start;
+	int64_t poff = cdo_reloc_offset(cdo, p) - (int64_t)pp->start;
+	bool same;
+
+	if (ooff != poff || op->end - op->start != pp->end - pp->start)
+		return false;
+	if (pp->comparing)
+		return true;
+	pp->comparing = true;
+	same = !compare_range(cdo, o->sym->sec, op->start, p->sym->sec, pp->start,
+			      pp->end - pp->start).reason;
+	pp->comparing = false;
+	return same;
+}
 
 /* Do two relocations point at the same thing? */
 static bool same_target(struct cdo *cdo, const struct reloc *o, const struct reloc *p)
@@ -131,6 +172,13 @@ static bool same_target(struct cdo *cdo, const struct reloc *o, const struct rel
 	/* Anonymous data, reached through section symbols. */
 	if (o->sym->type != STT_SECTION || p->sym->type != STT_SECTION)
 		return false;
+	if (sec_twin(p->sym->sec) == o->sym->sec) {
+		struct piece *op = cdo_piece_at(cdo, o->sym->sec, cdo_reloc_offset(cdo, o));
+		struct piece *pp = cdo_piece_at(cdo, p->sym->sec, cdo_reloc_offset(cdo, p));
+
+		if (op || pp)
+			return op && pp && same_piece(cdo, o, p, op, pp);
+	}
 	if (is_string_section(o->sym->sec) && is_string_section(p->sym->sec)) {
 		const char *os = string_of(cdo, o), *ps = string_of(cdo, p);
 
@@ -139,12 +187,6 @@ static bool same_target(struct cdo *cdo, const struct reloc *o, const struct rel
 	return o->addend == p->addend && sec_twin(p->sym->sec) == o->sym->sec &&
 	       same_section(cdo, o->sym->sec, p->sym->sec);
 }
-
-struct diff {
-	const char *reason;		/* NULL when the ranges are the same */
-	uint64_t offset;		/* first difference, from the range start */
-	const struct reloc *orel, *prel;	/* the relocations that differ */
-};
 
 /* Width of the field a relocation writes (at least 1 to step past it). */
 static unsigned int reloc_width(const struct cdo *cdo, const struct reloc *rel)

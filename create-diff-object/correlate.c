@@ -71,6 +71,7 @@ void cdo_detach_info(struct kelf *kelf)
 		if (!si)
 			continue;
 		free(si->kept);
+		free(si->pieces);
 		free(si->rels);
 		if ((uintptr_t)si < (uintptr_t)b->secs ||
 		    (uintptr_t)si >= (uintptr_t)(b->secs + b->nr_secs))

@@ -4,7 +4,8 @@
  * Changed and new functions, and, following their relocations, what they
  * need that only the patched object has: new functions and data objects,
  * changed read-only objects, and anonymous data reached through section
- * symbols (string literals, constant pools), carried whole.  Everything
+ * symbols (string literals, constant pools), carried whole, or of shared
+ * anonymous code only the pieces reached (pieces.c).  Everything
  * else they reference stays in the running kernel and is referenced there
  * (see output.c).  Also the sections patch authors fill through
  * kmod/livepatch-api.h (callbacks), whole.
@@ -16,6 +17,17 @@
 #include "../special-sections/special.h"
 
 static void include_section(struct cdo *cdo, struct section *sec);
+static void include_relocs(struct cdo *cdo, struct section *sec,
+			   uint64_t start, uint64_t size);
+
+/* Only the piece of shared anonymous code that a function reaches (pieces.c). */
+static void include_piece(struct cdo *cdo, struct section *sec, struct piece *pc)
+{
+	if (pc->include)
+		return;
+	pc->include = true;
+	include_relocs(cdo, sec, pc->start, pc->end - pc->start);
+}
 
 void cdo_include_reloc_target(struct cdo *cdo, const struct reloc *rel)
 {
@@ -27,7 +39,12 @@ void cdo_include_reloc_target(struct cdo *cdo, const struct reloc *rel)
 				t->type == STT_OBJECT)))
 			cdo_include_symbol(cdo, t);
 	} else if (rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec) {
-		include_section(cdo, rel->sym->sec);
+		struct piece *pc = cdo_piece_at(cdo, rel->sym->sec, cdo_reloc_offset(cdo, rel));
+
+		if (pc)
+			include_piece(cdo, rel->sym->sec, pc);
+		else
+			include_section(cdo, rel->sym->sec);
 	}
 }
 

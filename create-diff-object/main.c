@@ -38,6 +38,9 @@ static void usage(FILE *f)
 "  -e, --explain        say where each changed function first differs\n"
 "  -n, --objname NAME   the patched object: vmlinux or a module name\n"
 "                       (default: from TARGET's file name)\n"
+"  -p, --path PATH      ORIG.o's path in the kernel tree (net/ipv6/datagram.o):\n"
+"                       with TARGET's DWARF, tells its source file from others\n"
+"                       of the same name\n"
 "  -d, --debug          print what each stage decided\n"
 "  -s, --stats          print the time taken and peak memory on stderr\n"
 "  -h, --help           this text\n"
@@ -79,7 +82,7 @@ static int check_pair(const struct kelf *orig, const struct kelf *patched)
 }
 
 static int run(struct cdo *cdo, const char *target, const char *symvers,
-	       const char *output)
+	       const char *tree_path, const char *output)
 {
 	unsigned int nr_funcs;
 	int ret;
@@ -117,11 +120,12 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	cdo->lookup = lookup_open(target, symvers && symvers[0] ? symvers : NULL);
 	if (!cdo->lookup)
 		return EXIT_ERROR;
+	/* Placed in the target when the first local is resolved. */
+	lookup_set_object(cdo->lookup, cdo->orig, tree_path);
 	ret = special_include(cdo) ? EXIT_REFUSED : 0;
 	if (!ret) {
 		report(cdo);
-		ret = lookup_select_file(cdo->lookup, cdo->orig) ||
-		      cdo_output(cdo, cdo->lookup, output) ? EXIT_ERROR : EXIT_DIFF;
+		ret = cdo_output(cdo, cdo->lookup, output) ? EXIT_ERROR : EXIT_DIFF;
 	}
 	lookup_close(cdo->lookup);
 	cdo->lookup = NULL;
@@ -133,6 +137,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "explain", no_argument, NULL, 'e' },
 		{ "objname", required_argument, NULL, 'n' },
+		{ "path", required_argument, NULL, 'p' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -140,18 +145,22 @@ int main(int argc, char **argv)
 	};
 	struct cdo cdo = { 0 };
 	char *objname = NULL;
+	const char *tree_path = NULL;
 	bool stats = false;
 	double start = now_seconds();
 	int c, ret;
 
 	set_progname("create-diff-object");
-	while ((c = getopt_long(argc, argv, "en:dsh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "en:p:dsh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			cdo.explain = true;
 			break;
 		case 'n':
 			objname = xstrdup(optarg);
+			break;
+		case 'p':
+			tree_path = optarg;
 			break;
 		case 'd':
 			cdo.debug = true;
@@ -178,7 +187,8 @@ int main(int argc, char **argv)
 	if (!cdo.orig || !cdo.patched || check_pair(cdo.orig, cdo.patched))
 		ret = EXIT_ERROR;
 	else
-		ret = run(&cdo, argv[optind + 2], argv[optind + 3], argv[optind + 4]);
+		ret = run(&cdo, argv[optind + 2], argv[optind + 3], tree_path,
+			  argv[optind + 4]);
 	fflush(stdout);
 	if (stats)
 		fprintf(stderr, "%s: %zu symbols, %.3f s, peak RSS %ld KiB\n",

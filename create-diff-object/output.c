@@ -4,7 +4,9 @@
  * Each included function or object gets a section of its own holding just
  * its bytes, so functions GCC packed into a shared section come out
  * separately; the section is named after it, or after its class where the
- * kernel gives its section's name a meaning (classes.c: .data..percpu...).  Anonymous data is copied whole.  Relocations are
+ * kernel gives its section's name a meaning (classes.c: .data..percpu...).
+ * Anonymous data is copied whole; shared anonymous code cut into pieces
+ * (pieces.c) only by the pieces carried.  Relocations are
  * rewritten against what the diff object defines, or against the running
  * kernel's originals:
  *	exported by vmlinux		an ordinary undefined symbol
@@ -189,6 +191,17 @@ static int emit_reloc(struct out *o, struct section *dst, uint64_t off,
 	t = cdo_reloc_target(cdo, rel, &addend);
 	if (!t) {
 		struct section *s = rel->sym->sec;
+		struct piece *pc = cdo_piece_at(cdo, s, cdo_reloc_offset(cdo, rel));
+
+		if (pc && pc->include && sec_info(s)->out) {
+			kelf_add_reloc(dst, off, rel->type, kelf_section_symbol(sec_info(s)->out),
+				       rel->addend - (int64_t)pc->start + (int64_t)pc->out);
+			return 0;
+		}
+		if (pc)
+			return error("%s: %s+%#lx: relocation to %s+%#lx reaches a piece of shared code the livepatch does not carry",
+				     cdo->patched->path, rel->sec->base->name,
+				     (unsigned long)rel->offset, s->name, (long)rel->addend);
 
 		if (!s || !sec_info(s)->out)
 			return error("%s: %s+%#lx: relocation to %s+%#lx reaches no symbol and no data carried in the livepatch",
@@ -202,8 +215,18 @@ static int emit_reloc(struct out *o, struct section *dst, uint64_t off,
 	if (sym_info(t)->include) {
 		struct symbol *out = sym_info(t)->out;
 
-		/* objtool reads its annotations against section symbols only. */
-		if (!strncmp(dst->name, ".discard.", 9) && out->sec) {
+		/*
+		 * Against the section symbol where objtool needs one: it reads
+		 * its annotations against section symbols only, and it tells
+		 * a jump to a label of a function (what the assembler writes
+		 * against the section: the replacement code of an alternative
+		 * jumping back into its function, a jump to a .cold part) from
+		 * a sibling call (against a function symbol) by that alone.
+		 * So from code to code a section symbol stays one.
+		 */
+		if (out->sec && (!strncmp(dst->name, ".discard.", 9) ||
+				 (rel->sym->type == STT_SECTION && t->type == STT_FUNC &&
+				  (dst->sh.sh_flags & SHF_EXECINSTR)))) {
 			kelf_add_reloc(dst, off, rel->type, kelf_section_symbol(out->sec),
 				       (int64_t)out->offset + addend);
 			return 0;
@@ -238,6 +261,29 @@ static struct section *copy_header(struct out *o, const struct section *src)
 	return kelf_add_section(o->kelf, src->name, src->sh.sh_type,
 				src->sh.sh_flags & ~SHF_GROUP, src->sh.sh_addralign,
 				src->sh.sh_entsize, NULL, 0);
+}
+
+/*
+ * The pieces of shared anonymous code @src that carried functions reach
+ * (pieces.c), one after the other in a section of the same name: the
+ * pieces of the functions left in the running kernel stay out, with their
+ * jumps into those functions.
+ */
+static void copy_pieces(struct out *o, struct section *src)
+{
+	struct sec_info *si = sec_info(src);
+	size_t i;
+
+	for (i = 0; i < si->nr_pieces; i++) {
+		struct piece *pc = &si->pieces[i];
+
+		if (!pc->include)
+			continue;
+		if (!si->out)
+			si->out = copy_header(o, src);
+		pc->out = kelf_append_section_data(si->out, src->data + pc->start,
+						   pc->end - pc->start);
+	}
 }
 
 /*
@@ -376,6 +422,8 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 	for_each_section(cdo->patched, s)
 		if (sec_info(s)->include)
 			copy_section(&o, s);
+		else if (sec_info(s)->pieces)
+			copy_pieces(&o, s);
 
 	for_each_symbol(cdo->patched, p)
 		if (is_object_symbol(p) && sym_info(p)->include &&
@@ -386,6 +434,17 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 		if (sec_info(s)->include &&
 		    emit_relocs(&o, s, 0, s->size, sec_info(s)->out, 0))
 			goto out;
+	for_each_section(cdo->patched, s) {
+		size_t i;
+
+		for (i = 0; i < sec_info(s)->nr_pieces; i++) {
+			struct piece *pc = &sec_info(s)->pieces[i];
+
+			if (pc->include && emit_relocs(&o, s, pc->start, pc->end - pc->start,
+						       sec_info(s)->out, pc->out))
+				goto out;
+		}
+	}
 	for_each_section(cdo->patched, s) {
 		const struct special_section *ss = special_find(cdo, s->name);
 

@@ -85,8 +85,7 @@ static int refuse_export_changes(struct cdo *cdo)
 	return ret;
 }
 
-/* Does a relocated field of @sec overlap [start, start+len)? */
-static bool relocated(struct cdo *cdo, struct section *sec, uint64_t start,
+bool cdo_is_relocated(const struct cdo *cdo, struct section *sec, uint64_t start,
 		      uint64_t len)
 {
 	size_t n, i;
@@ -128,7 +127,7 @@ static int refuse_sibling_branch(struct cdo *cdo, struct symbol *f)
 				     cdo->patched->path, f->name, (unsigned long)(q - f->offset),
 				     sec->name, f->name);
 		if (!insn.branch || !arch_insn_dest(sec->data + q, &insn, &target) ||
-		    relocated(cdo, sec, q + insn.disp_off, insn.disp_len))
+		    cdo_is_relocated(cdo, sec, q + insn.disp_off, insn.disp_len))
 			continue;
 		target += (int64_t)q;
 		if (target >= (int64_t)f->offset && target < (int64_t)end)

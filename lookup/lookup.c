@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cu.h"
 #include "lookup.h"
 #include "../util/util.h"
 
@@ -34,6 +35,12 @@ struct lookup {
 	size_t nr_blocks;
 	struct file_block whole;	/* a target without STT_FILE symbols */
 	const struct file_block *selected;
+	const struct kelf *obj;		/* lookup_set_object(): placed lazily */
+	char *tree_path;		/* its path in the kernel tree, or NULL */
+	bool select_failed;
+	struct cu_index *cus;		/* the target's DWARF, when read */
+	const char *cus_why;		/* why not, when read and NULL */
+	bool cus_read;
 };
 
 static void add_export(struct lookup *l, const char *name)
@@ -152,6 +159,8 @@ void lookup_close(struct lookup *l)
 	free(l->export_list);
 	hash_free(&l->exports);
 	free(l->blocks);
+	free(l->tree_path);
+	cu_index_free(l->cus);
 	kelf_close(l->target);
 	free(l);
 }
@@ -264,11 +273,191 @@ static int select_stripped(struct lookup *l, const struct kelf *obj,
 	return 0;
 }
 
+void lookup_set_object(struct lookup *l, const struct kelf *obj, const char *tree_path)
+{
+	l->obj = obj;
+	free(l->tree_path);
+	l->tree_path = tree_path ? xstrdup(tree_path) : NULL;
+}
+
+/*
+ * The source path of @obj in the kernel tree: the directory of its tree
+ * path (net/ipv6/datagram.o) with the name of its STT_FILE symbol
+ * (datagram.c), which is the source file GCC compiled.  NULL when not
+ * known.  Allocated.
+ */
+static char *source_path(const struct lookup *l, const char *fname)
+{
+	const char *slash;
+
+	if (!l->tree_path)
+		return NULL;
+	slash = strrchr(l->tree_path, '/');
+	if (!slash)
+		return xstrdup(fname);
+	return xasprintf("%.*s/%s", (int)(slash - l->tree_path), l->tree_path, fname);
+}
+
+/* The target's DWARF, read once; NULL with l->cus_why when it has none. */
+static struct cu_index *target_cus(struct lookup *l)
+{
+	double start;
+
+	if (l->cus_read)
+		return l->cus;
+	l->cus_read = true;
+	if (!l->target->elf) {
+		l->cus_why = "no ELF handle to read DWARF from";
+		return NULL;
+	}
+	start = now_seconds();
+	l->cus = cu_index_read(l->target->elf, &l->cus_why);
+	if (l->cus)
+		fprintf(stderr, "%s: %s: read the paths of %zu compile units from its DWARF in %.2f s\n",
+			get_progname(), l->target->path, cu_index_count(l->cus),
+			now_seconds() - start);
+	return l->cus;
+}
+
+/* Does block @b hold a symbol whose address compile unit @cu defines? */
+static bool block_in_unit(struct lookup *l, const struct file_block *b, size_t cu)
+{
+	size_t i;
+
+	for (i = b->start; i < b->end; i++) {
+		const struct symbol *s = l->target->symbols[i];
+
+		if ((s->type == STT_FUNC || s->type == STT_OBJECT) && s->sec &&
+		    cu_index_defines(l->cus, cu, s->value))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Rule 1: the compile units of the target's DWARF whose path is @src
+ * (net/ipv6/datagram.c): the one candidate holding a symbol they define.
+ * NULL, with *@why, when it does not decide.
+ */
+static const struct file_block *place_by_dwarf(struct lookup *l,
+					       const struct file_block **cand,
+					       size_t n, const char *src,
+					       const char **unit, char *why, size_t len)
+{
+	const struct file_block *found = NULL;
+	size_t cu, i, nr_units = 0, nr_found = 0;
+
+	if (!src) {
+		snprintf(why, len, "the object's path in the kernel tree is not known (create-diff-object -p)");
+		return NULL;
+	}
+	if (!target_cus(l)) {
+		snprintf(why, len, "%s has %s", l->target->path, l->cus_why);
+		return NULL;
+	}
+	for (cu = 0; cu < cu_index_count(l->cus); cu++) {
+		if (!cu_index_path_is(l->cus, cu, src))
+			continue;
+		nr_units++;
+		*unit = cu_index_path(l->cus, cu);
+		for (i = 0; i < n; i++)
+			if (cand[i] != found && block_in_unit(l, cand[i], cu)) {
+				found = cand[i];
+				nr_found++;
+			}
+	}
+	if (nr_found == 1)
+		return found;
+	if (!nr_units)
+		snprintf(why, len, "no compile unit of its DWARF is %s", src);
+	else
+		snprintf(why, len, "the %zu compile units of its DWARF named %s define symbols of %zu of them",
+			 nr_units, src, nr_found);
+	return NULL;
+}
+
+/*
+ * The locals of block @b that is_stable_local() would keep in an object:
+ * functions and objects, not numbered by GCC, in allocated sections;
+ * without the __pfx_ and __cfi_ padding symbols objtool adds when it runs
+ * on vmlinux.o (IBT kernels), which the object compiled alone lacks.
+ */
+static bool is_stable_target_local(const struct symbol *s)
+{
+	return is_stable_local(s) && strncmp(s->name, "__pfx_", 6) &&
+	       strncmp(s->name, "__cfi_", 6);
+}
+
+/* Are the stable locals of block @b those of @obj, in the same order? */
+static bool same_sequence(const struct lookup *l, const struct file_block *b,
+			  const struct kelf *obj)
+{
+	const struct symbol *sym;
+	size_t i = b->start;
+
+	for_each_symbol(obj, sym) {
+		if (!is_stable_local(sym))
+			continue;
+		while (i < b->end && !is_stable_target_local(l->target->symbols[i]))
+			i++;
+		if (i == b->end || strcmp(l->target->symbols[i]->name, sym->name))
+			return false;
+		i++;
+	}
+	while (i < b->end && !is_stable_target_local(l->target->symbols[i]))
+		i++;
+	return i == b->end;
+}
+
+/* Rule 2: the one candidate whose local symbols are exactly the
+ * object's, in its order; NULL when not exactly one. */
+static const struct file_block *place_by_sequence(const struct lookup *l,
+						  const struct file_block **cand,
+						  size_t n, const struct kelf *obj,
+						  size_t *nr_same)
+{
+	const struct file_block *found = NULL;
+	size_t i;
+
+	*nr_same = 0;
+	for (i = 0; i < n; i++)
+		if (same_sequence(l, cand[i], obj)) {
+			found = cand[i];
+			(*nr_same)++;
+		}
+	return *nr_same == 1 ? found : NULL;
+}
+
+/* Which of the @nr_named blocks of that name @b is, counting from 1. */
+static size_t block_number(const struct lookup *l, const struct file_block *b)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < l->nr_blocks; i++) {
+		if (!strcmp(l->blocks[i].file->name, b->file->name))
+			k++;
+		if (&l->blocks[i] == b)
+			break;
+	}
+	return k;
+}
+
+/* The line saying which rule placed the object, when its name is shared. */
+static void say_placed(const struct lookup *l, const struct kelf *obj,
+		       const struct file_block *b, size_t nr_named, const char *rule)
+{
+	fprintf(stderr, "%s: %s: placed as block %zu of the %zu of source file %s in %s, %s\n",
+		get_progname(), obj->path, block_number(l, b), nr_named, b->file->name,
+		l->target->path, rule);
+}
+
 int lookup_select_file(struct lookup *l, const struct kelf *obj)
 {
 	const struct symbol *file = NULL, *sym;
-	const struct file_block *match = NULL;
-	size_t i, nr_named = 0, nr_match = 0;
+	const struct file_block **cand = NULL, *match;
+	const char *unit = NULL;
+	char why[512], *src, *rule;
+	size_t i, nr_named = 0, nr_match = 0, alloc = 0, nr_same;
 
 	for_each_symbol(obj, sym)
 		if (sym->type == STT_FILE) {
@@ -293,19 +482,49 @@ int lookup_select_file(struct lookup *l, const struct kelf *obj)
 				break;
 			}
 		if (all) {
-			match = b;
-			nr_match++;
+			ALLOC_GROW(cand, nr_match + 1, alloc);
+			cand[nr_match++] = b;
 		}
-	}
-	if (nr_match == 1) {
-		l->selected = match;
-		return 0;
 	}
 	if (!nr_named)
 		return error("%s: the target %s has no symbols of source file %s",
 			     obj->path, l->target->path, file->name);
-	return error("%s: %zu of the %zu blocks of source file %s in %s hold all of its local symbols; cannot tell which is this object",
-		     obj->path, nr_match, nr_named, file->name, l->target->path);
+	if (!nr_match)
+		return error("%s: none of the %zu blocks of source file %s in %s holds all of its local symbols: it is not built from the same source",
+			     obj->path, nr_named, file->name, l->target->path);
+	if (nr_match == 1) {
+		l->selected = cand[0];
+		if (nr_named > 1)
+			say_placed(l, obj, cand[0], nr_named,
+				   "the only one holding all of its local symbols");
+		free(cand);
+		return 0;
+	}
+	src = source_path(l, file->name);
+	match = place_by_dwarf(l, cand, nr_match, src, &unit, why, sizeof(why));
+	if (match) {
+		rule = xasprintf("by the target's DWARF (compile unit %s)", unit);
+		l->selected = match;
+		say_placed(l, obj, match, nr_named, rule);
+		free(rule);
+		free(src);
+		free(cand);
+		return 0;
+	}
+	match = place_by_sequence(l, cand, nr_match, obj, &nr_same);
+	if (match) {
+		l->selected = match;
+		say_placed(l, obj, match, nr_named,
+			   "the only one whose local symbols are its own in its order");
+		free(src);
+		free(cand);
+		return 0;
+	}
+	error("%s: %zu of the %zu blocks of source file %s in %s hold all of its local symbols, and neither rule tells which is this object: DWARF: %s; local symbol order: %zu of them match; give the target with its DWARF (Debian: the vmlinux of linux-image-*-dbg) and the object's path in the tree",
+	      obj->path, nr_match, nr_named, file->name, l->target->path, why, nr_same);
+	free(src);
+	free(cand);
+	return -1;
 }
 
 /*
@@ -481,6 +700,12 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 	unsigned long count = 0, globals = 0;
 
 	memset(res, 0, sizeof(*res));
+	if (local && !l->selected && l->obj && !l->select_failed &&
+	    lookup_select_file(l, l->obj))
+		l->select_failed = true;
+	if (local && l->select_failed)
+		return error("%s: local symbol %s: the object's file is not placed in the target (above)",
+			     l->target->path, name);
 	for (s = kelf_find_symbol_by_name(l->target, name); s;
 	     s = kelf_next_symbol_same_name(s)) {
 		if (s->type == STT_FILE || s->type == STT_SECTION)

@@ -13,9 +13,15 @@
  * in symbol-table order in a module.
  * Locals are found inside the target's block of symbols for the source file
  * of the object being diffed (the STT_FILE symbol and the locals after it).
- * When several blocks carry the file's name, the one holding every named
- * local of the object is taken; anything still ambiguous is an error naming
- * the candidates.
+ * When several blocks carry the file's name (vmlinux links net/core/,
+ * net/ipv4/ and net/ipv6/datagram.c), the object's block is, by the first
+ * rule that decides:
+ *	the only one holding every named local of the object;
+ *	the one whose symbols the target's DWARF places in the compile unit
+ *	of the object's path (Debian's -dbg vmlinux names each unit's path);
+ *	the only one whose named locals are the object's, in its order;
+ * else it is an error naming the candidates.  A line on stderr says which
+ * rule placed it.
  */
 #ifndef LOOKUP_H
 #define LOOKUP_H
@@ -56,9 +62,19 @@ char *lookup_objname_of(const char *path);
 bool lookup_is_exported(const struct lookup *l, const char *name);
 
 /*
+ * The object whose locals lookup_symbol() resolves, and its path in the
+ * kernel tree (net/ipv6/datagram.o; NULL when not known, and the DWARF
+ * cannot tell its file from others of the same name): its file block is
+ * chosen (lookup_select_file) when the first local is resolved, so an
+ * object that needs none is never refused for being hard to place.
+ */
+void lookup_set_object(struct lookup *l, const struct kelf *obj, const char *tree_path);
+
+/*
  * Choose the target's file block for object @obj (its STT_FILE symbol and
- * named locals).  Returns 0, or prints why not and returns -1.  Only needed
- * before resolving locals.
+ * named locals), with the tree path of lookup_set_object() if any.
+ * Returns 0, or prints why not and returns -1.  Only needed before
+ * resolving locals.
  */
 int lookup_select_file(struct lookup *l, const struct kelf *obj);
 

@@ -8,6 +8,8 @@ packages=(
 	gcc make pkg-config libelf-dev zlib1g-dev liblzma-dev elfutils
 	# the x86_64 instruction decoder (arch/x86_64/decode.c)
 	libzydis-dev
+	# the target's DWARF: which of vmlinux's files of one name an object is
+	libdw-dev
 	# kernel build (test kernel, livepatch modules)
 	linux-source-6.12 bc flex bison libssl-dev cpio xz-utils kmod
 	libelf-dev dwarves python3 rsync patch

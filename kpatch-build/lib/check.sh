@@ -18,9 +18,9 @@ target_check() {
 		o=${KPB_DIFF_ORIGS[$i]}
 		out=${KPB_DIFFS[$i]}.check
 		rc=0
-		log_cmd "$KPB_CT" -n "${KPB_DIFF_OBJNAMES[$i]}" -f "${KPB_DIFFS[$i]}" \
+		log_cmd "$KPB_CT" -n "${KPB_DIFF_OBJNAMES[$i]}" -p "$o" -f "${KPB_DIFFS[$i]}" \
 			"$KPB_SCRATCH/orig/$o" "${KPB_DIFF_TARGETS[$i]}"
-		"$KPB_CT" -n "${KPB_DIFF_OBJNAMES[$i]}" -f "${KPB_DIFFS[$i]}" \
+		"$KPB_CT" -n "${KPB_DIFF_OBJNAMES[$i]}" -p "$o" -f "${KPB_DIFFS[$i]}" \
 			"$KPB_SCRATCH/orig/$o" "${KPB_DIFF_TARGETS[$i]}" \
 			>"$out" 2>"$out.stderr" || rc=$?
 		n=$((n + $(grep -c '^same: ' "$out" || true)))

@@ -38,9 +38,9 @@ diff_objects() {
 		fi
 		out=$KPB_SCRATCH/diff/${o//\//__}
 		rc=0
-		log_cmd "$KPB_CDO" -n "$objname" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+		log_cmd "$KPB_CDO" -n "$objname" -p "$o" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
 			"$target" "$KPB_SYMVERS" "$out"
-		"$KPB_CDO" -n "$objname" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+		"$KPB_CDO" -n "$objname" -p "$o" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
 			"$target" "$KPB_SYMVERS" "$out" \
 			>"$out.stdout" 2>"$out.stderr" || rc=$?
 		case $rc in

@@ -89,19 +89,7 @@ expect_file() {
 # exactly the functions of its expectation, and the module is one the
 # Debian kernel accepts (its vermagic).
 build() {
-	local name=$1 ko vermagic
-	ko=$SCRATCH/$name/livepatch-$name.ko
-	debian_kpb "$name" "$PATCHES/$name.patch" || {
-		cat "$SCRATCH/$name.log"
-		die "kpatch-build failed"
-	}
-	cat "$SCRATCH/$name.log"
-	[ -f "$ko" ] || die "no $ko"
-	sed -n 's/^kpatch-build:   //p' "$SCRATCH/$name.log" >"$SCRATCH/$name.reported"
-	diff -u "$(expect_file "$name")" "$SCRATCH/$name.reported"
-	vermagic=$(modinfo -F vermagic "$ko")
-	[ "$vermagic" = "$DEBIAN_RELEASE SMP preempt mod_unload modversions " ] ||
-		die "vermagic '$vermagic' is not the Debian kernel's"
+	debian_build_patch "$1" "$PATCHES/$1.patch" "$(expect_file "$1")"
 }
 
 # guest_checks NAME: the patch's stage functions, Debian's when it has
@@ -117,15 +105,10 @@ guest_checks() {
 # cycle NAME: the guest's view through the patch's life, with NAME's
 # program when it has one (see patches/README.md).
 cycle() {
-	local name=$1 extra=()
-	if [ -f "$PATCHES/$name.prog.c" ]; then
-		gcc -static -O2 -o "$SCRATCH/$name.prog" "$PATCHES/$name.prog.c"
-		extra+=("$SCRATCH/$name.prog" "/lib/kpng/$name.prog")
-	fi
-	VM_SMP=$(patch_cpus "$name") GUEST_LOG=$name debian_kpb_cycle "$name" \
-		"$SCRATCH/$name/livepatch-$name.ko" "$(guest_checks "$name")" "${extra[@]}"
+	local prog=$PATCHES/$1.prog.c
+	[ -f "$prog" ] || prog=
+	debian_cycle_patch "$1" "$(guest_checks "$1")" "$prog"
 }
-
 
 mkdir -p "$SCRATCH"
 for p in "$PATCHES"/[0-9]*.patch; do

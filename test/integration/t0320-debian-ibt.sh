@@ -139,21 +139,10 @@ ko_tables() {
 # kernel; it reports NAME.expect, the module has Debian's vermagic and its
 # tables are NAME.tables.
 build() {
-	local name=$1 ko vermagic
+	local name=$1
 	shift
-	ko=$SCRATCH/$name/livepatch-$name.ko
-	debian_kpb "$name" "$@" "$DEBIAN_PATCHES/$name.patch" || {
-		cat "$SCRATCH/$name.log"
-		die "kpatch-build failed"
-	}
-	cat "$SCRATCH/$name.log"
-	[ -f "$ko" ] || die "no $ko"
-	sed -n 's/^kpatch-build:   //p' "$SCRATCH/$name.log" >"$SCRATCH/$name.reported"
-	diff -u "$DEBIAN_PATCHES/$name.expect" "$SCRATCH/$name.reported"
-	vermagic=$(modinfo -F vermagic "$ko")
-	[ "$vermagic" = "$DEBIAN_RELEASE SMP preempt mod_unload modversions " ] ||
-		die "vermagic '$vermagic' is not the Debian kernel's"
-	ko_tables "$ko" >"$SCRATCH/$name.tables"
+	debian_build_patch "$name" "$DEBIAN_PATCHES/$name.patch" "$DEBIAN_PATCHES/$name.expect" "$@"
+	ko_tables "$SCRATCH/$name/livepatch-$name.ko" >"$SCRATCH/$name.tables"
 	diff -u "$DEBIAN_PATCHES/$name.tables" "$SCRATCH/$name.tables"
 }
 

@@ -220,7 +220,7 @@ test_expect_success 'new-callee-and-data: the new function and the new variable 
 	R .text.user+0x1a R_X86_64_32S .rodata.user.str1.1 +0
 	R .text.user+0x20 R_X86_64_PC32 .klp.sym.vmlinux.existing,0 -4
 	R .text.user+0x25 R_X86_64_PLT32 printk -4
-	R .text.user+0x2e R_X86_64_PC32 added_helper -4
+	R .text.user+0x2e R_X86_64_PC32 .text.added_helper -4
 	# livepatch tables
 	F user user vmlinux sympos=0
 	K .text.user+0x11 R_X86_64_PC32 existing vmlinux addend=-4 sympos=0
@@ -248,7 +248,7 @@ test_expect_success 'vmlinux: a variable exported by vmlinux links as an undefin
 	R .text.user+0x1a R_X86_64_32S .rodata.user.str1.1 +0
 	R .text.user+0x20 R_X86_64_PC32 existing -4
 	R .text.user+0x25 R_X86_64_PLT32 printk -4
-	R .text.user+0x2e R_X86_64_PC32 added_helper -4
+	R .text.user+0x2e R_X86_64_PC32 .text.added_helper -4
 	F user user vmlinux sympos=0
 	EOF
 	test_cmp expect actual

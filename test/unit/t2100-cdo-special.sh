@@ -345,6 +345,34 @@ test_expect_success 'special-shared-tail (x86_64): first() is carried with its a
 	test_cmp expect actual
 '
 
+# On an IBT kernel objtool checks the whole livepatch module: a jump from
+# an alternative's replacement back into its function must stay against
+# the function's section symbol, as the assembler wrote it, or objtool
+# takes it for a sibling call from inside a stack frame and rejects the
+# module (fs/proc/meminfo.c's meminfo_proc_show on Debian's kernel).
+test_expect_success 'alt-jump-back (x86_64): the replacement'"'"'s jump into changed() stays against its section symbol' '
+	cdo_pairs x86_64 alt-jump-back &&
+	cdo_symvers alt-jump-back.x86_64/Module.symvers &&
+	test_expect_code 0 cdo alt-jump-back.x86_64 &&
+	echo "changed function: changed (code)" >expect &&
+	test_cmp expect alt-jump-back.x86_64/stdout &&
+	{
+		echo "# the original" &&
+		cdo_relocs alt-jump-back.x86_64/patched.o .altinstr_replacement &&
+		echo "# the diff object" &&
+		cdo_relocs alt-jump-back.x86_64/out.o .altinstructions .altinstr_replacement
+	} >actual &&
+	cat >expect <<-\EOF &&
+	# the original
+	R .altinstr_replacement+0x1 R_X86_64_PC32 .text.changed +12
+	# the diff object
+	R .altinstructions+0 R_X86_64_PC32 changed +8
+	R .altinstructions+0x4 R_X86_64_PC32 .altinstr_replacement +0
+	R .altinstr_replacement+0x1 R_X86_64_PC32 .text.changed +12
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'special-shared-tail (arm64): first()'"'"'s replacement after the functions of .sched.text is refused' '
 	refused special-shared-tail.arm64 &&
 	cat >expect <<-\EOF &&

@@ -238,6 +238,14 @@ debian_build_module() {
 #				Module.symvers and modules (.ko.xz); -o
 #				$SCRATCH/NAME ARGS..., output in
 #				$SCRATCH/NAME.log; its exit status
+#	debian_build_patch NAME PATCH EXPECT [ARG...]
+#				debian_kpb NAME ARGS... PATCH, which must report
+#				exactly the lines of EXPECT and write a module
+#				with Debian's vermagic; the log is shown
+#	debian_cycle_patch NAME PATCH_CHECKS [PROG.c]
+#				debian_kpb_cycle of NAME's module, with
+#				PROG.c (if not empty) built with gcc -static at
+#				/lib/kpng/NAME.prog
 #	debian_kpb_cycle NAME KO PATCH_CHECKS [FILE GUEST_PATH]...
 #				kpb_cycle's guest on the Debian kernel:
 #				patch-cycle.sh inside
@@ -261,4 +269,32 @@ debian_kpb_cycle() {
 	KPB_CYCLE_DRIVER=$BENCH_ROOT/patches-debian/debian-cycle.sh kpb_cycle "$@" \
 		"$DEBIAN_MODULES/kernel/fs/binfmt_misc.ko.xz" /lib/modules/binfmt_misc.ko \
 		"$BENCH_ROOT/guest/patch-cycle.sh" /lib/kpng/patch-cycle.sh
+}
+
+debian_build_patch() {
+	local name=$1 patch=$2 expect=$3 ko vermagic
+	shift 3
+	ko=$SCRATCH/$name/livepatch-$name.ko
+	debian_kpb "$name" "$@" "$patch" || {
+		cat "$SCRATCH/$name.log"
+		die "kpatch-build failed"
+	}
+	cat "$SCRATCH/$name.log"
+	[ -f "$ko" ] || die "no $ko"
+	sed -n 's/^kpatch-build:   //p' "$SCRATCH/$name.log" >"$SCRATCH/$name.reported"
+	diff -u "$expect" "$SCRATCH/$name.reported"
+	vermagic=$(modinfo -F vermagic "$ko")
+	[ "$vermagic" = "$DEBIAN_RELEASE SMP preempt mod_unload modversions " ] ||
+		die "vermagic '$vermagic' is not the Debian kernel's"
+}
+
+debian_cycle_patch() {
+	local name=$1 checks=$2 prog=${3:-} extra=()
+	if [ -n "$prog" ]; then
+		gcc -static -O2 -o "$SCRATCH/$name.prog" "$prog"
+		extra+=("$SCRATCH/$name.prog" "/lib/kpng/$name.prog")
+	fi
+	# The CPUs its checks need (patch_cpus, lib/kpatch-build.sh: NAME.cpus).
+	VM_SMP=$(patch_cpus "$name") GUEST_LOG=$name debian_kpb_cycle "$name" \
+		"$SCRATCH/$name/livepatch-$name.ko" "$checks" "${extra[@]}"
 }
