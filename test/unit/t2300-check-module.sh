@@ -207,4 +207,28 @@ test_expect_success 'refused: a position that holds while the module loads, not 
 	test_cmp expect early.stderr
 '
 
+# As t1700: the template function notrace, or aarch64-linux-gnu-ld
+# refuses to merge its __patchable_function_entries with a diff object's.
+test_expect_success 'arm64: the module of call-other checks; a retargeted CALL26 is refused' '
+	cdo_pairs arm64 call-other &&
+	cdo call-other.arm64 &&
+	printf "%s\n" "__attribute__((patchable_function_entry(0, 0)))" \
+		"int lp_init(void) { return 0; }" >mod64.c &&
+	kernel_cc arm64 mod64.c mod64.o &&
+	aarch64-linux-gnu-ld -r -z noexecstack -o arm64.lp.ko call-other.arm64/out.o mod64.o &&
+	create-klp-module arm64.lp.ko arm64.ko >/dev/null &&
+	check-module -a -T mod64.o arm64.ko vmlinux call-other.arm64/orig.o \
+		call-other.arm64/patched.o call-other.arm64/out.o >arm64.stdout &&
+	grep "^check-module: [0-9]* relocations checked (2 klp, " arm64.stdout &&
+	i=$(rela_index arm64.ko .klp.rela.vmlinux..text.dispatch $((0x20))) &&
+	test -n "$i" &&
+	cp arm64.ko arm64-bad.ko &&
+	elf-patch arm64-bad.ko rela .klp.rela.vmlinux..text.dispatch "$i" r_sym \
+		"$(symbol_index arm64.ko .klp.sym.vmlinux.log_it,0)" >/dev/null &&
+	test_expect_code 1 check-module -a -T mod64.o arm64-bad.ko vmlinux call-other.arm64/orig.o \
+		call-other.arm64/patched.o call-other.arm64/out.o >arm64-bad.stdout 2>arm64-bad.stderr &&
+	echo "check-module: error: arm64-bad.ko: dispatch+0x20: R_AARCH64_CALL26 reaches vmlinux'"'"'s log_it+0x0 (position 0: symbol $(symbol_index call-other.arm64/orig.o log_it) of call-other.arm64/orig.o), but in call-other.arm64/patched.o it reaches handler_b+0x0 (different symbols): internal error, the module is wrong; not written" >expect &&
+	test_cmp expect arm64-bad.stderr
+'
+
 test_done
