@@ -48,9 +48,14 @@ static bool in_module_kallsyms(const struct cm *c, const struct symbol *s, bool 
 }
 
 /* vmlinux's order of two symbols of one name: address, then table order. */
-static bool vmlinux_before(const struct symbol *a, const struct symbol *b)
+static int cmp_vmlinux(const void *x, const void *y)
 {
-	return a->value < b->value || (a->value == b->value && a->index < b->index);
+	const struct symbol *a = *(const struct symbol * const *)x;
+	const struct symbol *b = *(const struct symbol * const *)y;
+
+	if (a->value != b->value)
+		return a->value < b->value ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
 }
 
 /*
@@ -61,7 +66,7 @@ static struct symbol *nth(const struct cm *c, const struct cm_target *t, const c
 			  unsigned long sympos, bool core, unsigned long *count)
 {
 	struct symbol *s, **v = NULL;
-	size_t n = 0, alloc = 0, i, j;
+	size_t n = 0, alloc = 0;
 	struct symbol *found = NULL;
 
 	for (s = kelf_find_symbol_by_name(t->kelf, name); s; s = kelf_next_symbol_same_name(s)) {
@@ -70,13 +75,8 @@ static struct symbol *nth(const struct cm *c, const struct cm_target *t, const c
 		ALLOC_GROW(v, n + 1, alloc);
 		v[n++] = s;
 	}
-	if (t->kelf->linked)	/* insertion sort: names are rarely shared */
-		for (i = 1; i < n; i++)
-			for (j = i; j && vmlinux_before(v[j], v[j - 1]); j--) {
-				s = v[j];
-				v[j] = v[j - 1];
-				v[j - 1] = s;
-			}
+	if (t->kelf->linked && n > 1)
+		qsort(v, n, sizeof(*v), cmp_vmlinux);
 	*count = n;
 	if (sympos == 0 ? n == 1 : sympos <= n)
 		found = v[sympos ? sympos - 1 : 0];

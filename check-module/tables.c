@@ -13,18 +13,30 @@
  * two halves of different entries put together are not.  Tables the
  * module's own build made (no source has them) are counted, not checked.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check-module.h"
 #include "../util/util.h"
 
-/* The relocations of @src's sections named @name, their places resolved. */
+/* One relocation of a source's table: what it reaches, its type, its key. */
+struct entry {
+	uint64_t key;
+	struct cm_place place;
+	uint32_t type;
+};
+
+/*
+ * The relocations of @src's sections named @name, sorted by key: a hash
+ * of the name and offset they reach (a GCC number, "calls.3", left out of
+ * the name; see compare.c), or of the section and offset for bytes no
+ * symbol names.
+ */
 struct table {
 	struct cm_source *src;
 	const char *name;
-	struct cm_place *places;
-	uint32_t *types;
+	struct entry *v;
 	size_t n;
 	bool found;			/* @src has such a section */
 };
@@ -34,8 +46,31 @@ struct tables {
 	size_t n, alloc;
 };
 
-static struct table *table_of(struct cm *c, struct tables *ts, struct cm_source *src,
-			      const char *name)
+static uint64_t key_of(const char *name, int64_t off)
+{
+	size_t len = strlen(name), base = len;
+	const char *dot = strrchr(name, '.');
+	char buf[512];
+
+	if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1))
+		base = dot - name;
+	snprintf(buf, sizeof(buf), "%.*s", (int)base, name);
+	return hash_str(buf) ^ hash_u64((uint64_t)off);
+}
+
+static uint64_t place_key(const struct cm_place *p)
+{
+	return p->where == CM_BYTES ? key_of(p->sec->name, p->secoff) : key_of(p->name, p->off);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static struct table *table_of(struct tables *ts, struct cm_source *src, const char *name)
 {
 	struct section *sec;
 	struct table *t;
@@ -57,14 +92,37 @@ static struct table *table_of(struct cm *c, struct tables *ts, struct cm_source 
 		if (!is_rela_section(sec) || !sec->base || strcmp(sec->base->name, name))
 			continue;
 		for_each_reloc(sec, r) {
-			ALLOC_GROW(t->places, t->n + 1, alloc);
-			t->types = xrealloc(t->types, alloc * sizeof(*t->types));
-			cm_source_place(src, r, r->addend, &t->places[t->n]);
-			t->types[t->n++] = r->type;
+			struct entry *e;
+
+			ALLOC_GROW(t->v, t->n + 1, alloc);
+			e = &t->v[t->n++];
+			cm_source_place(src, r, r->addend, &e->place);
+			e->type = r->type;
+			e->key = place_key(&e->place);
 		}
 	}
-	(void)c;
+	qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
 	return t;
+}
+
+/* Does an entry of @t under @key reach @m with type @type? */
+static bool match_key(const struct cm *c, const struct table *t, uint64_t key,
+		      const struct cm_place *m, uint32_t type)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->v[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < t->n && t->v[lo].key == key; lo++)
+		if (t->v[lo].type == type && !cm_same_place(c, m, &t->v[lo].place))
+			return true;
+	return false;
 }
 
 /* Does a relocation of @t reach @m with type @type? */
@@ -73,10 +131,18 @@ static bool in_table(const struct cm *c, const struct table *t, const struct cm_
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++)
-		if (t->types[i] == type && !cm_same_place(c, m, &t->places[i]))
-			return true;
-	return false;
+	if (m->where == CM_BYTES) {	/* anonymous in the module too: by bytes */
+		for (i = 0; i < t->n; i++)
+			if (t->v[i].place.where == CM_BYTES && t->v[i].type == type &&
+			    !cm_same_place(c, m, &t->v[i].place))
+				return true;
+		return false;
+	}
+	if (m->where == CM_SYMBOL && m->src)
+		return match_key(c, t, key_of(m->sym->name, m->off), m, type) ||
+		       match_key(c, t, key_of(m->sym->sec->name,
+					      (int64_t)m->sym->offset + m->off), m, type);
+	return match_key(c, t, key_of(m->name, m->off), m, type);
 }
 
 static void check_table_reloc(struct cm *c, struct tables *ts, const struct reloc *r)
@@ -93,7 +159,7 @@ static void check_table_reloc(struct cm *c, struct tables *ts, const struct relo
 	 * kernels); nothing to compare with.
 	 */
 	for (i = 0; i < c->nr_srcs && !found; i++)
-		found = table_of(c, ts, &c->srcs[i], name)->found;
+		found = table_of(ts, &c->srcs[i], name)->found;
 	if (!found) {
 		c->nr_built++;
 		return;
@@ -103,11 +169,11 @@ static void check_table_reloc(struct cm *c, struct tables *ts, const struct relo
 		return;
 	}
 	if (m.where == CM_SYMBOL && m.src) {
-		if (in_table(c, table_of(c, ts, m.src, name), &m, r->type))
+		if (in_table(c, table_of(ts, m.src, name), &m, r->type))
 			return;
 	} else {
 		for (i = 0; i < c->nr_srcs; i++)
-			if (in_table(c, table_of(c, ts, &c->srcs[i], name), &m, r->type))
+			if (in_table(c, table_of(ts, &c->srcs[i], name), &m, r->type))
 				return;
 	}
 	c->nr_errors++;
@@ -124,9 +190,7 @@ void cm_check_tables(struct cm *c, struct reloc **relocs, size_t n)
 
 	for (i = 0; i < n; i++)
 		check_table_reloc(c, &ts, relocs[i]);
-	for (i = 0; i < ts.n; i++) {
-		free(ts.v[i].places);
-		free(ts.v[i].types);
-	}
+	for (i = 0; i < ts.n; i++)
+		free(ts.v[i].v);
 	free(ts.v);
 }
