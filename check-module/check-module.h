@@ -77,6 +77,7 @@ struct cm {
 	bool kallsyms_all;		/* CONFIG_KALLSYMS_ALL */
 	/* Tallies for the summary line. */
 	size_t nr_relocs, nr_klp, nr_funcs, nr_template, nr_tables, nr_built, nr_uncompared;
+	size_t nr_covered;
 	size_t nr_errors;
 };
 
@@ -132,6 +133,10 @@ const char *cm_describe(char *buf, size_t size, const struct cm_place *pl, bool 
 /* Check the @n module relocations @relocs outside functions and objects:
  * table entries (tables.c). */
 void cm_check_tables(struct cm *c, struct reloc **relocs, size_t n);
+
+/* Every relocation of the sources' carried functions and objects has
+ * one at the same place in the module (coverage.c). */
+void cm_check_coverage(struct cm *c);
 
 /* Check every entry of .livepatch.funcs (funcs.c); the error count. */
 size_t cm_check_funcs(struct cm *c);

@@ -9,8 +9,10 @@
  * diff object DIFF.o carried it, or a template object -T) must reach the
  * same symbol at the same offset, the module's klp symbols resolved in
  * TARGET (vmlinux, or the module OBJNAME) as the kernel resolves them;
- * each .livepatch.funcs entry must name, in its target, the function its
- * new function was compiled from.  See compare.c, kallsyms.c, funcs.c.
+ * each relocation of the sources' carried code must be in the module; each
+ * .livepatch.funcs entry must name, in its target, the function its new
+ * function was compiled from.  See compare.c, kallsyms.c, tables.c,
+ * coverage.c, funcs.c.
  *
  * Exit status: 0 every relocation checked is right, 1 an error or a
  * mismatch (an internal error of the tools that made the module).
@@ -125,6 +127,7 @@ static int run(struct cm *c, char **templates, size_t nr_templates, char **args,
 			return -1;
 	}
 	cm_check_relocs(c);
+	cm_check_coverage(c);
 	cm_check_funcs(c);
 	return c->nr_errors ? -1 : 0;
 }
@@ -170,10 +173,10 @@ int main(int argc, char **argv)
 	c.mod = kelf_open(argv[optind]);
 	ret = !c.mod || run(&c, templates, nr_templates, argv + optind + 1, argc - optind - 1);
 	if (!ret)
-		printf("check-module: %zu relocations checked (%zu klp, %zu in tables, %zu of the template), %zu functions; not compared: %zu in tables the module's build made, %zu in unloaded sections\n",
+		printf("check-module: %zu relocations checked (%zu klp, %zu in tables, %zu of the template), %zu functions, all %zu relocations of the sources there; not compared: %zu in tables the module's build made, %zu in unloaded sections\n",
 		       c.nr_relocs - c.nr_uncompared - c.nr_built, c.nr_klp,
-		       c.nr_tables - c.nr_built, c.nr_template, c.nr_funcs, c.nr_built,
-		       c.nr_uncompared);
+		       c.nr_tables - c.nr_built, c.nr_template, c.nr_funcs, c.nr_covered,
+		       c.nr_built, c.nr_uncompared);
 	for (i = 0; i < c.nr_srcs; i++) {
 		kelf_close(c.srcs[i].obj);
 		kelf_close(c.srcs[i].diff);

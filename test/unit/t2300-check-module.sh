@@ -99,9 +99,9 @@ test_expect_success 'the counts: klp relocations, table entries, the template, t
 		cat "$p.ko.stdout"
 	done >actual &&
 	cat >expect <<-\EOF &&
-	check-module: 11 relocations checked (2 klp, 2 in tables, 3 of the template), 1 functions; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
-	check-module: 15 relocations checked (0 klp, 2 in tables, 3 of the template), 1 functions; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
-	check-module: 16 relocations checked (1 klp, 3 in tables, 3 of the template), 2 functions; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
+	check-module: 11 relocations checked (2 klp, 2 in tables, 3 of the template), 1 functions, all 6 relocations of the sources there; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
+	check-module: 15 relocations checked (0 klp, 2 in tables, 3 of the template), 1 functions, all 10 relocations of the sources there; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
+	check-module: 16 relocations checked (1 klp, 3 in tables, 3 of the template), 2 functions, all 5 relocations of the sources there; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
 	EOF
 	test_cmp expect actual
 '
@@ -111,6 +111,18 @@ test_expect_success 'refused: a wrong addend (addl $1, calls(%rip) reaching call
 	test -n "$i" &&
 	bad new-static-rmw addend rela .rela.text.count_calls "$i" r_addend -4 &&
 	mismatch new-static-rmw addend "count_calls+0x13: R_X86_64_PC32 reaches its own calls.0+0x1 (from new-static-rmw.x86_64/patched.o), but in new-static-rmw.x86_64/patched.o it reaches calls.0+0x0 (different offsets): internal error, the module is wrong; not written"
+'
+
+test_expect_success 'refused: a relocation moved off its field: the field left without one' '
+	i=$(rela_index new-static-rmw.ko .rela.text.count_calls $((0x19))) &&
+	test -n "$i" &&
+	bad new-static-rmw moved rela .rela.text.count_calls "$i" r_offset $((0x18)) &&
+	test_expect_code 1 check new-static-rmw moved.ko &&
+	cat >expect <<-\EOF &&
+	check-module: error: moved.ko: count_calls+0x18: R_X86_64_PLT32 to printk, but new-static-rmw.x86_64/patched.o has no relocation at count_calls+0x18: internal error, the module is wrong; not written
+	check-module: error: moved.ko: count_calls+0x19: new-static-rmw.x86_64/patched.o has R_X86_64_PLT32 to printk there, the module no relocation: internal error, the module is wrong; not written
+	EOF
+	test_cmp expect moved.ko.stderr
 '
 
 test_expect_success 'refused: a string literal reached one byte early' '
