@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	c.mod = kelf_open(argv[optind]);
 	ret = !c.mod || run(&c, templates, nr_templates, argv + optind + 1, argc - optind - 1);
 	if (!ret)
-		printf("check-module: %zu relocations checked (%zu klp, %zu in tables, %zu of the template), %zu functions, all %zu relocations of the sources there; not compared: %zu in tables the module's build made, %zu in unloaded sections\n",
+		printf("check-module: %zu relocations checked (%zu klp, %zu in tables, %zu of the template), %zu functions, all %zu relocations of the sources there; not compared: %zu in sections only the linked module has, %zu in unloaded sections\n",
 		       c.nr_relocs - c.nr_uncompared - c.nr_built, c.nr_klp,
 		       c.nr_tables - c.nr_built, c.nr_template, c.nr_funcs, c.nr_covered,
 		       c.nr_built, c.nr_uncompared);

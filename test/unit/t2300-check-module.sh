@@ -99,9 +99,9 @@ test_expect_success 'the counts: klp relocations, table entries, the template, t
 		cat "$p.ko.stdout"
 	done >actual &&
 	cat >expect <<-\EOF &&
-	check-module: 11 relocations checked (2 klp, 2 in tables, 3 of the template), 1 functions, all 6 relocations of the sources there; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
-	check-module: 15 relocations checked (0 klp, 2 in tables, 3 of the template), 1 functions, all 10 relocations of the sources there; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
-	check-module: 16 relocations checked (1 klp, 3 in tables, 3 of the template), 2 functions, all 5 relocations of the sources there; not compared: 0 in tables the module'"'"'s build made, 0 in unloaded sections
+	check-module: 11 relocations checked (2 klp, 2 in tables, 3 of the template), 1 functions, all 6 relocations of the sources there; not compared: 0 in sections only the linked module has, 0 in unloaded sections
+	check-module: 15 relocations checked (0 klp, 2 in tables, 3 of the template), 1 functions, all 10 relocations of the sources there; not compared: 0 in sections only the linked module has, 0 in unloaded sections
+	check-module: 16 relocations checked (1 klp, 3 in tables, 3 of the template), 2 functions, all 5 relocations of the sources there; not compared: 0 in sections only the linked module has, 0 in unloaded sections
 	EOF
 	test_cmp expect actual
 '
