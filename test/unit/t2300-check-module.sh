@@ -71,6 +71,7 @@ string_offset() {
 # among the differ's fixture pairs: a differ that takes a PC32 addend + 4
 # for the offset (issue 12) makes shared-imm's module reach a - 1, which
 # the loop below would refuse.
+# shellcheck disable=SC2034 # read by the test bodies
 CM_FIXTURES=$FIXTURES/check-module
 
 test_expect_success 'setup: the template object' '
