@@ -154,9 +154,10 @@ static void check_table_reloc(struct cm *c, struct tables *ts, const struct relo
 	char a[1024];
 
 	/*
-	 * No source has such a table: the module's build made it (objtool's
-	 * .call_sites, .return_sites and ORC of the linked module, on IBT
-	 * kernels); nothing to compare with.
+	 * No source has such a table, or not the one the entry points into:
+	 * the module's build made it (objtool's .call_sites, .return_sites
+	 * and ORC of the linked module, on IBT kernels, where objects of
+	 * vmlinux and the template have none); nothing to compare with.
 	 */
 	for (i = 0; i < c->nr_srcs && !found; i++)
 		found = table_of(ts, &c->srcs[i], name)->found;
@@ -169,7 +170,13 @@ static void check_table_reloc(struct cm *c, struct tables *ts, const struct relo
 		return;
 	}
 	if (m.where == CM_SYMBOL && m.src) {
-		if (in_table(c, table_of(ts, m.src, name), &m, r->type))
+		struct table *t = table_of(ts, m.src, name);
+
+		if (!t->found) {
+			c->nr_built++;
+			return;
+		}
+		if (in_table(c, t, &m, r->type))
 			return;
 	} else {
 		for (i = 0; i < c->nr_srcs; i++)
