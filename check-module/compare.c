@@ -72,6 +72,17 @@ static struct symbol *symbol_at(struct section *sec, int64_t off)
 }
 
 /*
+ * Is @s a label, standing for its section's place as a section symbol
+ * would: a local without type or size that the assembler kept (.LC5, a
+ * constant of a module object's .rodata.cst2)?
+ */
+static bool is_label(const struct symbol *s)
+{
+	return s->type == STT_SECTION ||
+	       (s->type == STT_NOTYPE && s->bind == STB_LOCAL && !s->size);
+}
+
+/*
  * Name the place @value bytes from symbol @s (defined): @s itself when
  * the place is inside it or at its end, else the symbol there.  NULL: no
  * symbol; *@secoff is the place in s->sec.
@@ -82,7 +93,7 @@ static struct symbol *name_place(struct symbol *s, int64_t value, int64_t *off,
 	struct symbol *n;
 
 	*secoff = (int64_t)s->offset + value;
-	if (s->type != STT_SECTION && value >= 0 && (uint64_t)value <= s->size) {
+	if (!is_label(s) && value >= 0 && (uint64_t)value <= s->size) {
 		*off = value;
 		return s;
 	}
