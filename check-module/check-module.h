@@ -74,6 +74,8 @@ struct cm {
 	struct cm_target *targets;
 	size_t nr_targets;
 	struct cm_origin *origins;	/* by module symbol index */
+	struct cm_source **file_src;	/* by module symbol index: the source of
+					 * a local's file block, or NULL */
 	bool kallsyms_all;		/* CONFIG_KALLSYMS_ALL */
 	/* Tallies for the summary line. */
 	size_t nr_relocs, nr_klp, nr_funcs, nr_template, nr_tables, nr_built, nr_uncompared;
@@ -97,6 +99,9 @@ struct symbol *cm_kallsyms_find(struct cm *c, struct cm_target *t, const char *n
  */
 const char *cm_same_symbol(const struct cm_source *src, const struct symbol *psym,
 			   const struct symbol *tsym);
+
+/* Match the module's file blocks with the sources (sources.c). */
+void cm_map_files(struct cm *c);
 
 /*
  * The origin of module symbol @msym: the source and its symbol it was

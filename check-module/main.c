@@ -126,6 +126,7 @@ static int run(struct cm *c, char **templates, size_t nr_templates, char **args,
 		if (!t || add_source(c, args[j + 2], args[j + 3], t))
 			return -1;
 	}
+	cm_map_files(c);
 	cm_check_relocs(c);
 	cm_check_coverage(c);
 	cm_check_funcs(c);
@@ -186,6 +187,7 @@ int main(int argc, char **argv)
 	free(c.srcs);
 	free(c.targets);
 	free(c.origins);
+	free(c.file_src);
 	kelf_close(c.mod);
 	free(templates);
 	return ret ? 1 : 0;

@@ -5,9 +5,14 @@
  * kbuild's .mod.c) and the diff objects; a diff object's functions and
  * data keep the names they have in the patched object.  So a module symbol
  * comes from a template object defining it, or from a patched object whose
- * diff object defines it, with the same type.  Two candidates (a local of
- * one name carried from two objects) are told apart by size, then bytes.
+ * diff object defines it, with the same type.  A local of one name carried
+ * from two objects (each file's kpng_pre_patch callback) is told apart by
+ * its block of the module's symbol table: ld keeps each input's STT_FILE
+ * symbol and locals together, in link order, so the module's file blocks
+ * are the sources', matched by name in the order they were given; without
+ * file symbols, by bytes.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check-module.h"
@@ -57,9 +62,33 @@ static bool same_bytes(const struct cm *c, const struct symbol *a, const struct 
 	return true;
 }
 
+void cm_map_files(struct cm *c)
+{
+	struct cm_source *cur = NULL;
+	bool *used = xcalloc(c->nr_srcs + 1, sizeof(*used));
+	struct symbol *s;
+	size_t i;
+
+	c->file_src = xcalloc(c->mod->nr_symbols, sizeof(*c->file_src));
+	for_each_symbol(c->mod, s) {
+		if (s->type == STT_FILE) {
+			cur = NULL;
+			for (i = 0; i < c->nr_srcs && !cur; i++)
+				if (!used[i] && c->srcs[i].file && !strcmp(c->srcs[i].file, s->name)) {
+					used[i] = true;
+					cur = &c->srcs[i];
+				}
+		} else if (s->bind == STB_LOCAL) {
+			c->file_src[s->index] = cur;
+		}
+	}
+	free(used);
+}
+
 bool cm_origin(struct cm *c, struct symbol *msym, struct cm_source **src,
 	       struct symbol **sym)
 {
+	struct cm_source *file = c->file_src[msym->index];
 	struct cm_origin *o = &c->origins[msym->index], cand[4];
 	size_t i, n = 0, same = 0;
 
@@ -69,7 +98,8 @@ bool cm_origin(struct cm *c, struct symbol *msym, struct cm_source **src,
 			struct cm_source *s = &c->srcs[i];
 			struct symbol *p;
 
-			if (s->diff && !defined(s->diff, msym->name, msym->type))
+			if ((file && s != file) ||
+			    (s->diff && !defined(s->diff, msym->name, msym->type)))
 				continue;
 			p = defined(s->obj, msym->name, msym->type);
 			if (p)
