@@ -172,6 +172,24 @@ test_expect_success 'refused: a reference to b made one to the end of its neighb
 	test_file_empty neighbour.stdout
 '
 
+test_expect_success 'two objects carry a local helper of the same bytes: each found through its file block' '
+	for t in a b; do
+		CDO_FIXTURES=$CM_FIXTURES cdo_compile x86_64 twin-$t twin-$t &&
+		cdo_symvers twin-$t/Module.symvers &&
+		(cd twin-$t && create-diff-object -n vmlinux orig.o patched.o orig.o Module.symvers \
+			out.o >stdout 2>stderr) &&
+		grep -x "new function: helper" twin-$t/stdout || return 1
+	done &&
+	ld -r -o twins.o twin-a/orig.o twin-b/orig.o &&
+	ld -r -z noexecstack -o twins.lp.ko twin-a/out.o twin-b/out.o mod.o &&
+	create-klp-module twins.lp.ko twins.ko >/dev/null &&
+	kelf-dump -s twins.ko | awk "\$3 == \"helper\"" | wc -l >count &&
+	echo 2 | test_cmp - count &&
+	check-module -a -T mod.o twins.ko vmlinux twins.o twin-a/patched.o twin-a/out.o \
+		vmlinux twins.o twin-b/patched.o twin-b/out.o >twins.stdout &&
+	grep "^check-module: [0-9]* relocations checked (0 klp, 5 in tables, 3 of the template), 2 functions" twins.stdout
+'
+
 # The call-other pair against a module target holding two log_it, the
 # other one first (fixtures/cdo/call-other/neighbour.c): position 2.
 test_expect_success 'a patched module: the klp symbol'"'"'s position counted as the module'"'"'s kallsyms counts it' '
