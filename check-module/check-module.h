@@ -77,6 +77,8 @@ struct cm {
 	struct cm_source **file_src;	/* by module symbol index: the source of
 					 * a local's file block, or NULL */
 	bool kallsyms_all;		/* CONFIG_KALLSYMS_ALL */
+	const char **built;		/* sections the module's build wrote (-b) */
+	size_t nr_built_names;
 	/* Tallies for the summary line. */
 	size_t nr_relocs, nr_klp, nr_funcs, nr_template, nr_tables, nr_built, nr_uncompared;
 	size_t nr_covered;

@@ -187,14 +187,16 @@ int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct c
 	 * the sources define.
 	 */
 	if (!strncmp(n->name, PFX, strlen(PFX))) {
-		struct symbol *f = kelf_find_symbol_by_name(c->mod, n->name + strlen(PFX));
+		struct symbol *f;
 
-		if (f && f->sec == n->sec && f->offset == n->offset + n->size &&
-		    cm_origin(c, f, &pl->src, &pl->sym)) {
-			pl->name = f->name;
-			pl->off = secoff - (int64_t)f->offset;
-			return 0;
-		}
+		for (f = kelf_find_symbol_by_name(c->mod, n->name + strlen(PFX)); f;
+		     f = kelf_next_symbol_same_name(f))
+			if (f->sec == n->sec && f->offset == n->offset + n->size &&
+			    cm_origin(c, f, &pl->src, &pl->sym)) {
+				pl->name = f->name;
+				pl->off = secoff - (int64_t)f->offset;
+				return 0;
+			}
 	}
 	/* The module's link defines it (livepatch.lds: __lp_funcs_start). */
 	pl->sym = n;

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "                        (livepatch-main.o, the .mod.o); repeatable\n"
 "  -a, --kallsyms-all    the kernel has CONFIG_KALLSYMS_ALL (kallsyms lists\n"
 "                        data, not only text)\n"
+"  -b, --built SECTION   the module's build wrote SECTION for the linked\n"
+"                        module (objtool's tables): not compared; repeatable\n"
 "  -h, --help            this text\n"
 "\n"
 "Exit status: 0 all the same, 1 an error or a mismatch.\n");
@@ -138,22 +140,26 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "template", required_argument, NULL, 'T' },
 		{ "kallsyms-all", no_argument, NULL, 'a' },
+		{ "built", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char **templates = xcalloc(argc, sizeof(*templates));
-	struct cm c = { 0 };
+	struct cm c = { .built = xcalloc(argc, sizeof(*c.built)) };
 	size_t nr_templates = 0, i;
 	int opt, ret;
 
 	set_progname("check-module");
-	while ((opt = getopt_long(argc, argv, "T:ah", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "T:ab:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'T':
 			templates[nr_templates++] = optarg;
 			break;
 		case 'a':
 			c.kallsyms_all = true;
+			break;
+		case 'b':
+			c.built[c.nr_built_names++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -190,5 +196,6 @@ int main(int argc, char **argv)
 	free(c.file_src);
 	kelf_close(c.mod);
 	free(templates);
+	free(c.built);
 	return ret ? 1 : 0;
 }

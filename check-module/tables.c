@@ -154,11 +154,17 @@ static void check_table_reloc(struct cm *c, struct tables *ts, const struct relo
 	char a[1024];
 
 	/*
-	 * No source has such a table, or not the one the entry points into:
-	 * the module's build made it (objtool's .call_sites, .return_sites
-	 * and ORC of the linked module, on IBT kernels, where objects of
-	 * vmlinux and the template have none); nothing to compare with.
+	 * The module's build made it (-b: kpatch-build strips objtool's
+	 * tables from the diff objects when objtool runs on the linked
+	 * module, IBT kernels), or no source has such a table, or not the
+	 * one the entry points into (objects of vmlinux and the template
+	 * have no .call_sites there): nothing to compare with.
 	 */
+	for (i = 0; i < c->nr_built_names; i++)
+		if (!strcmp(c->built[i], name)) {
+			c->nr_built++;
+			return;
+		}
 	for (i = 0; i < c->nr_srcs && !found; i++)
 		found = table_of(ts, &c->srcs[i], name)->found;
 	if (!found) {

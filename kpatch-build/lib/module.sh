@@ -77,6 +77,11 @@ diff_objects() {
 KPB_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
 	.static_call_sites .orc_unwind .orc_unwind_ip .orc_header)
 
+# objtool_on_module: does kbuild run objtool on the linked module?
+objtool_on_module() {
+	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$KPB_OBJ/.config"
+}
+
 # objtool_sections_strip OBJ LOG: when kbuild runs objtool on the linked
 # module (CONFIG_X86_KERNEL_IBT or CONFIG_LTO_CLANG: "delayed" objtool),
 # drop what objtool already wrote into the diff objects (module objects
@@ -85,7 +90,7 @@ KPB_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
 # nothing runs objtool on the diff objects again and their tables stay.
 objtool_sections_strip() {
 	local obj=$1 log=$2 args=() s
-	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$KPB_OBJ/.config" || return 0
+	objtool_on_module || return 0
 	for s in "${KPB_OBJTOOL_SECTIONS[@]}"; do
 		args+=(--remove-section="$s" --remove-section=".rela$s")
 	done
@@ -157,6 +162,12 @@ module_build() {
 module_check() {
 	local dir=$KPB_SCRATCH/module mod=livepatch-$KPB_NAME i args=()
 	grep -q '^CONFIG_KALLSYMS_ALL=y' "$KPB_OBJ/.config" && args+=(--kallsyms-all)
+	# objtool's tables of the linked module have no source to compare with.
+	if objtool_on_module; then
+		for i in "${KPB_OBJTOOL_SECTIONS[@]}"; do
+			args+=(--built "$i")
+		done
+	fi
 	args+=(-T "$dir/livepatch-main.o" -T "$dir/$mod.mod.o" "$dir/klp/$mod.ko")
 	for i in "${!KPB_DIFFS[@]}"; do
 		args+=("${KPB_DIFF_OBJNAMES[i]}" "${KPB_DIFF_TARGETS[i]}"

@@ -107,6 +107,12 @@ test_expect_success 'the counts: klp relocations, table entries, the template, t
 	test_cmp expect actual
 '
 
+test_expect_success '-b SECTION: a table the module'"'"'s build wrote is counted, not compared' '
+	check-module -a -b __mcount_loc -T mod.o call-other.ko vmlinux call-other.x86_64/orig.o \
+		call-other.x86_64/patched.o call-other.x86_64/out.o >built.stdout &&
+	grep -F "; not compared: 2 in sections only the linked module has, " built.stdout
+'
+
 test_expect_success 'refused: a wrong addend (addl $1, calls(%rip) reaching calls+1)' '
 	i=$(rela_index new-static-rmw.ko .rela.text.count_calls $((0x13))) &&
 	test -n "$i" &&
