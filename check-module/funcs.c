@@ -2,19 +2,21 @@
  * funcs.c - each entry of the module's .livepatch.funcs: the function the
  * livepatch core will replace (old_name and sympos in objname, resolved
  * as the kernel resolves them) must be the one the new function was
- * compiled from.  Layout: struct lp_func of doc/diff-object-format.md.
+ * compiled from.  Layout: struct lp_func of kmod/livepatch-format.h.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check-module.h"
+#include "../kmod/livepatch-format.h"
 #include "../util/util.h"
 
-#define LP_FUNC_SIZE	32
-#define LP_FUNC_NEW	0
-#define LP_FUNC_NAME	8
-#define LP_FUNC_OBJNAME	16
-#define LP_FUNC_SYMPOS	24
+#define LP_FUNC_SIZE	sizeof(struct lp_func)
+#define LP_FUNC_NEW	offsetof(struct lp_func, new_func)
+#define LP_FUNC_NAME	offsetof(struct lp_func, old_name)
+#define LP_FUNC_OBJNAME	offsetof(struct lp_func, objname)
+#define LP_FUNC_SYMPOS	offsetof(struct lp_func, sympos)
 
 /* The defined symbol and offset the pointer at @off of @sec points to. */
 static struct symbol *pointee(struct section *sec, uint64_t off, int64_t *at)
@@ -102,14 +104,14 @@ static void check_entry(struct cm *c, struct section *sec, uint64_t off)
 
 size_t cm_check_funcs(struct cm *c)
 {
-	struct section *sec = kelf_find_section_by_name(c->mod, ".livepatch.funcs");
+	struct section *sec = kelf_find_section_by_name(c->mod, LP_FUNCS_SECTION);
 	uint64_t off;
 
 	if (!sec)
 		return 0;
 	if (sec->size % LP_FUNC_SIZE || (sec->size && !sec->data)) {
 		c->nr_errors++;
-		error("%s: .livepatch.funcs: %zu bytes is not a whole number of %d-byte entries",
+		error("%s: .livepatch.funcs: %zu bytes is not a whole number of %zu-byte entries",
 		      c->mod->path, sec->size, LP_FUNC_SIZE);
 		return c->nr_errors;
 	}
