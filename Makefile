@@ -41,7 +41,11 @@ KLP_OBJS := $(KLP_SRCS:%.c=$(BUILD)/obj/%.o)
 CT_SRCS := $(wildcard check-target/*.c)
 CT_OBJS := $(CT_SRCS:%.c=$(BUILD)/obj/%.o)
 
-TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target
+CM_SRCS := $(wildcard check-module/*.c)
+CM_OBJS := $(CM_SRCS:%.c=$(BUILD)/obj/%.o)
+
+TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target \
+	 $(BUILD)/check-module
 
 .PHONY: all deps unit unit-asan asan-tools afl-tools fuzz integration check demo bench install clean shellcheck
 
@@ -68,6 +72,9 @@ $(BUILD)/create-klp-module: $(KLP_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/check-target: $(CT_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/check-module: $(CM_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/tools/%.o $(LIB)
@@ -141,4 +148,4 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(CT_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)
+-include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(CT_OBJS:.o=.d) $(CM_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)

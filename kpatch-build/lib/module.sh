@@ -3,7 +3,7 @@
 # module.sh - from changed objects to the livepatch module: a diff object
 # per changed object (create-diff-object), one module linked by kbuild
 # from kmod/ and the diff objects, then its klp relocations
-# (create-klp-module).
+# (create-klp-module), checked by check-module before it is written.
 
 # diff_objects: run create-diff-object on every changed object; fills
 # KPB_DIFFS (diff objects) and, for each, KPB_DIFF_ORIGS (its object in
@@ -77,6 +77,11 @@ diff_objects() {
 KPB_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
 	.static_call_sites .orc_unwind .orc_unwind_ip .orc_header)
 
+# objtool_on_module: does kbuild run objtool on the linked module?
+objtool_on_module() {
+	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$KPB_OBJ/.config"
+}
+
 # objtool_sections_strip OBJ LOG: when kbuild runs objtool on the linked
 # module (CONFIG_X86_KERNEL_IBT or CONFIG_LTO_CLANG: "delayed" objtool),
 # drop what objtool already wrote into the diff objects (module objects
@@ -85,7 +90,7 @@ KPB_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
 # nothing runs objtool on the diff objects again and their tables stay.
 objtool_sections_strip() {
 	local obj=$1 log=$2 args=() s
-	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$KPB_OBJ/.config" || return 0
+	objtool_on_module || return 0
 	for s in "${KPB_OBJTOOL_SECTIONS[@]}"; do
 		args+=(--remove-section="$s" --remove-section=".rela$s")
 	done
@@ -97,7 +102,7 @@ objtool_sections_strip() {
 }
 
 # module_build: link the livepatch module with kbuild, then write the klp
-# relocations; the result is $KPB_OUTDIR/livepatch-$KPB_NAME.ko.
+# relocations; the result is $KPB_SCRATCH/module/klp/livepatch-$KPB_NAME.ko.
 module_build() {
 	local dir=$KPB_SCRATCH/module mod=livepatch-$KPB_NAME log=$KPB_SCRATCH/module.log
 	mkdir -p "$dir"
@@ -143,10 +148,43 @@ module_build() {
 		indent <"$log.objtool" >&2
 		die "objtool could not process the livepatch module (above); log: $log"
 	fi
-	mkdir -p "$KPB_OUTDIR"
-	log_cmd "$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko"
-	"$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko" >"$dir/klp.stdout" 2>"$log.klp" || {
+	log_cmd "$KPB_CKM" "$dir/$mod.ko" "$dir/klp/$mod.ko"
+	mkdir -p "$dir/klp"
+	"$KPB_CKM" "$dir/$mod.ko" "$dir/klp/$mod.ko" >"$dir/klp.stdout" 2>"$log.klp" || {
 		indent <"$log.klp" >&2
 		die "writing the klp relocations of $mod.ko failed"
 	}
+}
+
+# module_check: check-module, on the module module_build made, against
+# the patched objects, the template objects and the targets.  A mismatch
+# is an internal error: nothing is written.
+module_check() {
+	local dir=$KPB_SCRATCH/module mod=livepatch-$KPB_NAME i args=()
+	grep -q '^CONFIG_KALLSYMS_ALL=y' "$KPB_OBJ/.config" && args+=(--kallsyms-all)
+	# objtool's tables of the linked module have no source to compare with.
+	if objtool_on_module; then
+		for i in "${KPB_OBJTOOL_SECTIONS[@]}"; do
+			args+=(--built "$i")
+		done
+	fi
+	args+=(-T "$dir/livepatch-main.o" -T "$dir/$mod.mod.o" "$dir/klp/$mod.ko")
+	for i in "${!KPB_DIFFS[@]}"; do
+		args+=("${KPB_DIFF_OBJNAMES[i]}" "${KPB_DIFF_TARGETS[i]}"
+			"$KPB_SCRATCH/patched/${KPB_DIFF_ORIGS[i]}" "${KPB_DIFFS[i]}")
+	done
+	log_cmd "$KPB_CM" "${args[@]}"
+	"$KPB_CM" "${args[@]}" >"$dir/check.stdout" 2>"$dir/check.stderr" || {
+		indent <"$dir/check.stderr" >&2
+		die "check-module: the module is not what the patched objects say (above); not written: an internal error of kpatch-build, please report it with the debug directory (-d)"
+	}
+}
+
+# module_write: the checked (and signed) module to $KPB_OUTDIR, whole or
+# not at all.
+module_write() {
+	local out=$KPB_OUTDIR/livepatch-$KPB_NAME.ko
+	mkdir -p "$KPB_OUTDIR"
+	cp "$KPB_SCRATCH/module/klp/livepatch-$KPB_NAME.ko" "$out.tmp.$$"
+	mv -f "$out.tmp.$$" "$out"
 }

@@ -89,7 +89,7 @@ unsigned_part() {
 
 build_all() {
 	build unsigned
-	if tail -n 1 "$SCRATCH/unsigned.log" | grep -q signed; then
+	if tail -n 1 "$SCRATCH/unsigned.log" | grep -q ", signed ("; then
 		die "the unsigned build's last line says it is signed"
 	fi
 	build trusted --sign-key "$TRUSTED/signing_key.pem" --sign-cert "$TRUSTED/signing_cert.der"

@@ -12,6 +12,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	cat >expect <<-\EOF &&
 	./opt/kp/bin/kpatch-build
 	./opt/kp/bin/kpatch-keygen
+	./opt/kp/libexec/kpatch-ng/check-module
 	./opt/kp/libexec/kpatch-ng/check-target
 	./opt/kp/libexec/kpatch-ng/create-diff-object
 	./opt/kp/libexec/kpatch-ng/create-klp-module

@@ -1,0 +1,151 @@
+/*
+ * check-module.h - what the files of check-module share.
+ *
+ * check-module checks a finished livepatch module against the objects it
+ * was made from, without the differ's own reasoning: for each relocation
+ * and klp relocation of the module it finds the same field in the patched
+ * object (or the template object) the code or data came from, works out
+ * what each side reaches (the module's klp symbols resolved in the target
+ * as the kernel's livepatch core resolves them, sympos counted over the
+ * kernel's kallsyms) and requires that both reach the same symbol at the
+ * same offset.
+ */
+#ifndef CHECK_MODULE_H
+#define CHECK_MODULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../arch/arch.h"
+#include "../elf/kelf.h"
+
+/* The running kernel's file a klp relocation resolves against. */
+struct cm_target {
+	const char *objname;		/* "vmlinux" or the module's name */
+	const char *path;
+	struct kelf *kelf;
+};
+
+/* An object the module was linked from. */
+struct cm_source {
+	const char *path;
+	struct kelf *obj;		/* the patched object, or a template object */
+	struct kelf *diff;		/* its diff object; NULL: a template object,
+					 * linked into the module as it is */
+	struct cm_target *target;	/* what it patches; NULL for a template */
+	const char *file;		/* its STT_FILE name, or NULL */
+};
+
+/* Where a relocation leads: a symbol and an offset from it, or bytes. */
+enum cm_where {
+	CM_SYMBOL,			/* @sym of @src (module side: its origin) */
+	CM_KERNEL,			/* the running kernel's @name: @tsym when
+					 * resolved in the target, else exported */
+	CM_BYTES,			/* anonymous: @sec+@secoff, no symbol */
+};
+
+struct cm_place {
+	enum cm_where where;
+	const char *name;		/* for messages */
+	int64_t off;			/* from the symbol's start */
+	struct cm_source *src;		/* CM_SYMBOL */
+	struct symbol *sym;		/* CM_SYMBOL: the source's symbol; CM_KERNEL
+					 * on the patched side: the patched
+					 * object's symbol, when it defines it */
+	struct cm_target *target;	/* CM_KERNEL through a klp symbol */
+	struct symbol *tsym;		/* CM_KERNEL: the target's symbol, or NULL */
+	unsigned long sympos;		/* CM_KERNEL through a klp symbol */
+	struct section *sec;		/* CM_BYTES */
+	int64_t secoff;
+};
+
+/* What sources.c found for a module symbol. */
+struct cm_origin {
+	bool looked_up;
+	struct cm_source *src;		/* NULL: none */
+	struct symbol *sym;
+};
+
+struct cm {
+	const struct arch *arch;
+	struct kelf *mod;
+	struct cm_source *srcs;
+	size_t nr_srcs;
+	struct cm_target *targets;
+	size_t nr_targets;
+	struct cm_origin *origins;	/* by module symbol index */
+	struct cm_source **file_src;	/* by module symbol index: the source of
+					 * a local's file block, or NULL */
+	bool kallsyms_all;		/* CONFIG_KALLSYMS_ALL */
+	const char **built;		/* sections the module's build wrote (-b) */
+	size_t nr_built_names;
+	/* Tallies for the summary line. */
+	size_t nr_relocs, nr_klp, nr_funcs, nr_template, nr_tables, nr_built, nr_uncompared;
+	size_t nr_covered;
+	size_t nr_errors;
+};
+
+/*
+ * The symbol the kernel's livepatch core finds for @name at position
+ * @sympos in @t (kallsyms.c).  NULL after an error line naming the
+ * module's klp symbol @what.
+ */
+struct symbol *cm_kallsyms_find(struct cm *c, struct cm_target *t, const char *name,
+				unsigned long sympos, const char *what);
+
+/*
+ * Is @tsym, the target's, the symbol @psym of @src stands for (a local of
+ * the same source file, a global for a global, same type; data of the same
+ * size)?  NULL, or why not (a static string).  @psym NULL: an undefined
+ * symbol of @src, a global elsewhere.
+ */
+const char *cm_same_symbol(const struct cm_source *src, const struct symbol *psym,
+			   const struct symbol *tsym);
+
+/* Match the module's file blocks with the sources (sources.c). */
+void cm_map_files(struct cm *c);
+
+/*
+ * The origin of module symbol @msym: the source and its symbol it was
+ * carried or linked from, or false (sources.c).
+ */
+bool cm_origin(struct cm *c, struct symbol *msym, struct cm_source **src,
+	       struct symbol **sym);
+
+/* Is byte @off of @sec inside a field its .rela section relocates? */
+bool cm_relocated(const struct cm *c, struct section *sec, uint64_t off);
+
+/* Check every relocation of the module (compare.c); the error count. */
+size_t cm_check_relocs(struct cm *c);
+
+/*
+ * What module relocation @r reaches, @value (its addend, plus the bytes
+ * to the end of its instruction) past its symbol, into @pl: 0, or -1
+ * after an error line (a klp symbol the target does not resolve).
+ */
+int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct cm_place *pl);
+
+/* What relocation @r of source @src reaches, @value past its symbol. */
+void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value,
+		     struct cm_place *pl);
+
+/* NULL when @m (the module's) and @p (a source's) are the same place,
+ * else why not (a static string). */
+const char *cm_same_place(const struct cm *c, const struct cm_place *m,
+			  const struct cm_place *p);
+
+/* @pl in words, into @buf, as the module's (@module) or a source's. */
+const char *cm_describe(char *buf, size_t size, const struct cm_place *pl, bool module);
+
+/* Check the @n module relocations @relocs outside functions and objects:
+ * table entries (tables.c). */
+void cm_check_tables(struct cm *c, struct reloc **relocs, size_t n);
+
+/* Every relocation of the sources' carried functions and objects has
+ * one at the same place in the module (coverage.c). */
+void cm_check_coverage(struct cm *c);
+
+/* Check every entry of .livepatch.funcs (funcs.c); the error count. */
+size_t cm_check_funcs(struct cm *c);
+
+#endif

@@ -1,0 +1,537 @@
+/*
+ * compare.c - each relocation of the module against the same field of
+ * the object its code or data came from.
+ *
+ * What a relocation reaches is the symbol and offset at S + A, and for a
+ * PC-relative field of an instruction S + A + (end of the instruction -
+ * the field): the CPU adds the field to the end of the instruction, and
+ * the addend counts from the field (x86's PC32 of "addl $5, b(%rip)" has
+ * addend -5, not -4).  The instruction is decoded on both sides (the two
+ * must decode the same).  A place is named by the relocation's own symbol
+ * when it lies inside it or at its end, else by the symbol holding it,
+ * else by the symbol ending there; a place no symbol names is compared by
+ * its bytes (string literals, constant pools, .altinstr_replacement).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-module.h"
+#include "../util/util.h"
+
+#define PFX "__pfx_"
+
+static bool is_klp_symbol(const struct symbol *s)
+{
+	return !s->sec && s->shndx == SHN_LIVEPATCH;
+}
+
+/*
+ * The bytes from the field at @off of @sec to the end of its instruction,
+ * when the field is an instruction's PC-relative displacement (function
+ * @func holds it); else 0.  Start and length of the instruction in
+ * *@start, *@len (0 when not code).  -1 after an error line.
+ */
+static int field_bias(const struct cm *c, const struct section *sec, const struct symbol *func,
+		      uint64_t off, uint32_t type, int64_t *bias, uint64_t *start,
+		      unsigned int *len)
+{
+	const struct arch_reloc *ar = arch_reloc(c->arch, type);
+	struct arch_insn insn;
+	uint64_t at = off - func->offset;
+
+	*bias = 0;
+	*start = 0;
+	*len = 0;
+	if (!is_text_section(sec) || func->type != STT_FUNC || !sec->data)
+		return 0;
+	if (arch_insn_at(c->arch, sec->data + func->offset, func->size, at, start, &insn))
+		return error("%s: %s+%#lx: cannot decode the instruction holding the relocated field",
+			     sec->kelf->path, func->name, (unsigned long)at);
+	*len = insn.len;
+	if (ar && ar->pcrel && insn.pcrel && insn.disp_off >= 0 &&
+	    *start + insn.disp_off == at)
+		*bias = (int64_t)(*start + insn.len - at);
+	return 0;
+}
+
+/* The FUNC or OBJECT symbol holding @off of @sec, or the one ending there. */
+static struct symbol *symbol_at(struct section *sec, int64_t off)
+{
+	struct symbol *s;
+
+	if (off < 0 || (uint64_t)off > sec->size)
+		return NULL;
+	s = kelf_find_symbol_containing(sec, off);
+	if (!s && off > 0) {
+		s = kelf_find_symbol_containing(sec, off - 1);
+		if (s && s->offset + s->size != (uint64_t)off)
+			s = NULL;
+	}
+	return s;
+}
+
+/*
+ * Is @s a label, standing for its section's place as a section symbol
+ * would: a local without type or size that the assembler kept (.LC5, a
+ * constant of a module object's .rodata.cst2)?
+ */
+static bool is_label(const struct symbol *s)
+{
+	return s->type == STT_SECTION ||
+	       (s->type == STT_NOTYPE && s->bind == STB_LOCAL && !s->size);
+}
+
+/*
+ * Name the place @value bytes from symbol @s (defined): @s itself when
+ * the place is inside it or at its end, else the symbol there.  NULL: no
+ * symbol; *@secoff is the place in s->sec.
+ */
+static struct symbol *name_place(struct symbol *s, int64_t value, int64_t *off,
+				 int64_t *secoff)
+{
+	struct symbol *n;
+
+	*secoff = (int64_t)s->offset + value;
+	if (!is_label(s) && value >= 0 && (uint64_t)value <= s->size) {
+		*off = value;
+		return s;
+	}
+	n = symbol_at(s->sec, *secoff);
+	if (n)
+		*off = *secoff - (int64_t)n->offset;
+	return n;
+}
+
+/* The target of klp symbol .klp.sym.OBJ.NAME,POS; *@tsym NULL after an error. */
+static int klp_target(struct cm *c, const struct symbol *s, struct cm_target **t,
+		      struct symbol **tsym, unsigned long *sympos)
+{
+	static const char prefix[] = ".klp.sym.";
+	const char *p = s->name + sizeof(prefix) - 1, *dot, *comma;
+	char *end, *obj, *name;
+	size_t i;
+
+	*tsym = NULL;
+	if (strncmp(s->name, prefix, sizeof(prefix) - 1))
+		return error("%s: klp symbol %s: not .klp.sym.OBJ.NAME,POS", c->mod->path, s->name);
+	dot = strchr(p, '.');
+	comma = strrchr(p, ',');
+	if (!dot || !comma || comma < dot)
+		return error("%s: klp symbol %s: not .klp.sym.OBJ.NAME,POS", c->mod->path, s->name);
+	*sympos = strtoul(comma + 1, &end, 10);
+	if (end == comma + 1 || *end)
+		return error("%s: klp symbol %s: position is not a number", c->mod->path, s->name);
+	obj = xasprintf("%.*s", (int)(dot - p), p);
+	name = xasprintf("%.*s", (int)(comma - dot - 1), dot + 1);
+	*t = NULL;
+	for (i = 0; i < c->nr_targets; i++)
+		if (!strcmp(c->targets[i].objname, obj))
+			*t = &c->targets[i];
+	if (!*t)
+		error("%s: klp symbol %s: no patched object of %s was given", c->mod->path,
+		      s->name, obj);
+	else
+		*tsym = cm_kallsyms_find(c, *t, name, *sympos, s->name);
+	free(obj);
+	free(name);
+	return *tsym ? 0 : -1;
+}
+
+/* @pl: the bytes at @secoff of @sec, which no symbol names; 0. */
+static int bytes_place(struct cm_place *pl, struct section *sec, int64_t secoff)
+{
+	pl->where = CM_BYTES;
+	pl->sec = sec;
+	pl->secoff = secoff;
+	pl->name = sec->name;
+	pl->off = secoff;
+	return 0;
+}
+
+int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct cm_place *pl)
+{
+	struct symbol *s = r->sym, *n;
+	int64_t secoff;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->off = value;
+	if (is_klp_symbol(s)) {
+		struct symbol *t;
+
+		pl->where = CM_KERNEL;
+		if (klp_target(c, s, &pl->target, &t, &pl->sympos))
+			return -1;
+		n = name_place(t, value, &pl->off, &secoff);
+		pl->tsym = n ? n : t;
+		if (!n)
+			pl->off = value;
+		pl->name = pl->tsym->name;
+		return 0;
+	}
+	if (!s->sec) {
+		pl->where = CM_KERNEL;
+		pl->name = s->name;
+		return 0;
+	}
+	n = name_place(s, value, &pl->off, &secoff);
+	if (!n)
+		return bytes_place(pl, s->sec, secoff);
+	pl->where = CM_SYMBOL;
+	pl->name = n->name;
+	if (cm_origin(c, n, &pl->src, &pl->sym))
+		return 0;
+	/*
+	 * objtool names the padding before each function of the linked module
+	 * __pfx_NAME (CONFIG_CALL_PADDING): name the place from NAME, which
+	 * the sources define.
+	 */
+	if (!strncmp(n->name, PFX, strlen(PFX))) {
+		struct symbol *f;
+
+		for (f = kelf_find_symbol_by_name(c->mod, n->name + strlen(PFX)); f;
+		     f = kelf_next_symbol_same_name(f))
+			if (f->sec == n->sec && f->offset == n->offset + n->size &&
+			    cm_origin(c, f, &pl->src, &pl->sym)) {
+				pl->name = f->name;
+				pl->off = secoff - (int64_t)f->offset;
+				return 0;
+			}
+	}
+	/* The module's link defines it (livepatch.lds: __lp_funcs_start). */
+	pl->sym = n;
+	if (n->bind != STB_LOCAL && n->type == STT_NOTYPE)
+		return 0;
+	return error("%s: %s: a module symbol that no patched or template object defines",
+		     c->mod->path, n->name);
+}
+
+void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value,
+		     struct cm_place *pl)
+{
+	struct symbol *s = r->sym, *n;
+	int64_t secoff;
+
+	memset(pl, 0, sizeof(*pl));
+	pl->src = src;
+	pl->off = value;
+	pl->name = s->name;
+	if (!s->sec) {
+		pl->where = CM_KERNEL;
+		return;
+	}
+	n = name_place(s, value, &pl->off, &secoff);
+	if (!n) {
+		bytes_place(pl, s->sec, secoff);
+		return;
+	}
+	pl->where = CM_SYMBOL;
+	pl->sym = n;
+	pl->name = n->name;
+}
+
+/* "NAME+0x4", "NAME-0x1" into @buf. */
+static const char *sym_off(char *buf, size_t size, const char *name, int64_t off)
+{
+	snprintf(buf, size, "%s%c0x%lx", name, off < 0 ? '-' : '+',
+		 (unsigned long)(off < 0 ? -off : off));
+	return buf;
+}
+
+const char *cm_describe(char *buf, size_t size, const struct cm_place *pl, bool module)
+{
+	char so[600];
+
+	sym_off(so, sizeof(so), pl->name, pl->off);
+	switch (pl->where) {
+	case CM_SYMBOL:
+		if (module)
+			snprintf(buf, size, "its own %s (from %s)", so,
+				 pl->src ? pl->src->path : "its link");
+		else
+			snprintf(buf, size, "%s", so);
+		break;
+	case CM_KERNEL:
+		if (pl->target)
+			snprintf(buf, size, "%s's %s (position %lu: symbol %u of %s)",
+				 pl->target->objname, so, pl->sympos, pl->tsym->index,
+				 pl->target->path);
+		else
+			snprintf(buf, size, "the running kernel's %s", so);
+		break;
+	case CM_BYTES:
+		snprintf(buf, size, "%s (no symbol there)", so);
+		break;
+	}
+	return buf;
+}
+
+/* Bytes of place @p (patched) found at place @m (module)?  NULL or why not. */
+static const char *same_anonymous(const struct cm *c, const struct cm_place *m,
+				  const struct cm_place *p)
+{
+	struct section *ps = p->sec, *ms = m->sec;
+	uint64_t len, i;
+
+	if (p->secoff < 0 || (uint64_t)p->secoff > ps->size ||
+	    m->secoff < 0 || (uint64_t)m->secoff > ms->size)
+		return "the place is outside its section";
+	len = ps->size - p->secoff;
+	if ((ps->sh.sh_flags & SHF_STRINGS) && ps->data) {
+		const unsigned char *z = memchr(ps->data + p->secoff, '\0', len);
+
+		len = z ? (uint64_t)(z - ps->data - p->secoff) + 1 : len;
+	} else if ((ps->sh.sh_flags & SHF_MERGE) && ps->sh.sh_entsize && len > ps->sh.sh_entsize) {
+		len = ps->sh.sh_entsize;
+	}
+	if (len > ms->size - m->secoff)
+		return "the module's section ends before the bytes the patched object has there";
+	if (!ps->data || !ms->data)
+		return ps->data || ms->data ? "one side has no contents" : NULL;
+	for (i = 0; i < len; i++)
+		if (ps->data[p->secoff + i] != ms->data[m->secoff + i] &&
+		    !cm_relocated(c, ps, p->secoff + i) && !cm_relocated(c, ms, m->secoff + i))
+			return "other bytes";
+	return NULL;
+}
+
+/* Is symbol @sym of @src carried into the module (its diff object defines it)? */
+static bool carried(const struct cm_source *src, const struct symbol *sym)
+{
+	const struct symbol *s;
+
+	if (!src->diff)
+		return false;
+	for (s = kelf_find_symbol_by_name(src->diff, sym->name); s; s = kelf_next_symbol_same_name(s))
+		if (s->sec && s->type == sym->type)
+			return true;
+	return false;
+}
+
+/*
+ * Do the target's @t and the patched object's @p name the same symbol?
+ * GCC numbers the static locals of functions (calls.3) per compile, so a
+ * build of the patched source may number the one of the kernel
+ * differently (calls.4): the number does not count, cm_same_symbol()
+ * checks the rest.
+ */
+static bool same_name(const char *t, const char *p)
+{
+	const char *dt = strrchr(t, '.'), *dp = strrchr(p, '.');
+
+	if (!strcmp(t, p))
+		return true;
+	if (!dt || !dp || dt - t != dp - p || strncmp(t, p, dt - t) ||
+	    !dt[1] || !dp[1] || strspn(dt + 1, "0123456789") != strlen(dt + 1) ||
+	    strspn(dp + 1, "0123456789") != strlen(dp + 1))
+		return false;
+	return true;
+}
+
+const char *cm_same_place(const struct cm *c, const struct cm_place *m,
+			  const struct cm_place *p)
+{
+	const char *why;
+
+	/* No symbol names it in the source: the same distance from the same symbol? */
+	if (p->where == CM_BYTES && m->where == CM_SYMBOL && m->sym && m->src == p->src &&
+	    m->sym->sec == p->sec && (int64_t)m->sym->offset + m->off == p->secoff)
+		return NULL;
+	if (p->where == CM_BYTES)
+		return m->where != CM_BYTES ? "different places" : same_anonymous(c, m, p);
+	if (m->where == CM_BYTES)
+		return "different places";
+	/* A global the source does not define: the module's own, linked. */
+	if (m->where == CM_SYMBOL && p->where == CM_KERNEL) {
+		if (m->sym->bind == STB_LOCAL || strcmp(m->sym->name, p->name))
+			return "different symbols";
+	} else if (m->where == CM_SYMBOL) {
+		if (p->where != CM_SYMBOL || m->sym != p->sym)
+			return "different symbols";
+	} else if (!same_name(m->name, p->name)) {
+		return "different symbols";
+	}
+	if (m->off != p->off)
+		return "different offsets";
+	if (m->where == CM_SYMBOL)
+		return NULL;
+	/* The module reaches the running kernel's symbol. */
+	if (p->sym && p->sym->type == STT_OBJECT && carried(p->src, p->sym))
+		return "the patched object's data is carried in the module, which reaches the running kernel's instead";
+	if (m->tsym && (why = cm_same_symbol(p->src, p->sym, m->tsym)))
+		return why;
+	if (!m->tsym && p->sym && p->sym->bind == STB_LOCAL)
+		return "a local of the patched object, reached as an exported symbol";
+	return NULL;
+}
+
+/*
+ * Runtime constants (asm/runtime-const.h, both arches): a patched object's
+ * runtime_ptr_SYM section has an entry pointing into each instruction
+ * whose immediate the kernel fills in at boot with SYM's value.  Module
+ * code is never filled in, so the differ rewrites the instruction to read
+ * SYM: a module relocation with no counterpart in the patched object is
+ * right when an entry points into the instruction at the same place and
+ * the relocation reaches SYM itself.  The instruction is decoded from the
+ * patched object, at @at of @psym.  Fills @pl and returns true then.
+ */
+#define RUNTIME_PTR_PREFIX "runtime_ptr_"
+
+static bool runtime_const_place(const struct cm *c, struct cm_source *src,
+				struct symbol *psym, uint64_t at, struct cm_place *pl)
+{
+	uint64_t start, lo, hi;
+	struct arch_insn insn;
+	struct section *sec;
+	struct reloc *r;
+
+	if (!is_text_section(psym->sec) || !psym->sec->data || psym->type != STT_FUNC ||
+	    arch_insn_at(c->arch, psym->sec->data + psym->offset, psym->size, at, &start, &insn))
+		return false;
+	lo = psym->offset + start;
+	hi = lo + insn.len;
+	for_each_section(src->obj, sec) {
+		const char *var;
+		struct symbol *v;
+
+		if (!is_rela_section(sec) || !sec->base ||
+		    strncmp(sec->base->name, RUNTIME_PTR_PREFIX, strlen(RUNTIME_PTR_PREFIX)))
+			continue;
+		var = sec->base->name + strlen(RUNTIME_PTR_PREFIX);
+		for_each_reloc(sec, r) {
+			int64_t o = r->sym ? (int64_t)r->sym->offset + r->addend : -1;
+
+			if (!r->sym || r->sym->sec != psym->sec || o < (int64_t)lo || o >= (int64_t)hi)
+				continue;
+			memset(pl, 0, sizeof(*pl));
+			pl->src = src;
+			pl->name = var;
+			for (v = kelf_find_symbol_by_name(src->obj, var); v && !v->sec;
+			     v = kelf_next_symbol_same_name(v))
+				;
+			pl->where = v ? CM_SYMBOL : CM_KERNEL;
+			pl->sym = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Check relocation @r of the module, in function or object @msym. */
+static void check_reloc(struct cm *c, const struct reloc *r, struct symbol *msym)
+{
+	struct section *base = r->sec->base;
+	uint64_t at = r->offset - msym->offset, mstart, pstart;
+	unsigned int mlen, plen;
+	struct cm_place m, p;
+	struct cm_source *src;
+	struct symbol *psym;
+	struct reloc *pr;
+	int64_t mbias, pbias;
+	const char *why;
+	char a[1024], b[1024];
+
+	if (!cm_origin(c, msym, &src, &psym)) {
+		c->nr_errors++;
+		error("%s: %s+%#lx: %s: no patched or template object defines %s",
+		      c->mod->path, msym->name, (unsigned long)at,
+		      arch_reloc_name(c->arch, r->type), msym->name);
+		return;
+	}
+	if (!src->diff)
+		c->nr_template++;
+	else if (is_klp_symbol(r->sym))
+		c->nr_klp++;
+	pr = at < psym->size ? kelf_find_reloc_at(psym->sec, psym->offset + at) : NULL;
+	if (!pr && runtime_const_place(c, src, psym, at, &p)) {
+		if (field_bias(c, base, msym, r->offset, r->type, &mbias, &mstart, &mlen) ||
+		    cm_module_place(c, r, r->addend + mbias, &m)) {
+			c->nr_errors++;
+			return;
+		}
+		why = cm_same_place(c, &m, &p);
+		if (why) {
+			c->nr_errors++;
+			error("%s: %s+%#lx: %s reaches %s, but the runtime constant there in %s is %s (%s): internal error, the module is wrong; not written",
+			      c->mod->path, msym->name, (unsigned long)at,
+			      arch_reloc_name(c->arch, r->type), cm_describe(a, sizeof(a), &m, true),
+			      src->path, p.name, why);
+		}
+		return;
+	}
+	if (!pr) {
+		c->nr_errors++;
+		error("%s: %s+%#lx: %s to %s, but %s has no relocation at %s+%#lx: internal error, the module is wrong; not written",
+		      c->mod->path, msym->name, (unsigned long)at,
+		      arch_reloc_name(c->arch, r->type), r->sym->name, src->path, psym->name,
+		      (unsigned long)at);
+		return;
+	}
+	if (field_bias(c, base, msym, r->offset, r->type, &mbias, &mstart, &mlen) ||
+	    field_bias(c, psym->sec, psym, pr->offset, pr->type, &pbias, &pstart, &plen)) {
+		c->nr_errors++;
+		return;
+	}
+	if (mstart != pstart || mlen != plen || mbias != pbias) {
+		c->nr_errors++;
+		error("%s: %s+%#lx: the instruction at +%#lx (%u bytes) in the module is at +%#lx (%u bytes) in %s: internal error, the module is wrong; not written",
+		      c->mod->path, msym->name, (unsigned long)at, (unsigned long)mstart, mlen,
+		      (unsigned long)pstart, plen, src->path);
+		return;
+	}
+	if (pr->type != r->type) {
+		c->nr_errors++;
+		error("%s: %s+%#lx: %s in the module, %s in %s: internal error, the module is wrong; not written",
+		      c->mod->path, msym->name, (unsigned long)at, arch_reloc_name(c->arch, r->type),
+		      arch_reloc_name(c->arch, pr->type), src->path);
+		return;
+	}
+	if (cm_module_place(c, r, r->addend + mbias, &m)) {
+		c->nr_errors++;
+		return;
+	}
+	cm_source_place(src, pr, pr->addend + pbias, &p);
+	why = cm_same_place(c, &m, &p);
+	if (!why)
+		return;
+	c->nr_errors++;
+	error("%s: %s+%#lx: %s reaches %s, but in %s it reaches %s (%s): internal error, the module is wrong; not written",
+	      c->mod->path, msym->name, (unsigned long)at, arch_reloc_name(c->arch, r->type),
+	      cm_describe(a, sizeof(a), &m, true), src->path, cm_describe(b, sizeof(b), &p, false), why);
+}
+
+size_t cm_check_relocs(struct cm *c)
+{
+	struct reloc **tables = NULL, *r;
+	size_t nr_tables = 0, alloc = 0;
+	struct section *rela;
+
+	for_each_section(c->mod, rela) {
+		struct section *base = rela->base;
+
+		if (!is_rela_section(rela) || !base)
+			continue;
+		for_each_reloc(rela, r) {
+			struct symbol *msym;
+
+			c->nr_relocs++;
+			if (!(base->sh.sh_flags & SHF_ALLOC)) {
+				c->nr_uncompared++;
+				continue;
+			}
+			if (!strcmp(base->name, ".livepatch.funcs"))
+				continue;	/* funcs.c */
+			msym = kelf_find_symbol_containing(base, r->offset);
+			if (msym) {
+				check_reloc(c, r, msym);
+				continue;
+			}
+			ALLOC_GROW(tables, nr_tables + 1, alloc);
+			tables[nr_tables++] = r;
+		}
+	}
+	c->nr_tables = nr_tables;
+	cm_check_tables(c, tables, nr_tables);
+	free(tables);
+	return c->nr_errors;
+}
