@@ -68,15 +68,13 @@ patch_set() {
 		grep -qx "$DEBIAN_RELEASE SMP preempt mod_unload modversions *"
 }
 
-# The newer tree: the old one hard-linked, the update's files replaced.
+# The newer tree: the old one hard-linked, the update's files replaced
+# (patched copies of the originals the first triage took: a file of
+# KERNEL_SRC is patched while a kpatch-build on it runs).
 newer_tree() {
 	local new=$SCRATCH/newer f
 	cp -al "$KERNEL_SRC" "$new"
-	mkdir "$SCRATCH/patched"
-	while read -r f; do
-		mkdir -p "$SCRATCH/patched/${f%/*}"
-		cp "$KERNEL_SRC/$f" "$SCRATCH/patched/$f"
-	done < <(sed -n 's|^+++ b/||p' "$DATA/update.patch")
+	cp -a "$SCRATCH/set/old" "$SCRATCH/patched"
 	patch -d "$SCRATCH/patched" -p1 --batch <"$DATA/update.patch"
 	while read -r f; do
 		rm "$new/$f"
