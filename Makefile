@@ -128,9 +128,9 @@ sweep: deps all
 shellcheck:
 	shellcheck -x $$(git ls-files '*.sh' 'kpatch-build/kpatch-build' 'kpatch-build/kpatch-triage' 2>/dev/null)
 
-# kpatch-build and kpatch-triage in bin; the tools kpatch-build runs in
-# libexec; its stages and the module template in share (both find them
-# relative to themselves).
+# kpatch-build, kpatch-keygen and kpatch-triage in bin; the tools
+# kpatch-build runs in libexec; its stages and the module template in share
+# (the commands find them relative to themselves).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/kpatch-ng \
 		$(DESTDIR)$(PREFIX)/share/kpatch-ng/lib $(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod
