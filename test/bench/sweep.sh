@@ -125,6 +125,7 @@ status "sweep: $n modules to load, $BATCH per guest boot"
 # boot_batch N LIST: one guest over the modules of LIST; their lines are
 # appended to loads.txt, a module that left no line (the kernel died or
 # hung) gets one and the ones after it go back to the queue (LIST.rest).
+# shellcheck disable=SC2094 # reads LIST, writes LIST.rest
 boot_batch() {
 	local b=$1 batch=$2 root log name f
 	root=$OUT/guest/root-$b log=$OUT/guest/console-$b.log
