@@ -135,12 +135,37 @@ triage_outcome() {
 		else
 			line=$(grep -s -m 1 -E ': (fatal )?error: |^ERROR: ' "$build" | sed -E 's/^ +//') ||
 				line=$(grep -m 1 -E ': (fatal )?error: ' "$log" | sed -E 's/^ +//; s/^kpatch-build: //') ||
-				line=$(tail -n 1 "$log")
+				line="kpatch-build exited with status 1 and no error line (its output: ${log##*/})"
 			echo "failed: $line"
 		fi
 		;;
 	*) echo "failed: kpatch-build exited with status $rc" ;;
 	esac
+}
+
+# triage_header OLD NEW ERROR HEADER...: of the changed HEADERs a file
+# includes (OLD and NEW hold each before and after the update), the one
+# its compile ERROR is about: the first whose change names an identifier
+# the compiler quotes ('bio_in_atomic', 'reset'); else the first, with
+# how many more.
+triage_header() {
+	local old=$1 new=$2 err=$3 h w words
+	shift 3
+	mapfile -t words < <(grep -oE "[‘'][A-Za-z_][A-Za-z0-9_]*[’']" <<<"$err" |
+		tr -d "‘’'" | sort -u)
+	for h in "$@"; do
+		for w in "${words[@]}"; do
+			if { diff "$old/$h" "$new/$h" 2>/dev/null || true; } | grep -qE "^[<>].*\<$w\>"; then
+				echo "$h"
+				return 0
+			fi
+		done
+	done
+	if [ "$#" -gt 1 ]; then
+		echo "$1 (and $(($# - 1)) more)"
+	else
+		echo "$1"
+	fi
 }
 
 # triage_reason REFUSED-DETAIL: the rule of a refusal ("SYMBOL: RULE:

@@ -23,6 +23,20 @@ VM_SMP=${KPNG_VM_SMP:-1}
 TRIAGE=$BENCH_ROOT/../../kpatch-build/kpatch-triage
 DATA=$BENCH_ROOT/triage
 
+# src_locked COMMAND...: COMMAND with kpatch-build's lock on KERNEL_SRC
+# held (source_lock): never while a kpatch-build has the tree patched.
+src_locked() {
+	(
+		# shellcheck source=../../kpatch-build/lib/util.sh
+		. "$BENCH_ROOT/../../kpatch-build/lib/util.sh"
+		# shellcheck source=../../kpatch-build/lib/source.sh
+		. "$BENCH_ROOT/../../kpatch-build/lib/source.sh"
+		KPB_CACHE=$(kernel_cache_root) KPB_SRC=$KERNEL_SRC
+		source_lock
+		"$@"
+	)
+}
+
 # fingerprint: every file of the source tree, its size and time.
 fingerprint() {
 	(cd "$KERNEL_SRC" && find . -type f -printf '%P %s %T@\n' | sort)
@@ -61,7 +75,7 @@ expect() {
 }
 
 patch_set() {
-	fingerprint >"$SCRATCH/tree.before"
+	src_locked fingerprint >"$SCRATCH/tree.before"
 	triage set -j 1 --cumulative "$DATA/update.patch"
 	expect set
 	modinfo -F vermagic "$SCRATCH/set/modules/livepatch-0002-cmdline.ko" |
@@ -69,11 +83,10 @@ patch_set() {
 }
 
 # The newer tree: the old one hard-linked, the update's files replaced
-# (patched copies of the originals the first triage took: a file of
-# KERNEL_SRC is patched while a kpatch-build on it runs).
+# (patched copies of the originals the first triage took).
 newer_tree() {
 	local new=$SCRATCH/newer f
-	cp -al "$KERNEL_SRC" "$new"
+	src_locked cp -al "$KERNEL_SRC" "$new"
 	cp -a "$SCRATCH/set/old" "$SCRATCH/patched"
 	patch -d "$SCRATCH/patched" -p1 --batch <"$DATA/update.patch"
 	while read -r f; do
@@ -84,7 +97,7 @@ newer_tree() {
 	grep -q '^kpatch-triage: jobs: .*, 2 trees: ' "$SCRATCH/tree.err"
 	expect tree
 	rm -rf "$new"
-	fingerprint | diff -u "$SCRATCH/tree.before" -
+	src_locked fingerprint | diff -u "$SCRATCH/tree.before" -
 }
 
 cycle() {

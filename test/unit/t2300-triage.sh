@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317
+# (SC1112: the compiler quotes names with Unicode quotes, and so do the
+# error lines here.)
+# shellcheck source-path=SCRIPTDIR disable=SC2016,SC2317,SC1112
 test_description='kpatch-triage: splitting an update per file, classing files by path, reading kpatch-build outcomes'
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -107,6 +109,7 @@ test_expect_success 'outcomes read from kpatch-build exit status and output' '
 	    fs/erofs/zdata.c:1500:2: error: another
 	kpatch-build: error: compiling the patched objects failed; log: x
 	EOF
+	printf "kpatch-build: scratch directory kept: /tmp/x\n" >silent.log &&
 	cat >build.log <<-\EOF &&
 	  CC      fs/erofs/zdata.o
 	fs/erofs/zdata.c:10:1: error: the first error, cut from the output
@@ -121,6 +124,7 @@ test_expect_success 'outcomes read from kpatch-build exit status and output' '
 		triage_outcome 1 failed.log m.ko
 		triage_outcome 130 /dev/null m.ko
 		triage_outcome 1 failed.log m.ko build.log
+		triage_outcome 1 silent.log m.ko
 	} >actual &&
 	cat >expect <<-\EOF &&
 	livepatched: 2 functions (meminfo_proc_show, show_val_kb), 20 KiB
@@ -131,6 +135,30 @@ test_expect_success 'outcomes read from kpatch-build exit status and output' '
 	failed: fs/erofs/zdata.c:1414:20: error: implicit declaration of function bio_in_atomic [-Werror=implicit-function-declaration]
 	failed: kpatch-build exited with status 130
 	failed: fs/erofs/zdata.c:10:1: error: the first error, cut from the output
+	failed: kpatch-build exited with status 1 and no error line (its output: silent.log)
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'a compile error is put down to the header whose change it names' '
+	triage_lib &&
+	mkdir -p old/include/linux new/include/linux old/arch/x86/include/asm new/arch/x86/include/asm &&
+	echo "#define X86_FEATURE_ZEN5 1" >old/arch/x86/include/asm/cpufeatures.h &&
+	printf "#define X86_FEATURE_ZEN5 1\n#define X86_FEATURE_ZEN6 2\n" >new/arch/x86/include/asm/cpufeatures.h &&
+	echo "struct ata_port_operations { int (*prereset)(void); };" >old/include/linux/libata.h &&
+	echo "struct ata_port_operations { int (*prereset)(void); int (*reset)(void); };" >new/include/linux/libata.h &&
+	hs="arch/x86/include/asm/cpufeatures.h include/linux/libata.h" &&
+	{
+		triage_header old new "a.c:1:2: error: ‘const struct ata_port_operations’ has no member named ‘reset’; did you mean ‘prereset’?" $hs
+		triage_header old new "a.c:538:45: error: ‘X86_FEATURE_ZEN6’ undeclared (first use in this function)" $hs
+		triage_header old new "a.c:3:4: error: expected ‘;’ before ‘}’ token" $hs
+		triage_header old new "a.c:3:4: error: something" include/linux/libata.h
+	} >actual &&
+	cat >expect <<-\EOF &&
+	include/linux/libata.h
+	arch/x86/include/asm/cpufeatures.h
+	arch/x86/include/asm/cpufeatures.h (and 1 more)
+	include/linux/libata.h
 	EOF
 	test_cmp expect actual
 '
