@@ -47,7 +47,7 @@ CM_OBJS := $(CM_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target \
 	 $(BUILD)/check-module
 
-.PHONY: all deps unit unit-asan asan-tools afl-tools fuzz integration check demo bench install clean shellcheck
+.PHONY: all deps unit unit-asan asan-tools afl-tools fuzz integration check demo bench sweep install clean shellcheck
 
 # Keep the objects of the test tools (built through a pattern rule): make
 # would delete them as intermediates after the run, printing a line after
@@ -130,15 +130,23 @@ bench: deps all
 	@bash test/bench/cdo-scale.sh $(BUILD)
 	@bash test/bench/kpb-e2e.sh
 
-shellcheck:
-	shellcheck -x $$(git ls-files '*.sh' 'kpatch-build/kpatch-build' 2>/dev/null)
+# kpatch-triage over Debian's next stable update against Debian's kernel,
+# every module built loaded in the guest: figures printed, not asserted
+# (long; test/bench/sweep.sh says where its logs go).
+sweep: deps all
+	@bash test/bench/sweep.sh $(SWEEP_DIR)
 
-# kpatch-build in bin; the tools it runs in libexec; its stages and the
-# module template in share (kpatch-build finds them relative to itself).
+shellcheck:
+	shellcheck -x $$(git ls-files '*.sh' 'kpatch-build/kpatch-build' 'kpatch-build/kpatch-triage' 2>/dev/null)
+
+# kpatch-build, kpatch-keygen and kpatch-triage in bin; the tools
+# kpatch-build runs in libexec; its stages and the module template in share
+# (the commands find them relative to themselves).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/kpatch-ng \
 		$(DESTDIR)$(PREFIX)/share/kpatch-ng/lib $(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod
-	install -m 755 kpatch-build/kpatch-build kpatch-build/kpatch-keygen $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 kpatch-build/kpatch-build kpatch-build/kpatch-keygen kpatch-build/kpatch-triage \
+		$(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/libexec/kpatch-ng/
 	install -m 644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/lib/
 	install -m 644 kmod/livepatch-main.c kmod/livepatch.lds kmod/livepatch-api.h \

@@ -137,15 +137,17 @@ source_check() {
 # into its "original" objects; runs on one tree take turns.  Sets
 # KPB_STATE, where this tree's originals are kept while it is patched
 # (patches_apply), and puts back what a killed run left (source_recover).
+# The lock's file descriptor is KPB_SOURCE_LOCK_FD (kpatch-triage closes
+# it to let go of the tree once it has read it).
 source_lock() {
-	local key fd
+	local key
 	key=$(realpath "$KPB_SRC" | sha256sum)
 	mkdir -p "$KPB_CACHE/source-locks" "$KPB_CACHE/source-state" ||
 		die "$KPB_CACHE: cannot create the cache directories (KPATCH_NG_CACHE)"
-	exec {fd}>"$KPB_CACHE/source-locks/${key:0:16}"
-	if ! flock -n "$fd"; then
+	exec {KPB_SOURCE_LOCK_FD}>"$KPB_CACHE/source-locks/${key:0:16}"
+	if ! flock -n "$KPB_SOURCE_LOCK_FD"; then
 		say "waiting for another kpatch-build using $KPB_SRC"
-		flock "$fd"
+		flock "$KPB_SOURCE_LOCK_FD"
 	fi
 	KPB_STATE=$KPB_CACHE/source-state/${key:0:16}
 	source_recover

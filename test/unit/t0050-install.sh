@@ -12,6 +12,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	cat >expect <<-\EOF &&
 	./opt/kp/bin/kpatch-build
 	./opt/kp/bin/kpatch-keygen
+	./opt/kp/bin/kpatch-triage
 	./opt/kp/libexec/kpatch-ng/check-module
 	./opt/kp/libexec/kpatch-ng/check-target
 	./opt/kp/libexec/kpatch-ng/create-diff-object
@@ -28,6 +29,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/share/kpatch-ng/lib/module.sh
 	./opt/kp/share/kpatch-ng/lib/sign.sh
 	./opt/kp/share/kpatch-ng/lib/source.sh
+	./opt/kp/share/kpatch-ng/lib/triage.sh
 	./opt/kp/share/kpatch-ng/lib/util.sh
 	EOF
 	test_cmp expect actual
@@ -40,6 +42,14 @@ test_expect_success 'the installed kpatch-build runs from its own tree' '
 	printf -- "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n" >x.patch &&
 	test_expect_code 1 root/opt/kp/bin/kpatch-build -s "$PWD" -c config x.patch 2>err &&
 	echo "kpatch-build: error: $PWD: not a kernel source tree (no top-level Makefile with VERSION)" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'the installed kpatch-triage runs from its own tree' '
+	root/opt/kp/bin/kpatch-triage --help >help &&
+	grep -q "^Usage: kpatch-triage -s SRC -c CONFIG -v VMLINUX" help &&
+	test_expect_code 1 root/opt/kp/bin/kpatch-triage -s "$PWD" -c config -v config x.patch 2>err &&
+	echo "kpatch-triage: error: $PWD: not a kernel source tree" >expect &&
 	test_cmp expect err
 '
 

@@ -70,6 +70,23 @@ show_tail() {
 	tail -n "$n" "$file" | sed -e 's/^/    /' >&2
 }
 
+# cache_fill DIR WHAT FILL...: unless DIR/stamp exists, run FILL... with
+# the lock file DIR.lock held; a concurrent run waits for it, then finds
+# the stamp.  FILL writes DIR/stamp last (its presence means "complete").
+cache_fill() {
+	local dir=$1 what=$2 lockfd
+	shift 2
+	[ -f "$dir/stamp" ] && return 0
+	mkdir -p "${dir%/*}"
+	exec {lockfd}>"$dir.lock"
+	if ! flock -n "$lockfd"; then
+		status "$what: waiting for another fill of $dir (lock $dir.lock)"
+		flock "$lockfd"
+	fi
+	[ -f "$dir/stamp" ] || "$@"
+	exec {lockfd}>&-
+}
+
 # build_modules DIR AGAINST MAKE... -- SOURCE.c...: build each SOURCE as an
 # out-of-tree module DIR/NAME.ko with `MAKE... M=DIR modules`; the output
 # goes to DIR/build.log, shown on failure, which names AGAINST (the kernel).

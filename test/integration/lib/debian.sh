@@ -78,19 +78,9 @@ debian_check_source() {
 # debian_ensure: locate the Debian kernel, downloading and unpacking it
 # first unless the cache already holds it.
 debian_ensure() {
-	local lockfd
 	debian_locate
 	debian_check_source
-	[ -f "$DEBIAN_DIR/stamp" ] && return 0
-
-	mkdir -p "${DEBIAN_DIR%/*}"
-	exec {lockfd}>"$DEBIAN_DIR.lock"
-	if ! flock -n "$lockfd"; then
-		status "debian: waiting for another fill of $DEBIAN_DIR (lock $DEBIAN_DIR.lock)"
-		flock "$lockfd"
-	fi
-	[ -f "$DEBIAN_DIR/stamp" ] || debian_fill
-	exec {lockfd}>&-
+	cache_fill "$DEBIAN_DIR" debian debian_fill
 }
 
 # debian_step LOG COMMAND...: run COMMAND with its output appended to LOG;
