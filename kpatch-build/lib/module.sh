@@ -68,6 +68,12 @@ diff_objects() {
 		say "no change: the patches change no function of vmlinux or any module (compiled ${#KPB_CHANGED[@]} objects, all the same)"
 		exit 3
 	fi
+	# New functions or data alone replace nothing: the module would hold
+	# no function to patch, and the kernel refuses such a livepatch.
+	if [ "$funcs" -eq 0 ]; then
+		say "no change: the patches change no function the running kernel runs; what they add ($(sed -n 's/^new function: //p' "$KPB_SCRATCH"/diff/*.stdout | tr '\n' ' ')) nothing calls"
+		exit 3
+	fi
 	# shellcheck disable=SC2034 # read by kpatch-build
 	KPB_DIFF_SUMMARY="$n changed objects, $funcs changed functions"
 }
