@@ -25,7 +25,7 @@ static int cmp_u64(const void *a, const void *b)
 
 static bool has_field(const uint64_t *v, size_t n, uint64_t key)
 {
-	return bsearch(&key, v, n, sizeof(*v), cmp_u64) != NULL;
+	return n && bsearch(&key, v, n, sizeof(*v), cmp_u64) != NULL;
 }
 
 /* Every relocation of @psym (of @src) at the same place of @msym? */
@@ -68,7 +68,7 @@ void cm_check_coverage(struct cm *c)
 				ALLOC_GROW(fields, n + 1, alloc);
 				fields[n++] = field_key(rela->base, r->offset);
 			}
-	qsort(fields, n, sizeof(*fields), cmp_u64);
+	xqsort(fields, n, sizeof(*fields), cmp_u64);
 	for_each_symbol(c->mod, msym) {
 		struct cm_source *src;
 		struct symbol *psym;

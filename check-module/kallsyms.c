@@ -76,7 +76,7 @@ static struct symbol *nth(const struct cm *c, const struct cm_target *t, const c
 		v[n++] = s;
 	}
 	if (t->kelf->linked && n > 1)
-		qsort(v, n, sizeof(*v), cmp_vmlinux);
+		xqsort(v, n, sizeof(*v), cmp_vmlinux);
 	*count = n;
 	if (sympos == 0 ? n == 1 : sympos <= n)
 		found = v[sympos ? sympos - 1 : 0];

@@ -101,7 +101,7 @@ static struct table *table_of(struct tables *ts, struct cm_source *src, const ch
 			e->key = place_key(&e->place);
 		}
 	}
-	qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
+	xqsort(t->v, t->n, sizeof(*t->v), cmp_entry);
 	return t;
 }
 

@@ -63,7 +63,7 @@ static bool read_starts(const struct cdo *cdo, struct section *sec,
 	}
 	if (!*n)
 		return false;
-	qsort(*starts, *n, sizeof(**starts), by_offset);
+	xqsort(*starts, *n, sizeof(**starts), by_offset);
 	for (i = k = 1; i < *n; i++)
 		if ((*starts)[i] != (*starts)[k - 1])
 			(*starts)[k++] = (*starts)[i];

@@ -162,11 +162,11 @@ static void read_unit(struct unit *u)
 		u->ranges[u->nr_ranges++].hi = end;
 	}
 	if (u->nr_ranges)
-		qsort(u->ranges, u->nr_ranges, sizeof(*u->ranges), by_lo);
+		xqsort(u->ranges, u->nr_ranges, sizeof(*u->ranges), by_lo);
 	alloc = 0;
 	read_vars(u, &u->die, &alloc);
 	if (u->nr_vars)
-		qsort(u->vars, u->nr_vars, sizeof(*u->vars), by_addr);
+		xqsort(u->vars, u->nr_vars, sizeof(*u->vars), by_addr);
 }
 
 bool cu_index_defines(struct cu_index *idx, size_t i, uint64_t addr)
