@@ -134,6 +134,9 @@ static struct symbol *undefined(struct out *o, const char *name)
 			       SHN_UNDEF, 0, 0);
 }
 
+/* The longest name modpost writes into __versions: MODULE_NAME_LEN - 1. */
+#define PLACEHOLDER_MAX_NAME	55
+
 static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			 const struct reloc *rel, struct symbol *t, int64_t addend)
 {
@@ -166,10 +169,20 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 	 * type and addend to an undefined .klp.sym.OBJ.NAME,POS, so that what
 	 * reads the module before create-klp-module (objtool decoding a call,
 	 * modpost) sees an external reference, not a call into nowhere.
-	 * create-klp-module removes it.
+	 * create-klp-module removes it.  Under CONFIG_MODVERSIONS modpost
+	 * writes each undefined name into the module's version table, whose
+	 * name field holds MODULE_NAME_LEN - 1 characters, and refuses a
+	 * longer one: such a name gets a short placeholder, .klp.ph. and the
+	 * FNV-1a hash of the long one, which create-klp-module renames back.
 	 */
 	name = xasprintf(".klp.sym.%s.%s,%lu", o->cdo->objname, t->name,
 			 (unsigned long)res.sympos);
+	if (strlen(name) > PLACEHOLDER_MAX_NAME) {
+		char *full = name;
+
+		name = xasprintf(".klp.ph.%016llx", (unsigned long long)hash_str(full));
+		free(full);
+	}
 	kelf_add_reloc(dst, off, rel->type, undefined(o, name), addend);
 	free(name);
 	o->nr_klp_relocs++;

@@ -124,7 +124,9 @@ module_build() {
 	# undefined symbols no one exports: tell modpost they are vmlinux's,
 	# so it neither fails nor makes the module depend on a patched module.
 	# Without their leading dot: modpost looks ".foo" up as "foo" (PPC64).
-	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '$2 ~ /^\.klp\.sym\./ {
+	# A klp symbol name longer than modpost's 55 characters has a short
+	# placeholder, .klp.ph.HASH (doc/diff-object-format.md).
+	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '$2 ~ /^\.klp\.(sym|ph)\./ {
 		printf "0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL\t\n", substr($2, 2) }' \
 		>"$dir/klp.symvers"
 	run_logged "$log" make "${KPB_MAKE[@]}" M="$dir" \
