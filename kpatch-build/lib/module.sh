@@ -10,23 +10,26 @@
 # the tree), KPB_DIFF_OBJNAMES and KPB_DIFF_TARGETS; and KPB_DIFF_SUMMARY;
 # prints what changed per object.
 diff_objects() {
-	local o owner target objname rc out n=0 funcs=0
+	local o owner target objname rc out n=0 funcs=0 i
+	local owners=()
 	KPB_DIFFS=() KPB_DIFF_ORIGS=() KPB_DIFF_OBJNAMES=() KPB_DIFF_TARGETS=()
 	mkdir -p "$KPB_SCRATCH/diff"
 	[ "$KPB_MODE" = fast ] || owners_index
 	for o in "${KPB_CHANGED[@]}"; do
 		if [ "$KPB_MODE" = fast ]; then
-			owner=$(fast_owner "$o")
+			owners+=("$(fast_owner "$o")")
 		else
-			owner=$(object_owner "$o")
+			owners+=("$(object_owner "$o")")
 		fi
+	done
+	shared_globals owners
+	for i in "${!KPB_CHANGED[@]}"; do
+		o=${KPB_CHANGED[$i]} owner=${owners[$i]}
 		if [ -z "$owner" ]; then
 			say "note: $o changed but is linked into neither vmlinux nor a module; left out"
 			continue
 		fi
-		objname=${owner##*/}
-		objname=${objname%.ko}
-		objname=${objname//-/_}
+		objname=$(owner_objname "$owner")
 		if [ "$owner" = vmlinux ]; then
 			target=$KPB_VMLINUX
 		elif [ "$KPB_MODE" = fast ]; then
@@ -38,9 +41,9 @@ diff_objects() {
 		fi
 		out=$KPB_SCRATCH/diff/${o//\//__}
 		rc=0
-		log_cmd "$KPB_CDO" -n "$objname" -p "$o" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+		log_cmd "$KPB_CDO" -n "$objname" -p "$o" -g "$KPB_SCRATCH/diff/$objname.shared" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
 			"$target" "$KPB_SYMVERS" "$out"
-		"$KPB_CDO" -n "$objname" -p "$o" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+		"$KPB_CDO" -n "$objname" -p "$o" -g "$KPB_SCRATCH/diff/$objname.shared" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
 			"$target" "$KPB_SYMVERS" "$out" \
 			>"$out.stdout" 2>"$out.stderr" || rc=$?
 		case $rc in
@@ -70,6 +73,43 @@ diff_objects() {
 	fi
 	# shellcheck disable=SC2034 # read by kpatch-build
 	KPB_DIFF_SUMMARY="$n changed objects, $funcs changed functions"
+}
+
+# owner_objname OWNER: the kernel's name for OWNER (vmlinux, or a module's
+# path: ext4 for fs/ext4/ext4.ko, kvm_amd for kvm-amd.ko).
+owner_objname() {
+	local name=${1##*/}
+	name=${name%.ko}
+	echo "${name//-/_}"
+}
+
+# shared_globals OWNERS: for each kernel object, the globals its changed
+# objects define after the patch and not before, one name a line in
+# $KPB_SCRATCH/diff/OBJNAME.shared (OWNERS: the name of the array of the
+# owners of KPB_CHANGED, in order).  A new global one file of the patch
+# defines and another file of the same kernel object uses is the
+# livepatch's own: create-diff-object -g links the diff objects to each
+# other for it instead of looking it up in the running kernel.
+shared_globals() {
+	local -n _owners=$1
+	local i o objname
+	for i in "${!KPB_CHANGED[@]}"; do
+		[ -n "${_owners[$i]}" ] || continue
+		o=${KPB_CHANGED[$i]}
+		objname=$(owner_objname "${_owners[$i]}")
+		LC_ALL=C comm -13 <(defined_globals "$KPB_SCRATCH/orig/$o") \
+			<(defined_globals "$KPB_SCRATCH/patched/$o") >>"$KPB_SCRATCH/diff/$objname.shared.tmp"
+	done
+	for o in "$KPB_SCRATCH"/diff/*.shared.tmp; do
+		[ -e "$o" ] || continue
+		sort -u "$o" >"${o%.tmp}"
+		rm -f "$o"
+	done
+}
+
+# defined_globals OBJ: the names of OBJ's defined global symbols, sorted.
+defined_globals() {
+	"${KPB_CROSS}nm" --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
 }
 
 # What objtool writes into an object on x86_64: return, call and
