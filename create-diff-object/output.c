@@ -142,6 +142,7 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 {
 	struct lookup_result res;
 	struct lp_reloc e = { 0 };
+	const char *kname;
 	uint64_t at;
 	char *name;
 	bool local;
@@ -155,13 +156,15 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			     o->cdo->patched->path, rel->sec->base->name,
 			     (unsigned long)rel->offset, local ? "local" : "global",
 			     t->name);
+	/* Its name there: a numbered static local's number may differ. */
+	kname = res.sym ? res.sym->name : t->name;
 	e.addend = addend;
 	e.type = rel->type;
 	e.sympos = res.sympos;
 	at = kelf_append_section_data(o->relocs, &e, sizeof(e));
 	kelf_add_reloc(o->relocs, at + offsetof(struct lp_reloc, place),
 		       o->cdo->arch->abs64, kelf_section_symbol(dst), off);
-	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, name), t->name);
+	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, name), kname);
 	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, objname),
 			o->cdo->objname);
 	/*
@@ -175,7 +178,7 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 	 * longer one: such a name gets a short placeholder, .klp.ph. and the
 	 * FNV-1a hash of the long one, which create-klp-module renames back.
 	 */
-	name = xasprintf(".klp.sym.%s.%s,%lu", o->cdo->objname, t->name,
+	name = xasprintf(".klp.sym.%s.%s,%lu", o->cdo->objname, kname,
 			 (unsigned long)res.sympos);
 	if (strlen(name) > PLACEHOLDER_MAX_NAME) {
 		char *full = name;
