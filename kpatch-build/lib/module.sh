@@ -186,9 +186,36 @@ module_build() {
 		die "objtool could not process the livepatch module (above); log: $log"
 	fi
 	mkdir -p "$KPB_OUTDIR"
-	log_cmd "$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko"
-	"$KPB_CKM" "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko" >"$dir/klp.stdout" 2>"$log.klp" || {
-		indent <"$log.klp" >&2
-		die "writing the klp relocations of $mod.ko failed"
+	module_strip "$dir/$mod.ko" "$dir/$mod.stripped.ko" "$log"
+	klp_relocs "$dir/$mod.stripped.ko" "$KPB_OUTDIR/$mod.ko" "$log.klp"
+	# -d: the unstripped module beside it, the same code and relocations
+	# with the debug info, for crash analysis (crash, gdb).
+	[ -z "$KPB_DEBUG" ] ||
+		klp_relocs "$dir/$mod.ko" "$KPB_OUTDIR/$mod.ko.debug" "$log.klp-debug"
+}
+
+# module_strip IN OUT LOG: IN without its debug info (.debug_* and their
+# relocations, the STT_FILE symbols: strip -g), which the module loader
+# never loads: a livepatch stays in memory on every machine of a fleet,
+# and the copy of its ELF file the livepatch core keeps is smaller too.
+# Before create-klp-module, which writes the SHN_LIVEPATCH symbols and
+# .klp.rela sections binutils does not know: everything the loader reads
+# (the allocated sections, the symbol table, the relocations of loaded
+# sections, .modinfo, __versions, .gnu.linkonce.this_module) stays.
+module_strip() {
+	log_cmd "${KPB_CROSS}strip" --strip-debug -o "$2" "$1"
+	"${KPB_CROSS}strip" --strip-debug -o "$2" "$1" 2>>"$3" || {
+		tail_log "$3"
+		die "stripping the debug info of the livepatch module failed"
+	}
+}
+
+# klp_relocs IN OUT LOG: create-klp-module IN OUT; its summary line in
+# $KPB_SCRATCH/module/klp.stdout.
+klp_relocs() {
+	log_cmd "$KPB_CKM" "$1" "$2"
+	"$KPB_CKM" "$1" "$2" >"$KPB_SCRATCH/module/klp.stdout" 2>"$3" || {
+		indent <"$3" >&2
+		die "writing the klp relocations of ${2##*/} failed"
 	}
 }
