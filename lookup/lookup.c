@@ -769,11 +769,12 @@ static bool same_numbered(const struct symbol *a, const struct symbol *b)
  * The target's symbol for the object's numbered local @name (xstats.0).
  * GCC numbers an object's static locals in an order that another build of
  * the same source need not repeat, so the target's name may carry another
- * number: the object's locals of that base and type, in order, are the
- * selected block's, in order, when both hold as many; the one at @name's
- * position is taken.  When the counts differ (a neighbour's statics in a
- * stripped module's block, a static the link dropped) it cannot be told:
- * an error naming the candidates.  Sets *@target_name (@name when it is
+ * number: when the object and the selected block each hold one local of
+ * that base and type, it is the same (and a data object's size must
+ * agree); of several, the block's at @name's position, only when it has
+ * @name's number too.  Otherwise (a neighbour's statics in a stripped
+ * module's block, a static the link dropped, several renumbered) it
+ * cannot be told: an error naming the candidates.  Sets *@target_name (@name when it is
  * not a numbered local of the object); 0, or -1 after the error.
  */
 static int numbered_local(struct lookup *l, const char *name, const char **target_name)
@@ -806,7 +807,16 @@ static int numbered_local(struct lookup *l, const char *name, const char **targe
 			len += snprintf(cands + len, sizeof(cands) - len, "%s%s",
 					nr_target > 1 ? ", " : "", sym->name);
 	}
-	if (nr_target == nr_obj && pick) {
+	/*
+	 * One of that base on each side is the same static; of several, the
+	 * one at the same position is only when the numbers agree too.
+	 */
+	if (nr_target == nr_obj && pick && (nr_obj == 1 || !strcmp(pick->name, name))) {
+		if (me->type == STT_OBJECT && me->size && pick->size && me->size != pick->size)
+			return error("%s: local symbol %s is %s in %s, of %lu bytes, not %lu as in %s",
+				     l->target->path, name, pick->name, block_name(l->selected),
+				     (unsigned long)pick->size, (unsigned long)me->size,
+				     l->obj->path);
 		*target_name = pick->name;
 		return 0;
 	}
@@ -814,7 +824,7 @@ static int numbered_local(struct lookup *l, const char *name, const char **targe
 		return error("%s: local symbol %s not found among the symbols of %s (nor another %.*s.N)",
 		      l->target->path, name, block_name(l->selected),
 		      (int)numbered_base_len(name), name);
-	return error("%s: local symbol %s: the symbols of %s hold %zu numbered %.*s.N (%s), this object %zu: cannot tell which is %s",
+	return error("%s: local symbol %s: the symbols of %s hold %zu numbered %.*s.N (%s), this object %zu, numbered otherwise: cannot tell which is %s",
 		     l->target->path, name, block_name(l->selected), nr_target,
 		     (int)numbered_base_len(name), name, cands, nr_obj, name);
 }

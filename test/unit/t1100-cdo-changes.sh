@@ -473,6 +473,22 @@ test_expect_success 'stripped: a static local after the object'"'"'s functions, 
 	test_cmp expect actual
 '
 
+test_expect_success 'stripped: the one xstats of the target is of another size: refused' '
+	d=static-local-stripped.x86_64 &&
+	sed -e "s/xstats\[4\] = { 3, 5, 7, 11 }/xstats[5] = { 3, 5, 7, 11, 13 }/" \
+		"$CDO_FIXTURES/static-local-stripped/target.c" >$d/target5.c &&
+	"${CDO_X86_64_CC[@]}" -o $d/target5.o $d/target5.c &&
+	ld -r -o $d/mod5.ko neighbour/neighbour.o $d/target5.o &&
+	strip -g $d/mod5.ko &&
+	(cd $d && test_expect_code 1 create-diff-object -n mod orig.o patched.o mod5.ko \
+		Module.symvers out5.o >stdout 2>stderr) &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: mod5.ko: local symbol xstats.0 is xstats.1 in the target (it has no file symbols), of 20 bytes, not 16 as in orig.o
+	create-diff-object: error: patched.o: .text.format+0x1c: cannot resolve local xstats.0 in the running kernel
+	EOF
+	test_cmp expect $d/stderr
+'
+
 test_expect_success 'stripped: two blocks holding an xstats: refused, naming both' '
 	d=static-local-stripped.x86_64 &&
 	objcopy --redefine-sym format=format2 --redefine-sym count=count2 $d/target.o $d/target2.o &&
@@ -481,7 +497,7 @@ test_expect_success 'stripped: two blocks holding an xstats: refused, naming bot
 	(cd $d && test_expect_code 1 create-diff-object -n mod orig.o patched.o mod2.ko \
 		Module.symvers out2.o >stdout 2>stderr) &&
 	cat >expect <<-\EOF &&
-	create-diff-object: error: mod2.ko: local symbol xstats.0: the symbols of the target (it has no file symbols) hold 2 numbered xstats.N (xstats.1, xstats.1), this object 1: cannot tell which is xstats.0
+	create-diff-object: error: mod2.ko: local symbol xstats.0: the symbols of the target (it has no file symbols) hold 2 numbered xstats.N (xstats.1, xstats.1), this object 1, numbered otherwise: cannot tell which is xstats.0
 	create-diff-object: error: patched.o: .text.format+0x1c: cannot resolve local xstats.0 in the running kernel
 	EOF
 	test_cmp expect $d/stderr
