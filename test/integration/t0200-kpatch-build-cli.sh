@@ -202,7 +202,7 @@ debug_dir() {
 	grep -q 'create-diff-object -n vmlinux' "$dir/commands.log"
 	grep -q 'create-klp-module' "$dir/commands.log"
 	# Beside the stripped module, its unstripped copy (the test kernel
-	# has no debug info: the two differ by the STT_FILE symbols; t0330
+	# has no debug info: the two differ by the STT_FILE symbols; t0340
 	# compares them on Debian's kernel).
 	[ "$(modinfo -F vermagic "$SCRATCH/debug/livepatch-debug.ko.debug")" = \
 		"$(modinfo -F vermagic "$SCRATCH/debug/livepatch-debug.ko")" ] ||
