@@ -30,6 +30,9 @@
 # ones (but __versions and .modinfo, which the loader drops, and with the
 # symbol table, which it keeps).
 #
+# (grep without -q after readelf: under pipefail, grep -q leaving early
+# kills readelf with SIGPIPE and fails the pipeline.)
+#
 # One guest CPU, as t0310 (its header says why).  About 4 minutes: 4
 # builds of 15 to 30 s warm, one boot with 5 loads.
 # `check` calls the functions below, which shellcheck cannot see.
@@ -116,13 +119,13 @@ unstripped() {
 	[ -f "$dbg" ] || die "no $dbg"
 	grep -qx "kpatch-build: unstripped copy (debug info, for crash analysis): $dbg ($((($(stat -c %s "$dbg") + 1023) / 1024)) KB)" \
 		"$SCRATCH/$1.log" || die "no line naming the unstripped copy"
-	! readelf -SW "$ko" | grep -q ' \.debug_' || die "$ko has .debug_ sections"
-	readelf -SW "$dbg" | grep -q ' \.debug_info ' || die "$dbg has no .debug_info"
+	! readelf -SW "$ko" | grep ' \.debug_' >/dev/null || die "$ko has .debug_ sections"
+	readelf -SW "$dbg" | grep ' \.debug_info ' >/dev/null || die "$dbg has no .debug_info"
 	echo "sizes: $(stat -c %s "$ko") bytes stripped, $(stat -c %s "$dbg") unstripped"
 	diff -u <(alloc_sections "$dbg") <(alloc_sections "$ko")
 	diff -u <(relocations "$dbg") <(relocations "$ko")
 	diff -u <(symbols "$dbg") <(symbols "$ko")
-	readelf -sW "$ko" | grep -q ' OS \[0xff20\] \.klp\.sym\.vmlinux\.' ||
+	readelf -sW "$ko" | grep ' OS \[0xff20\] \.klp\.sym\.vmlinux\.' >/dev/null ||
 		die "$ko has no SHN_LIVEPATCH .klp.sym.vmlinux symbol"
 }
 
@@ -131,9 +134,9 @@ unstripped() {
 # symbol is left.
 long_name() {
 	local ko=$SCRATCH/104-long-klp-name/livepatch-104-long-klp-name.ko
-	readelf -sW "$ko" | grep -q ' OS \[0xff20\] \.klp\.sym\.vmlinux\.ksm_stable_node_chains_prune_millisecs,0$' ||
+	readelf -sW "$ko" | grep ' OS \[0xff20\] \.klp\.sym\.vmlinux\.ksm_stable_node_chains_prune_millisecs,0$' >/dev/null ||
 		die "no klp symbol .klp.sym.vmlinux.ksm_stable_node_chains_prune_millisecs,0"
-	! readelf -sW "$ko" | grep -q '\.klp\.ph\.' || die "a .klp.ph. placeholder is left in $ko"
+	! readelf -sW "$ko" | grep '\.klp\.ph\.' >/dev/null || die "a .klp.ph. placeholder is left in $ko"
 }
 
 # cycle: one boot, each module's whole life in turn.
