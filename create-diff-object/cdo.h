@@ -91,6 +91,7 @@ struct cdo {
 	struct kelf *orig, *patched;
 	const char *objname;		/* "vmlinux" or the module name */
 	struct lookup *lookup;		/* the running kernel's symbols */
+	struct hashtab shared;		/* the livepatch's new globals (-g) */
 	bool explain;			/* say why each function changed */
 	bool debug;
 	unsigned int nr_changed, nr_new;
@@ -273,6 +274,15 @@ const char *cdo_class_refusal(const struct section *sec);
  */
 bool cdo_is_ignored_section(const struct section *sec);
 int cdo_account(struct cdo *cdo);
+
+/*
+ * shared.c: the new globals of the livepatch's objects (-g FILE: one name a
+ * line), which its diff objects link to each other.  0, or -1 after an
+ * error naming the file and line.
+ */
+int cdo_read_shared(struct cdo *cdo, const char *path);
+bool cdo_is_shared(const struct cdo *cdo, const char *name);
+void cdo_free_shared(struct cdo *cdo);
 
 /* output.c: write the diff object to @path; 0 or -1. */
 int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path);

@@ -87,6 +87,8 @@ bool cdo_links_plainly(const struct cdo *cdo, const struct symbol *t)
 	 * and patches it when it arrives; what a module's code imports is an
 	 * export of someone else and links as usual.
 	 */
+	if (t->bind != STB_LOCAL && !t->sec && cdo_is_shared(cdo, t->name))
+		return true;	/* another diff object of this livepatch defines it */
 	return t->bind != STB_LOCAL && lookup_is_exported(cdo->lookup, t->name) &&
 	       (!strcmp(cdo->objname, "vmlinux") || !t->sec);
 }
@@ -109,6 +111,12 @@ unsigned int cdo_include(struct cdo *cdo)
 	for_each_section(cdo->patched, sec)
 		if (is_author_section(sec))
 			include_section(cdo, sec);
+
+	/* A new global variable another object of the livepatch uses. */
+	for_each_symbol(cdo->patched, p)
+		if (p->type == STT_OBJECT && p->sec && p->bind != STB_LOCAL &&
+		    sym_info(p)->status == NEW && cdo_is_shared(cdo, p->name))
+			cdo_include_symbol(cdo, p);
 
 	for_each_symbol(cdo->patched, p) {
 		if (p->type != STT_FUNC || !p->sec || sym_info(p)->status == SAME ||

@@ -41,6 +41,9 @@ static void usage(FILE *f)
 "  -p, --path PATH      ORIG.o's path in the kernel tree (net/ipv6/datagram.o):\n"
 "                       with TARGET's DWARF, tells its source file from others\n"
 "                       of the same name\n"
+"  -g, --shared FILE    the new globals of the livepatch's objects, one name\n"
+"                       a line: references to them link to the diff object\n"
+"                       defining them, not to the running kernel\n"
 "  -d, --debug          print what each stage decided\n"
 "  -s, --stats          print the time taken and peak memory on stderr\n"
 "  -h, --help           this text\n"
@@ -138,6 +141,7 @@ int main(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "objname", required_argument, NULL, 'n' },
 		{ "path", required_argument, NULL, 'p' },
+		{ "shared", required_argument, NULL, 'g' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -151,8 +155,15 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	set_progname("create-diff-object");
-	while ((c = getopt_long(argc, argv, "en:p:dsh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "en:p:g:dsh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'g':
+			if (cdo_read_shared(&cdo, optarg)) {
+				cdo_free_shared(&cdo);
+				free(objname);
+				return EXIT_ERROR;
+			}
+			break;
 		case 'e':
 			cdo.explain = true;
 			break;
@@ -198,6 +209,7 @@ int main(int argc, char **argv)
 	cdo_detach_info(cdo.patched);
 	kelf_close(cdo.orig);
 	kelf_close(cdo.patched);
+	cdo_free_shared(&cdo);
 	free((char *)cdo.objname);
 	return ret;
 }

@@ -134,11 +134,15 @@ static struct symbol *undefined(struct out *o, const char *name)
 			       SHN_UNDEF, 0, 0);
 }
 
+/* The longest name modpost writes into __versions: MODULE_NAME_LEN - 1. */
+#define PLACEHOLDER_MAX_NAME	55
+
 static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			 const struct reloc *rel, struct symbol *t, int64_t addend)
 {
 	struct lookup_result res;
 	struct lp_reloc e = { 0 };
+	const char *kname;
 	uint64_t at;
 	char *name;
 	bool local;
@@ -152,13 +156,15 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			     o->cdo->patched->path, rel->sec->base->name,
 			     (unsigned long)rel->offset, local ? "local" : "global",
 			     t->name);
+	/* Its name there: a numbered static local's number may differ. */
+	kname = res.sym ? res.sym->name : t->name;
 	e.addend = addend;
 	e.type = rel->type;
 	e.sympos = res.sympos;
 	at = kelf_append_section_data(o->relocs, &e, sizeof(e));
 	kelf_add_reloc(o->relocs, at + offsetof(struct lp_reloc, place),
 		       o->cdo->arch->abs64, kelf_section_symbol(dst), off);
-	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, name), t->name);
+	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, name), kname);
 	point_to_string(o, o->relocs, at + offsetof(struct lp_reloc, objname),
 			o->cdo->objname);
 	/*
@@ -166,10 +172,20 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 	 * type and addend to an undefined .klp.sym.OBJ.NAME,POS, so that what
 	 * reads the module before create-klp-module (objtool decoding a call,
 	 * modpost) sees an external reference, not a call into nowhere.
-	 * create-klp-module removes it.
+	 * create-klp-module removes it.  Under CONFIG_MODVERSIONS modpost
+	 * writes each undefined name into the module's version table, whose
+	 * name field holds MODULE_NAME_LEN - 1 characters, and refuses a
+	 * longer one: such a name gets a short placeholder, .klp.ph. and the
+	 * FNV-1a hash of the long one, which create-klp-module renames back.
 	 */
-	name = xasprintf(".klp.sym.%s.%s,%lu", o->cdo->objname, t->name,
+	name = xasprintf(".klp.sym.%s.%s,%lu", o->cdo->objname, kname,
 			 (unsigned long)res.sympos);
+	if (strlen(name) > PLACEHOLDER_MAX_NAME) {
+		char *full = name;
+
+		name = xasprintf(".klp.ph.%016llx", (unsigned long long)hash_str(full));
+		free(full);
+	}
 	kelf_add_reloc(dst, off, rel->type, undefined(o, name), addend);
 	free(name);
 	o->nr_klp_relocs++;

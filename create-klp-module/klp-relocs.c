@@ -32,6 +32,9 @@
 
 #define KLP_MAX_OBJNAME	55	/* MODULE_NAME_LEN - 1 on 64-bit */
 #define KLP_MAX_NAME	511	/* KSYM_NAME_LEN - 1 */
+/* Placeholders: longer klp symbol names are hashed (doc/diff-object-format.md). */
+#define PLACEHOLDER_MAX_NAME	55	/* MODULE_NAME_LEN - 1: modpost's __versions */
+#define PLACEHOLDER_PREFIX	".klp.ph."
 
 /* "FILE: .livepatch.relocs entry N: MESSAGE" on stderr; returns -1. */
 __printf(3, 4)
@@ -290,6 +293,18 @@ static char *klp_symbol_name(const struct klp_entry *e)
 }
 
 /*
+ * The name of @e's placeholder symbol when its klp symbol's name is longer
+ * than modpost takes (MODULE_NAME_LEN - 1 under CONFIG_MODVERSIONS):
+ * .klp.ph. and the FNV-1a hash of that name (to free); NULL otherwise.
+ */
+static char *short_placeholder_name(const char *klp_name)
+{
+	if (strlen(klp_name) <= PLACEHOLDER_MAX_NAME)
+		return NULL;
+	return xasprintf(PLACEHOLDER_PREFIX "%016llx", (unsigned long long)hash_str(klp_name));
+}
+
+/*
  * Is @r the placeholder of @e: at its place, of its type and addend,
  * against the undefined symbol named as @e's klp symbol?  create-diff-object
  * writes one beside each entry so that objtool and modpost, which run on
@@ -305,6 +320,12 @@ static bool is_placeholder(const struct reloc *r, const struct klp_entry *e)
 		return false;
 	name = klp_symbol_name(e);
 	same = !strcmp(r->sym->name, name);
+	if (!same) {
+		char *ph = short_placeholder_name(name);
+
+		same = ph && !strcmp(r->sym->name, ph);
+		free(ph);
+	}
 	free(name);
 	return same;
 }
@@ -361,11 +382,31 @@ int klp_check_places(struct klp *k)
 	return ret;
 }
 
+/*
+ * The undefined symbol named @name, or NULL.
+ */
+static struct symbol *find_undefined(struct kelf *kelf, const char *name)
+{
+	struct symbol *sym = name ? kelf_find_symbol_by_name(kelf, name) : NULL;
+
+	return sym && !sym->sec && sym->shndx == SHN_UNDEF ? sym : NULL;
+}
+
 /* The symbol .klp.sym.OBJ.NAME,POS, made on first use. */
 static struct symbol *klp_symbol(struct klp *k, const struct klp_entry *e)
 {
 	char *name = klp_symbol_name(e);
 	struct symbol *sym = kelf_find_symbol_by_name(k->kelf, name);
+
+	/* A short placeholder (modpost's limit) takes the klp symbol's name. */
+	if (!sym) {
+		char *ph = short_placeholder_name(name);
+
+		sym = find_undefined(k->kelf, ph);
+		if (sym)
+			kelf_rename_symbol(k->kelf, sym, name);
+		free(ph);
+	}
 
 	/* The placeholders' undefined symbol becomes the klp symbol. */
 	if (sym && !sym->sec && sym->shndx == SHN_UNDEF && sym->bind == STB_GLOBAL)
@@ -396,9 +437,16 @@ static bool marked(const struct reloc *r, void *k)
  * left against a .klp.sym symbol has no matching entry, and the module
  * loader would fail on it: refuse.
  */
+static bool is_short_placeholder(const struct symbol *sym)
+{
+	return !sym->sec && sym->shndx == SHN_UNDEF &&
+	       !strncmp(sym->name, PLACEHOLDER_PREFIX, strlen(PLACEHOLDER_PREFIX));
+}
+
 static int remove_placeholders(struct klp *k)
 {
 	struct section *sec;
+	struct symbol *sym;
 	struct reloc *r;
 
 	for_each_section(k->kelf, sec) {
@@ -406,12 +454,18 @@ static int remove_placeholders(struct klp *k)
 			continue;
 		kelf_remove_relocs(sec, marked, k);
 		for_each_reloc(sec, r)
-			if (r->sym && !r->sym->sec && !strncmp(r->sym->name, ".klp.sym.", 9))
+			if (r->sym && !r->sym->sec && (!strncmp(r->sym->name, ".klp.sym.", 9) ||
+						       is_short_placeholder(r->sym)))
 				return error("%s: %s+%#lx: relocation to %s has no %s entry",
 					     k->kelf->path, sec->base ? sec->base->name : sec->name,
 					     (unsigned long)r->offset, r->sym->name,
 					     LP_RELOCS_SECTION);
 	}
+	/* The module loader would look a placeholder left behind up by name. */
+	for_each_symbol(k->kelf, sym)
+		if (is_short_placeholder(sym))
+			return error("%s: placeholder symbol %s stands for no %s entry",
+				     k->kelf->path, sym->name, ".livepatch.relocs");
 	return 0;
 }
 

@@ -165,6 +165,15 @@ struct symbol *kelf_add_symbol(struct kelf *kelf, const char *name,
 	return sym;
 }
 
+void kelf_rename_symbol(struct kelf *kelf, struct symbol *sym, const char *name)
+{
+	if (sym->name[0])
+		hash_del(&kelf->symbol_names, &sym->name_node);
+	sym->name = own_name(kelf, name);
+	if (sym->name[0])
+		hash_add(&kelf->symbol_names, &sym->name_node, hash_str(sym->name));
+}
+
 struct symbol *kelf_section_symbol(struct section *sec)
 {
 	if (!sec->secsym)

@@ -223,6 +223,9 @@ struct symbol *kelf_add_symbol(struct kelf *kelf, const char *name,
 			       struct section *sec, unsigned int shndx,
 			       uint64_t offset, uint64_t size);
 
+/* Give @sym, a symbol of @kelf, the name @name. */
+void kelf_rename_symbol(struct kelf *kelf, struct symbol *sym, const char *name);
+
 /* The STT_SECTION symbol of @sec, created when missing. */
 struct symbol *kelf_section_symbol(struct section *sec);
 

@@ -226,6 +226,55 @@ static bool run_matches(const struct kelf *t, size_t start, const char **seq,
 }
 
 /*
+ * Is @sym a local of the object that the link keeps, and not a stable one
+ * (a numbered static local, xstats.0, a string label)?
+ */
+static bool is_unstable_local(const struct symbol *sym)
+{
+	return sym->bind == STB_LOCAL && sym->sec &&
+	       sym->type != STT_SECTION && sym->type != STT_FILE &&
+	       !is_stable_local(sym) && (sym->sec->sh.sh_flags & SHF_ALLOC) &&
+	       strncmp(sym->sec->name, ".discard", 8) &&
+	       strcmp(sym->sec->name, ".modinfo") &&
+	       strcmp(sym->sec->name, ".exitcall.exit");
+}
+
+/*
+ * The run of a stripped target's stable locals [start, end) that is the
+ * object's holds the locals between them; the object's other locals (GCC
+ * writes its numbered static locals after its functions: xstats.0 after
+ * xfs_stats.c's last function) lie next to it, up to the neighbouring
+ * object's stable locals.  Extend @b over them, on each side where the
+ * object has such locals: where it has none, the neighbour's are not
+ * taken in.
+ */
+static void extend_run(const struct lookup *l, const struct kelf *obj, struct file_block *b)
+{
+	const struct kelf *t = l->target;
+	bool before = false, after = false, seen_stable = false;
+	const struct symbol *sym;
+
+	for_each_symbol(obj, sym) {
+		if (is_stable_local(sym)) {
+			seen_stable = true;
+			after = false;
+		} else if (is_unstable_local(sym)) {
+			if (seen_stable)
+				after = true;
+			else
+				before = true;
+		}
+	}
+	while (before && b->start > 1 && t->symbols[b->start - 1]->bind == STB_LOCAL &&
+	       !is_stable_local(t->symbols[b->start - 1]) &&
+	       t->symbols[b->start - 1]->type != STT_FILE)
+		b->start--;
+	while (after && b->end < t->nr_symbols && t->symbols[b->end]->bind == STB_LOCAL &&
+	       !is_stable_local(t->symbols[b->end]) && t->symbols[b->end]->type != STT_FILE)
+		b->end++;
+}
+
+/*
  * A module stripped of its file symbols (Debian strips its .ko files with
  * strip -g): the linker kept each object's locals together and in order,
  * so this object's block is the one run of the target's locals that is
@@ -258,6 +307,7 @@ static int select_stripped(struct lookup *l, const struct kelf *obj,
 	if (nr_found == 1) {
 		l->whole.start = found;
 		l->whole.end = found_end;
+		extend_run(l, obj, &l->whole);
 	} else {
 		l->whole.start = 1;
 		l->whole.end = l->target->nr_symbols;
@@ -693,6 +743,92 @@ static int count_sympos(const struct lookup *l, const struct symbol *found,
 		     l->target->path, found->name, why);
 }
 
+/*
+ * The length of the base of a numbered name (GCC's static locals and
+ * clones: xstats.0 -> 6), or 0 when @name is not BASE.DIGITS.
+ */
+static size_t numbered_base_len(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (!dot || dot == name || !dot[1] || strspn(dot + 1, "0123456789") != strlen(dot + 1))
+		return 0;
+	return dot - name;
+}
+
+/* Are @a and @b both numbered with the base of @a, and of one type? */
+static bool same_numbered(const struct symbol *a, const struct symbol *b)
+{
+	size_t n = numbered_base_len(a->name);
+
+	return n && numbered_base_len(b->name) == n && !strncmp(a->name, b->name, n) &&
+	       a->type == b->type;
+}
+
+/*
+ * The target's symbol for the object's numbered local @name (xstats.0).
+ * GCC numbers an object's static locals in an order that another build of
+ * the same source need not repeat, so the target's name may carry another
+ * number: when the object and the selected block each hold one local of
+ * that base and type, it is the same (and a data object's size must
+ * agree); of several, the block's at @name's position, only when it has
+ * @name's number too.  Otherwise (a neighbour's statics in a stripped
+ * module's block, a static the link dropped, several renumbered) it
+ * cannot be told: an error naming the candidates.  Sets *@target_name (@name when it is
+ * not a numbered local of the object); 0, or -1 after the error.
+ */
+static int numbered_local(struct lookup *l, const char *name, const char **target_name)
+{
+	const struct symbol *me = NULL, *sym, *pick = NULL;
+	size_t pos = 0, nr_obj = 0, nr_target = 0, i;
+	char cands[256] = "";
+	int len = 0;
+
+	*target_name = name;
+	for_each_symbol(l->obj, sym)
+		if (sym->bind == STB_LOCAL && !strcmp(sym->name, name) && is_unstable_local(sym))
+			me = sym;
+	if (!me)
+		return 0;	/* not one of the object's: looked up by name */
+	for_each_symbol(l->obj, sym)
+		if (is_unstable_local(sym) && same_numbered(me, sym)) {
+			if (sym == me)
+				pos = nr_obj;
+			nr_obj++;
+		}
+	for (i = l->selected->start; i < l->selected->end; i++) {
+		sym = l->target->symbols[i];
+		if (!is_unstable_local(sym) || !same_numbered(me, sym))
+			continue;
+		if (nr_target == pos)
+			pick = sym;
+		nr_target++;
+		if (len >= 0 && (size_t)len < sizeof(cands))
+			len += snprintf(cands + len, sizeof(cands) - len, "%s%s",
+					nr_target > 1 ? ", " : "", sym->name);
+	}
+	/*
+	 * One of that base on each side is the same static; of several, the
+	 * one at the same position is only when the numbers agree too.
+	 */
+	if (nr_target == nr_obj && pick && (nr_obj == 1 || !strcmp(pick->name, name))) {
+		if (me->type == STT_OBJECT && me->size && pick->size && me->size != pick->size)
+			return error("%s: local symbol %s is %s in %s, of %lu bytes, not %lu as in %s",
+				     l->target->path, name, pick->name, block_name(l->selected),
+				     (unsigned long)pick->size, (unsigned long)me->size,
+				     l->obj->path);
+		*target_name = pick->name;
+		return 0;
+	}
+	if (!nr_target)
+		return error("%s: local symbol %s not found among the symbols of %s (nor another %.*s.N)",
+		      l->target->path, name, block_name(l->selected),
+		      (int)numbered_base_len(name), name);
+	return error("%s: local symbol %s: the symbols of %s hold %zu numbered %.*s.N (%s), this object %zu, numbered otherwise: cannot tell which is %s",
+		     l->target->path, name, block_name(l->selected), nr_target,
+		     (int)numbered_base_len(name), name, cands, nr_obj, name);
+}
+
 int lookup_symbol(struct lookup *l, const char *name, bool local,
 		  struct lookup_result *res)
 {
@@ -706,6 +842,10 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 	if (local && l->select_failed)
 		return error("%s: local symbol %s: the object's file is not placed in the target (above)",
 			     l->target->path, name);
+	/* A numbered local: the target's number for it. */
+	if (local && l->selected && l->obj && numbered_base_len(name) &&
+	    numbered_local(l, name, &name))
+		return -1;
 	for (s = kelf_find_symbol_by_name(l->target, name); s;
 	     s = kelf_next_symbol_same_name(s)) {
 		if (s->type == STT_FILE || s->type == STT_SECTION)

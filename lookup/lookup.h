@@ -22,6 +22,9 @@
  *	the only one whose named locals are the object's, in its order;
  * else it is an error naming the candidates.  A line on stderr says which
  * rule placed it.
+ * A numbered local (GCC's xstats.0, which another build may number
+ * xstats.1) is the block's only local of that base and type when the object
+ * has one too; the result names the target's symbol.
  */
 #ifndef LOOKUP_H
 #define LOOKUP_H

@@ -73,6 +73,23 @@ void hash_add(struct hashtab *h, struct hnode *node, uint64_t hash)
 	h->count++;
 }
 
+void hash_del(struct hashtab *h, struct hnode *node)
+{
+	size_t b = node->hash & (h->nbuckets - 1);
+	struct hnode **pp, *prev = NULL;
+
+	for (pp = &h->buckets[b]; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp != node)
+			continue;
+		*pp = node->next;
+		if (h->tails[b] == node)
+			h->tails[b] = prev;
+		node->next = NULL;
+		h->count--;
+		return;
+	}
+}
+
 /* FNV-1a, 64-bit. */
 uint64_t hash_str(const char *s)
 {

@@ -43,6 +43,8 @@ struct hashtab {
 void hash_init(struct hashtab *h, size_t expected);
 void hash_free(struct hashtab *h);
 void hash_add(struct hashtab *h, struct hnode *node, uint64_t hash);
+/* Take @node, which is in @h, out of it. */
+void hash_del(struct hashtab *h, struct hnode *node);
 
 static inline struct hnode *hash_first(const struct hashtab *h, uint64_t hash)
 {

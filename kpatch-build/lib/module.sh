@@ -10,23 +10,26 @@
 # the tree), KPB_DIFF_OBJNAMES and KPB_DIFF_TARGETS; and KPB_DIFF_SUMMARY;
 # prints what changed per object.
 diff_objects() {
-	local o owner target objname rc out n=0 funcs=0
+	local o owner target objname rc out n=0 funcs=0 i
+	local owners=()
 	KPB_DIFFS=() KPB_DIFF_ORIGS=() KPB_DIFF_OBJNAMES=() KPB_DIFF_TARGETS=()
 	mkdir -p "$KPB_SCRATCH/diff"
 	[ "$KPB_MODE" = fast ] || owners_index
 	for o in "${KPB_CHANGED[@]}"; do
 		if [ "$KPB_MODE" = fast ]; then
-			owner=$(fast_owner "$o")
+			owners+=("$(fast_owner "$o")")
 		else
-			owner=$(object_owner "$o")
+			owners+=("$(object_owner "$o")")
 		fi
+	done
+	shared_globals owners
+	for i in "${!KPB_CHANGED[@]}"; do
+		o=${KPB_CHANGED[$i]} owner=${owners[$i]}
 		if [ -z "$owner" ]; then
 			say "note: $o changed but is linked into neither vmlinux nor a module; left out"
 			continue
 		fi
-		objname=${owner##*/}
-		objname=${objname%.ko}
-		objname=${objname//-/_}
+		objname=$(owner_objname "$owner")
 		if [ "$owner" = vmlinux ]; then
 			target=$KPB_VMLINUX
 		elif [ "$KPB_MODE" = fast ]; then
@@ -38,9 +41,9 @@ diff_objects() {
 		fi
 		out=$KPB_SCRATCH/diff/${o//\//__}
 		rc=0
-		log_cmd "$KPB_CDO" -n "$objname" -p "$o" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+		log_cmd "$KPB_CDO" -n "$objname" -p "$o" -g "$KPB_SCRATCH/diff/$objname.shared" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
 			"$target" "$KPB_SYMVERS" "$out"
-		"$KPB_CDO" -n "$objname" -p "$o" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
+		"$KPB_CDO" -n "$objname" -p "$o" -g "$KPB_SCRATCH/diff/$objname.shared" "$KPB_SCRATCH/orig/$o" "$KPB_SCRATCH/patched/$o" \
 			"$target" "$KPB_SYMVERS" "$out" \
 			>"$out.stdout" 2>"$out.stderr" || rc=$?
 		case $rc in
@@ -76,6 +79,43 @@ diff_objects() {
 	fi
 	# shellcheck disable=SC2034 # read by kpatch-build
 	KPB_DIFF_SUMMARY="$n changed objects, $funcs changed functions"
+}
+
+# owner_objname OWNER: the kernel's name for OWNER (vmlinux, or a module's
+# path: ext4 for fs/ext4/ext4.ko, kvm_amd for kvm-amd.ko).
+owner_objname() {
+	local name=${1##*/}
+	name=${name%.ko}
+	echo "${name//-/_}"
+}
+
+# shared_globals OWNERS: for each kernel object, the globals its changed
+# objects define after the patch and not before, one name a line in
+# $KPB_SCRATCH/diff/OBJNAME.shared (OWNERS: the name of the array of the
+# owners of KPB_CHANGED, in order).  A new global one file of the patch
+# defines and another file of the same kernel object uses is the
+# livepatch's own: create-diff-object -g links the diff objects to each
+# other for it instead of looking it up in the running kernel.
+shared_globals() {
+	local -n _owners=$1
+	local i o objname
+	for i in "${!KPB_CHANGED[@]}"; do
+		[ -n "${_owners[$i]}" ] || continue
+		o=${KPB_CHANGED[$i]}
+		objname=$(owner_objname "${_owners[$i]}")
+		LC_ALL=C comm -13 <(defined_globals "$KPB_SCRATCH/orig/$o") \
+			<(defined_globals "$KPB_SCRATCH/patched/$o") >>"$KPB_SCRATCH/diff/$objname.shared.tmp"
+	done
+	for o in "$KPB_SCRATCH"/diff/*.shared.tmp; do
+		[ -e "$o" ] || continue
+		sort -u "$o" >"${o%.tmp}"
+		rm -f "$o"
+	done
+}
+
+# defined_globals OBJ: the names of OBJ's defined global symbols, sorted.
+defined_globals() {
+	"${KPB_CROSS}nm" --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
 }
 
 # What objtool writes into an object on x86_64: return, call and
@@ -135,7 +175,9 @@ module_build() {
 	# undefined symbols no one exports: tell modpost they are vmlinux's,
 	# so it neither fails nor makes the module depend on a patched module.
 	# Without their leading dot: modpost looks ".foo" up as "foo" (PPC64).
-	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '$2 ~ /^\.klp\.sym\./ {
+	# A klp symbol name longer than modpost's 55 characters has a short
+	# placeholder, .klp.ph.HASH (doc/diff-object-format.md).
+	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '$2 ~ /^\.klp\.(sym|ph)\./ {
 		printf "0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL\t\n", substr($2, 2) }' \
 		>"$dir/klp.symvers"
 	run_logged "$log" make "${KPB_MAKE[@]}" M="$dir" \
@@ -154,11 +196,38 @@ module_build() {
 		indent <"$log.objtool" >&2
 		die "objtool could not process the livepatch module (above); log: $log"
 	fi
-	log_cmd "$KPB_CKM" "$dir/$mod.ko" "$dir/klp/$mod.ko"
 	mkdir -p "$dir/klp"
-	"$KPB_CKM" "$dir/$mod.ko" "$dir/klp/$mod.ko" >"$dir/klp.stdout" 2>"$log.klp" || {
-		indent <"$log.klp" >&2
-		die "writing the klp relocations of $mod.ko failed"
+	module_strip "$dir/$mod.ko" "$dir/$mod.stripped.ko" "$log"
+	klp_relocs "$dir/$mod.stripped.ko" "$dir/klp/$mod.ko" "$log.klp"
+	# -d: the unstripped module beside it, the same code and relocations
+	# with the debug info, for crash analysis (crash, gdb).
+	[ -z "$KPB_DEBUG" ] ||
+		klp_relocs "$dir/$mod.ko" "$dir/klp/$mod.ko.debug" "$log.klp-debug"
+}
+
+# module_strip IN OUT LOG: IN without its debug info (.debug_* and their
+# relocations, the STT_FILE symbols: strip -g), which the module loader
+# never loads: a livepatch stays in memory on every machine of a fleet,
+# and the copy of its ELF file the livepatch core keeps is smaller too.
+# Before create-klp-module, which writes the SHN_LIVEPATCH symbols and
+# .klp.rela sections binutils does not know: everything the loader reads
+# (the allocated sections, the symbol table, the relocations of loaded
+# sections, .modinfo, __versions, .gnu.linkonce.this_module) stays.
+module_strip() {
+	log_cmd "${KPB_CROSS}strip" --strip-debug -o "$2" "$1"
+	"${KPB_CROSS}strip" --strip-debug -o "$2" "$1" 2>>"$3" || {
+		tail_log "$3"
+		die "stripping the debug info of the livepatch module failed"
+	}
+}
+
+# klp_relocs IN OUT LOG: create-klp-module IN OUT; its summary line in
+# $KPB_SCRATCH/module/klp.stdout.
+klp_relocs() {
+	log_cmd "$KPB_CKM" "$1" "$2"
+	"$KPB_CKM" "$1" "$2" >"$KPB_SCRATCH/module/klp.stdout" 2>"$3" || {
+		indent <"$3" >&2
+		die "writing the klp relocations of ${2##*/} failed"
 	}
 }
 
@@ -193,4 +262,8 @@ module_write() {
 	mkdir -p "$KPB_OUTDIR"
 	cp "$KPB_SCRATCH/module/klp/livepatch-$KPB_NAME.ko" "$out.tmp.$$"
 	mv -f "$out.tmp.$$" "$out"
+	if [ -n "$KPB_DEBUG" ]; then
+		cp "$KPB_SCRATCH/module/klp/livepatch-$KPB_NAME.ko.debug" "$out.debug.tmp.$$"
+		mv -f "$out.debug.tmp.$$" "$out.debug"
+	fi
 }

@@ -15,6 +15,11 @@ elapsed() {
 	awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'
 }
 
+# size_kb FILE: its size in KB (1024 bytes), rounded up, and " KB".
+size_kb() {
+	echo "$((($(stat -c %s "$1") + 1023) / 1024)) KB"
+}
+
 # say MSG...: a progress line on stderr.
 say() {
 	echo "kpatch-build: $*" >&2

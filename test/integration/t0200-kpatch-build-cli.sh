@@ -201,6 +201,14 @@ debug_dir() {
 	done
 	grep -q 'create-diff-object -n vmlinux' "$dir/commands.log"
 	grep -q 'create-klp-module' "$dir/commands.log"
+	# Beside the stripped module, its unstripped copy (the test kernel
+	# has no debug info: the two differ by the STT_FILE symbols; t0340
+	# compares them on Debian's kernel).
+	[ "$(modinfo -F vermagic "$SCRATCH/debug/livepatch-debug.ko.debug")" = \
+		"$(modinfo -F vermagic "$SCRATCH/debug/livepatch-debug.ko")" ] ||
+		die "no livepatch-debug.ko.debug beside livepatch-debug.ko"
+	grep -q '^kpatch-build: unstripped copy (debug info, for crash analysis): .*/livepatch-debug.ko.debug ([0-9]* KB)$' \
+		"$SCRATCH/debug.log" || die "no line naming the unstripped copy"
 	rm -rf "$dir"
 }
 

@@ -146,6 +146,19 @@ static void test_duplicates(void)
 		printf(" %d", container_of(n, struct item, node)->seq);
 	printf("\n");
 	printf("buckets after 5000 inserts from 4: %zu\n", h.nbuckets);
+	/* hash_del() of a middle, the first and the last duplicate; an
+	 * append after it lands at the chain's new tail. */
+	hash_del(&h, &items[2000].node);
+	hash_del(&h, &items[0].node);
+	hash_del(&h, &items[4000].node);
+	hash_add(&h, &items[0].node, dup);
+	printf("duplicates after deleting 2, 0 and 4 and adding 0 again:");
+	hash_for_each_match(&h, n, dup)
+		printf(" %d", container_of(n, struct item, node)->seq);
+	printf(" (count %zu)\n", h.count);
+	for (i = 0; i < h.nbuckets; i++)
+		check(!h.buckets[i] || h.tails[i]->next == NULL,
+		      "the tail of a chain is its last node after hash_del()");
 	hash_free(&h);
 
 	/* An empty, never-initialised table finds nothing and grows on

@@ -58,11 +58,12 @@ test_expect_success 'each of the 100000 keys is found, and only it; absent keys 
 	test_cmp expect actual
 '
 
-test_expect_success 'duplicate keys chain in insertion order across growths' '
+test_expect_success 'duplicate keys chain in insertion order across growths; hash_del unlinks any of them' '
 	grep -E "^(duplicates|buckets after|zeroed)" out >actual &&
 	cat >expect <<-\EOF &&
 	duplicates in insertion order: 0 1 2 3 4
 	buckets after 5000 inserts from 4: 8192
+	duplicates after deleting 2, 0 and 4 and adding 0 again: 1 3 0 (count 4998)
 	zeroed table buckets after one insert: 16
 	EOF
 	test_cmp expect actual

@@ -435,6 +435,74 @@ test_expect_success 'stripped, with a second file holding a log_it: refused, nam
 	grep -F "stripped2.ko: local symbol log_it appears 2 times in the symbols of the target (it has no file symbols): cannot tell which is this object'"'"'s" stderr
 '
 
+# xfs_stats_format()'"'"'s xstats.0 in Debian'"'"'s stripped xfs.ko: a static
+# local after the last function of its object, outside the run of stable
+# locals that places the object, and numbered by another build.  The
+# stand-in module: call-other'"'"'s neighbour, then target.c (the file as
+# that other build numbered it: xstats.1, and calls.0 of count()).
+test_expect_success 'stripped: a static local after the object'"'"'s functions, numbered otherwise: the target'"'"'s name' '
+	cdo_pairs x86_64 static-local-stripped &&
+	d=static-local-stripped.x86_64 &&
+	"${CDO_X86_64_CC[@]}" -o $d/target.o "$CDO_FIXTURES/static-local-stripped/target.c" &&
+	ld -r -o $d/mod.ko neighbour/neighbour.o $d/target.o &&
+	strip -g $d/mod.ko &&
+	readelf -sW $d/mod.ko | awk '"'"'$5 == "LOCAL" && $4 != "SECTION" && $4 != "NOTYPE" { print $4, $8 }'"'"' >actual &&
+	cat >expect <<-\EOF &&
+	FUNC log_it
+	FUNC seen
+	OBJECT xstats.1
+	OBJECT calls.0
+	EOF
+	test_cmp expect actual &&
+	(cd $d && create-diff-object -n mod orig.o patched.o mod.ko Module.symvers out.o \
+		>stdout 2>stderr) &&
+	echo "changed function: format (relocation)" >expect &&
+	test_cmp expect $d/stdout &&
+	test_file_empty $d/stderr &&
+	{ relocs $d/out.o .text.format && lp-dump $d/out.o; } >actual &&
+	cat >expect <<-\EOF &&
+	R .text.format+0x1 R_X86_64_PLT32 __fentry__ -4
+	R .text.format+0xd R_X86_64_32S .rodata.format.str1.1 +0
+	R .text.format+0x1c R_X86_64_32S .klp.sym.mod.xstats.1,0 +0
+	R .text.format+0x23 R_X86_64_PLT32 printk -4
+	R .text.format+0x2c R_X86_64_PC32 .klp.sym.mod.seen,0 -4
+	F format format mod sympos=0
+	K .text.format+0x1c R_X86_64_32S xstats.1 mod addend=0 sympos=0
+	K .text.format+0x2c R_X86_64_PC32 seen mod addend=-4 sympos=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'stripped: the one xstats of the target is of another size: refused' '
+	d=static-local-stripped.x86_64 &&
+	sed -e "s/xstats\[4\] = { 3, 5, 7, 11 }/xstats[5] = { 3, 5, 7, 11, 13 }/" \
+		"$CDO_FIXTURES/static-local-stripped/target.c" >$d/target5.c &&
+	"${CDO_X86_64_CC[@]}" -o $d/target5.o $d/target5.c &&
+	ld -r -o $d/mod5.ko neighbour/neighbour.o $d/target5.o &&
+	strip -g $d/mod5.ko &&
+	(cd $d && test_expect_code 1 create-diff-object -n mod orig.o patched.o mod5.ko \
+		Module.symvers out5.o >stdout 2>stderr) &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: mod5.ko: local symbol xstats.0 is xstats.1 in the target (it has no file symbols), of 20 bytes, not 16 as in orig.o
+	create-diff-object: error: patched.o: .text.format+0x1c: cannot resolve local xstats.0 in the running kernel
+	EOF
+	test_cmp expect $d/stderr
+'
+
+test_expect_success 'stripped: two blocks holding an xstats: refused, naming both' '
+	d=static-local-stripped.x86_64 &&
+	objcopy --redefine-sym format=format2 --redefine-sym count=count2 $d/target.o $d/target2.o &&
+	ld -r -o $d/mod2.ko $d/target.o $d/target2.o &&
+	strip -g $d/mod2.ko &&
+	(cd $d && test_expect_code 1 create-diff-object -n mod orig.o patched.o mod2.ko \
+		Module.symvers out2.o >stdout 2>stderr) &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: mod2.ko: local symbol xstats.0: the symbols of the target (it has no file symbols) hold 2 numbered xstats.N (xstats.1, xstats.1), this object 1, numbered otherwise: cannot tell which is xstats.0
+	create-diff-object: error: patched.o: .text.format+0x1c: cannot resolve local xstats.0 in the running kernel
+	EOF
+	test_cmp expect $d/stderr
+'
+
 test_expect_success 'rodata-table: the reader of a changed const table changes, the table is carried' '
 	test_expect_code 0 cdo rodata-table.x86_64 &&
 	echo "changed function: weigh (relocation)" >expect &&

@@ -284,6 +284,40 @@ test_expect_success 'a patched module: .klp.rela.demo_mod sections, .klp.sym.dem
 	test_cmp expect actual
 '
 
+# Under CONFIG_MODVERSIONS modpost writes every undefined name of the
+# module into __versions, 55 characters at most, and refuses a longer one
+# ("too long symbol"): a placeholder of a longer klp symbol name is
+# .klp.ph. and the name's FNV-1a hash (c5c4d620fe53f72e, as Python's
+# FNV-1a 64 of the name gives it), renamed back here.
+test_expect_success 'a long klp symbol name: a short placeholder through modpost, the klp symbol after' '
+	cdo_pairs x86_64 long-name &&
+	test_expect_code 0 cdo long-name.x86_64 &&
+	name=.klp.sym.vmlinux.kpng_count_the_pages_of_a_rather_long_named_range_start,0 &&
+	test ${#name} -eq 74 &&
+	kelf-dump -s long-name.x86_64/out.o | awk '"'"'$6 == "UNDEF" { print $3, length($3) }'"'"' >actual &&
+	cat >expect <<-\EOF &&
+	__fentry__ 10
+	.klp.ph.c5c4d620fe53f72e 24
+	printk 6
+	EOF
+	test_cmp expect actual &&
+	lp-dump long-name.x86_64/out.o | grep "^K" >actual &&
+	echo "K .text.report+0xa R_X86_64_PLT32 kpng_count_the_pages_of_a_rather_long_named_range_start vmlinux addend=-4 sympos=0" >expect &&
+	test_cmp expect actual &&
+	ld -r -z noexecstack -o lp-long.ko long-name.x86_64/out.o mod.x86_64.o &&
+	test_expect_code 0 klp lp-long.ko out-long.ko &&
+	echo "create-klp-module: 1 klp relocations in 1 sections, 1 symbols" >expect &&
+	test_cmp expect out-long.ko.stdout &&
+	{ klp_relocs out-long.ko && klp_symbols out-long.ko &&
+	  readelf -W -s out-long.ko | grep -c "\.klp\.ph\." || :; } >actual &&
+	cat >expect <<-EOF &&
+	.klp.rela.vmlinux..text.report: 0xa R_X86_64_PLT32 $name - 4
+	0000000000000000     0 NOTYPE  GLOBAL DEFAULT OS [0xff20] $name
+	0
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'arm64: CALL26 places keep their instruction bytes; no zero rule' '
 	test_expect_code 0 klp lp-arm64.ko out-arm64.ko &&
 	echo "create-klp-module: 2 klp relocations in 1 sections, 2 symbols" >expect &&
@@ -408,6 +442,15 @@ test_expect_success 'refused: an ordinary relocation to a .klp.sym symbol withou
 	refused left-foo ".text.leftover+0x2: relocation to .klp.sym.vmlinux.foo,0 has no .livepatch.relocs entry" &&
 	leftover left-entry ".klp.sym.vmlinux.log_it,0" &&
 	refused left-entry ".text.leftover+0x2: relocation to .klp.sym.vmlinux.log_it,0 has no .livepatch.relocs entry"
+'
+
+test_expect_success 'refused: a short placeholder symbol left without its entry, with or without a relocation to it' '
+	leftover left-ph ".klp.ph.0123456789abcdef" &&
+	refused left-ph ".text.leftover+0x2: relocation to .klp.ph.0123456789abcdef has no .livepatch.relocs entry" &&
+	printf "\t%s\n" ".globl .klp.ph.0123456789abcdef" ".section .note.GNU-stack,\"\",@progbits" >unref-ph.s &&
+	as -o unref-ph.o unref-ph.s &&
+	ld -r -z noexecstack -o unref-ph.ko lp.ko unref-ph.o &&
+	refused unref-ph "placeholder symbol .klp.ph.0123456789abcdef stands for no .livepatch.relocs entry"
 '
 
 test_expect_success 'refused: a truncated .livepatch.relocs' '
