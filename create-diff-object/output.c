@@ -99,7 +99,9 @@ static uint64_t padding_before(struct symbol *sym)
 static void copy_symbol(struct out *o, struct symbol *sym)
 {
 	struct section *src = sym->sec, *dst;
-	char *name = cdo_output_section_name(sym);
+	/* The kernel finds a descriptor table by its name (__dyndbg). */
+	char *name = special_descriptor_table(o->cdo, sym) ? xstrdup(src->name) :
+		     cdo_output_section_name(sym);
 	uint64_t pad = padding_before(sym);
 
 	/* cdo_extent(): with the code past its end that belongs to it. */
@@ -448,8 +450,10 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 	for_each_section(cdo->patched, s) {
 		const struct special_section *ss = special_find(cdo, s->name);
 
-		/* Runtime-constant sites were rewritten instead (special.h). */
-		if (ss && !ss->runtime_const && copy_special(&o, s, ss))
+		/* Runtime-constant sites were rewritten instead (special.h);
+		 * descriptors are carried as objects. */
+		if (ss && !ss->runtime_const && !ss->descriptors &&
+		    copy_special(&o, s, ss))
 			goto out;
 	}
 	for_each_symbol(cdo->patched, p)
