@@ -87,6 +87,19 @@ struct special_section {
 	const char *tracepoint_key;
 	bool static_call;		/* the key is a static call's */
 	/*
+	 * Static calls: the prefixes of a trampoline's and of its key's
+	 * names (linux/static_call_types.h).  When objtool writes the table
+	 * of the linked livepatch (IBT kernels), it finds a call's key by
+	 * name among the module's symbols and, not finding it, records the
+	 * trampoline instead, which the kernel resolves only for keys
+	 * vmlinux lists in .static_call_tramp_key: "Failed to fixup
+	 * __raw_static_call() usage", and the module does not load.  So the
+	 * diff object references each exported key of a trampoline its code
+	 * calls, from .discard.addressable as the kernel's static_call()
+	 * does (output.c).
+	 */
+	const char *tramp_prefix, *key_prefix;
+	/*
 	 * Not a table pointing at code but objects the code points at: the
 	 * descriptors of dynamic debug's __dyndbg (struct _ddebug, with its
 	 * key).  Each one a carried function uses becomes the livepatch's
