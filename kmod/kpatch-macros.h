@@ -40,9 +40,9 @@
  *    KPATCH_PRINTK_DEFERRED(fmt, ...) the same through printk_deferred.
  *
  *  - KPATCH_STATIC_CALL(name)(args): a static call made as an ordinary
- *    indirect call through the key's current function, for a patched
- *    function whose static_call(name) the differ refuses (the patched
- *    module owns the key).  The key must not hold NULL (static_call_cond).
+ *    indirect call through the key's current function (a module's
+ *    static_call(name) in carried code goes through its trampoline
+ *    otherwise).  The key must not hold NULL (static_call_cond).
  *
  *  - KPATCH_SYSCALL_DEFINE1..6: see kpatch-syscall.h.
  */

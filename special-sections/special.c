@@ -136,8 +136,10 @@ static struct symbol *disabled_key(struct cdo *cdo, const char *name)
  * owns is not.  Of those, a tracepoint's is replaced by a key of the
  * livepatch's own that is never enabled: the tracepoint stays off in the
  * patched code, with a warning; its static call (only reached when the
- * tracepoint is on) is dropped.  Any other is refused.  Returns
- * ENTRY_KEPT, ENTRY_DROPPED, or -1 after an error.
+ * tracepoint is on) is dropped.  Another static call's entry is dropped,
+ * with a warning: the call goes through the trampoline.  Another jump
+ * label is refused.  Returns ENTRY_KEPT, ENTRY_DROPPED, or -1 after an
+ * error.
  */
 static int check_key(struct cdo *cdo, const struct special_section *ss,
 		     struct section *sec, size_t index)
@@ -166,6 +168,18 @@ static int check_key(struct cdo *cdo, const struct special_section *ss,
 	/* The static call of a tracepoint left off: never reached. */
 	if (is_tp && ss->static_call)
 		return ENTRY_DROPPED;
+	/*
+	 * Any other static call of the module's: without its entry the call
+	 * stays a call of the trampoline (a klp relocation to the module),
+	 * which static_call_update() keeps pointing at the key's function
+	 * (or returning, for NULL) as it does the sites it patches.
+	 */
+	if (ss->static_call) {
+		warn("%s: %s+%#lx: static call %s of module %s goes through its trampoline in the patched function: the kernel sets up the livepatch's static calls when it loads, before its klp relocations to %s are written",
+		     cdo->patched->path, func ? func->name : "?", (unsigned long)off,
+		     key->name, cdo->objname, cdo->objname);
+		return ENTRY_DROPPED;
+	}
 	if (is_tp) {
 		/* static_branch_unlikely() of the static_key_false in struct
 		 * tracepoint: bit 0 of the addend is the branch, 0. */
@@ -180,12 +194,9 @@ static int check_key(struct cdo *cdo, const struct special_section *ss,
 		kelf_reloc_retarget(rel, disabled_key(cdo, key->name), key_off & 3);
 		return ENTRY_KEPT;
 	}
-	return error("%s: %s+%#lx: %s entry uses key %s of module %s: the kernel sets up the livepatch's %s entries when it loads, before its klp relocations to %s are written; %s",
+	return error("%s: %s+%#lx: %s entry uses key %s of module %s: the kernel sets up the livepatch's %s entries when it loads, before its klp relocations to %s are written; test the key without a jump label (static_key_enabled())",
 		     cdo->patched->path, func ? func->name : "?", (unsigned long)off,
-		     sec->name, key->name, cdo->objname, sec->name, cdo->objname,
-		     ss->static_call ?
-		     "call through the key's current function with KPATCH_STATIC_CALL(name) (kmod/kpatch-macros.h)" :
-		     "test the key without a jump label (static_key_enabled())");
+		     sec->name, key->name, cdo->objname, sec->name, cdo->objname);
 }
 
 /*

@@ -16,7 +16,8 @@ test_description='create-diff-object: the keys of jump labels and static calls, 
 # debug descriptors; those to a module only later.  keys: a tracepoint, a
 # static key and a static call, none exported, as vmlinux (every key
 # through a klp relocation) and as module kpngmod (which owns them: the
-# tracepoint is left off, the others refused); keys-tracepoint: a
+# tracepoint is left off, the static call goes through its trampoline,
+# the static key is refused); keys-tracepoint: a
 # module's tracepoint alone; dyndbg: pr_debug()'s descriptors, carried as
 # the livepatch's own.  Nothing is exported but the ftrace hook and
 # __dynamic_pr_debug (cdo_symvers).
@@ -70,14 +71,14 @@ test_expect_success 'vmlinux: create-klp-module turns the keys into .klp.rela.vm
 	test_cmp expect actual
 '
 
-test_expect_success 'module: the tracepoint is left off with a warning, the static key and the static call of the module are refused, each site named' '
+test_expect_success 'module: the tracepoint is left off and the static call goes through its trampoline, with warnings; the static key of the module is refused; each site named' '
 	rm -f keys.x86_64/out.o &&
 	test_expect_code 2 cdo keys.x86_64 -n kpngmod &&
 	test_file_empty keys.x86_64/stdout &&
 	cat >expect <<-\EOF &&
 	create-diff-object: warning: patched.o: hot+0x5: tracepoint kpng_ev of module kpngmod left off in the patched function: the kernel sets up the livepatch'"'"'s jump labels when it loads, before its klp relocations to kpngmod are written, so the site tests a key of the livepatch'"'"'s own, never enabled, instead of the module'"'"'s
 	create-diff-object: error: patched.o: hot+0x7: __jump_table entry uses key kpng_flag of module kpngmod: the kernel sets up the livepatch'"'"'s __jump_table entries when it loads, before its klp relocations to kpngmod are written; test the key without a jump label (static_key_enabled())
-	create-diff-object: error: patched.o: hot+0x20: .static_call_sites entry uses key __SCK__kpng_hidden of module kpngmod: the kernel sets up the livepatch'"'"'s .static_call_sites entries when it loads, before its klp relocations to kpngmod are written; call through the key'"'"'s current function with KPATCH_STATIC_CALL(name) (kmod/kpatch-macros.h)
+	create-diff-object: warning: patched.o: hot+0x20: static call __SCK__kpng_hidden of module kpngmod goes through its trampoline in the patched function: the kernel sets up the livepatch'"'"'s static calls when it loads, before its klp relocations to kpngmod are written
 	EOF
 	test_cmp expect keys.x86_64/stderr &&
 	cdo_missing keys.x86_64/out.o
