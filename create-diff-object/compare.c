@@ -450,9 +450,36 @@ static void clear_bits(unsigned char *b, unsigned int bit, unsigned int n)
 }
 
 /*
+ * Do @o and @p, at the same place of two descriptors, point at the same
+ * offset of read-only objects with the same bytes and no relocations (a
+ * function's name, __func__.N, numbered afresh in each build)?
+ */
+static bool same_constant(struct cdo *cdo, const struct reloc *o, const struct reloc *p)
+{
+	int64_t ooff = 0, poff = 0;
+	struct symbol *ot, *pt;
+	size_t n;
+
+	if (!o || !p || o->type != p->type)
+		return false;
+	ot = cdo_reloc_target(cdo, o, &ooff);
+	pt = cdo_reloc_target(cdo, p, &poff);
+	if (!ot || !pt || ooff != poff || ot->type != STT_OBJECT || pt->type != STT_OBJECT ||
+	    !ot->sec || !pt->sec || ot->size != pt->size ||
+	    (ot->sec->sh.sh_flags & SHF_WRITE) || (pt->sec->sh.sh_flags & SHF_WRITE) ||
+	    ot->sec->sh.sh_type == SHT_NOBITS || pt->sec->sh.sh_type == SHT_NOBITS)
+		return false;
+	kelf_relocs_in_range(ot->sec, ot->offset, ot->offset + ot->size, &n);
+	if (n)
+		return false;
+	kelf_relocs_in_range(pt->sec, pt->offset, pt->offset + pt->size, &n);
+	return !n && !memcmp(ot->sec->data + ot->offset, pt->sec->data + pt->offset, ot->size);
+}
+
+/*
  * A dynamic debug descriptor (special.h, ->descriptors) compared without
- * its line number: moved by a change above it, it says nothing about the
- * code.  The livepatch carries its own copy of each descriptor the carried
+ * its line number (moved by a change above it, it says nothing about the
+ * code) and with its strings compared by their text.  The livepatch carries its own copy of each descriptor the carried
  * code uses, with the new line.
  */
 static struct diff compare_descriptor(struct cdo *cdo, const struct special_section *ss,
@@ -476,6 +503,15 @@ static struct diff compare_descriptor(struct cdo *cdo, const struct special_sect
 	clear_bits(o->sec->data + o->offset, ss->line_bit, ss->line_bits);
 	clear_bits(p->sec->data + p->offset, ss->line_bit, ss->line_bits);
 	d = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, n);
+	/* Pointers to the same text: __func__.57 may be __func__.58 now. */
+	while (d.reason && !strcmp(d.reason, "relocation") &&
+	       same_constant(cdo, d.orel, d.prel)) {
+		uint64_t next = d.offset + reloc_width(cdo, d.orel);
+
+		d = compare_range(cdo, o->sec, o->offset + next, p->sec, p->offset + next,
+				  next < n ? n - next : 0);
+		d.offset += next;
+	}
 	memcpy(o->sec->data + o->offset, osave, n);
 	memcpy(p->sec->data + p->offset, psave, n);
 	return d;

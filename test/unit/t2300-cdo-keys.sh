@@ -128,8 +128,9 @@ test_expect_success 'vmlinux: the same tracepoint is reached through a klp reloc
 	test_cmp expect actual
 '
 
-# dyndbg: changed()'s descriptor, with its key, its __func__ and its
-# strings, is the livepatch's own; moved() is not reported.
+# dyndbg: changed()'s new descriptor, with its key, its __func__ and its
+# strings, is the livepatch's own; moved() is not reported, though its
+# descriptor's line and __func__'s number changed.
 for objname in vmlinux kpngmod; do
 	test_expect_success "$objname: pr_debug(): the carried function's descriptor is the livepatch's own, in __dyndbg; a moved one is no change" '
 		test_expect_code 0 cdo dyndbg.x86_64 -n '"$objname"' &&
@@ -139,23 +140,23 @@ for objname in vmlinux kpngmod; do
 		out=dyndbg.x86_64/out.o &&
 		{
 			section $out __dyndbg &&
-			symbols $out descriptor.3 __func__.1 &&
+			symbols $out descriptor.2 __func__.0 &&
 			cdo_relocs $out __dyndbg __jump_table &&
 			relocs $out .text.changed | grep descriptor &&
 			lp-dump $out | grep -c "^reloc" || :
 		} >actual &&
 		cat >expect <<-\EOF &&
 		S __dyndbg SHT_PROGBITS flags=0x3 size=56 link=- align=8 entsize=0
-		Y descriptor.3 LOCAL OBJECT __dyndbg off=0 size=56
-		Y __func__.1 LOCAL OBJECT .rodata.__func__.1 off=0 size=8
+		Y descriptor.2 LOCAL OBJECT __dyndbg off=0 size=56
+		Y __func__.0 LOCAL OBJECT .rodata.__func__.0 off=0 size=8
 		R __dyndbg+0 R_X86_64_64 .rodata.str1.1 +0
-		R __dyndbg+0x8 R_X86_64_64 __func__.1 +0
+		R __dyndbg+0x8 R_X86_64_64 __func__.0 +0
 		R __dyndbg+0x10 R_X86_64_64 .rodata.str1.1 +8
 		R __dyndbg+0x18 R_X86_64_64 .rodata.changed.str1.1 +0
 		R __jump_table+0 R_X86_64_PC32 changed +8
 		R __jump_table+0x4 R_X86_64_PC32 changed +24
-		R __jump_table+0x8 R_X86_64_PC64 descriptor.3 +42
-		R .text.changed+0x26 R_X86_64_32S descriptor.3 +0
+		R __jump_table+0x8 R_X86_64_PC64 descriptor.2 +42
+		R .text.changed+0x26 R_X86_64_32S descriptor.2 +0
 		0
 		EOF
 		test_cmp expect actual
