@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Test bodies are single-quoted text that test_expect_success evals
-# (SC2016), calling helpers shellcheck cannot see being called (SC2317).
-# shellcheck disable=SC2016,SC2317
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317)
+# and using arrays it cannot see being used (SC2034).
+# shellcheck disable=SC2016,SC2317,SC2034
 test_description='create-diff-object: the keys of jump labels and static calls, and dynamic debug descriptors, in carried code'
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=lib.sh
