@@ -7,7 +7,7 @@
 # static calls and dynamic debug descriptors (kernel/module/main.c), so
 # keys vmlinux does not export work through klp relocations, a module's
 # are out of reach (its tracepoints are left off), and the descriptors
-# of the patched code are the livepatch's own.  Five patches of
+# of the patched code are the livepatch's own.  Four patches of
 # patches-debian/, each built by kpatch-build's fast path (it reports
 # exactly NAME.expect) and run through t0310's cycle (before, loaded with
 # its workload, disabled, unloaded; taint checked) with NAME.guest.sh:
@@ -24,11 +24,6 @@
 #     static key sched_schedstats; flipping it with
 #     /proc/sys/kernel/sched_schedstats changes what the patched
 #     function prints.
-#   132-module-pr-debug: a new pr_debug() in bm_status_read() of the
-#     module binfmt_misc: its descriptor is the livepatch's, listed
-#     (strings intact) whether the module is loaded or not, and its
-#     message appears once enabled, for the module loaded before the
-#     livepatch and again after.
 #   133-module-tracepoint: a new pr_debug() in dccp_sendmsg() of the
 #     module dccp, which holds the module's tracepoint dccp_probe:
 #     kpatch-build warns that it is left off (its jump label tests a key
@@ -129,10 +124,9 @@ tables_134() {
 }
 
 # cycle NAME: the guest's view through the patch's life, with NAME's
-# program when it has one; 132 uses 010's functions for binfmt_misc, 133
-# the dccp modules, 134 kvm's.
+# program when it has one; 133 uses the dccp modules, 134 kvm's.
 cycle() {
-	local name=$1 m extra=("$PATCHES/010-module-binfmt-misc.guest.sh" /lib/kpng/p010.sh)
+	local name=$1 m extra=()
 	if [ -f "$DEBIAN_PATCHES/$name.prog.c" ]; then
 		gcc -static -O2 -Wall -Werror -o "$SCRATCH/$name.prog" "$DEBIAN_PATCHES/$name.prog.c"
 		extra+=("$SCRATCH/$name.prog" "/lib/kpng/${name%%-*}.prog")
@@ -147,8 +141,7 @@ cycle() {
 }
 
 mkdir -p "$SCRATCH"
-for name in 130-fork-trace-debug 131-schedstats-key 132-module-pr-debug 133-module-tracepoint \
-	134-svm-static-call; do
+for name in 130-fork-trace-debug 131-schedstats-key 133-module-tracepoint 134-svm-static-call; do
 	# KPNG_PATCHES=GLOB runs only the matching patches (a developer's
 	# shortcut, as in t0310; unset in CI).
 	# shellcheck disable=SC2053 # a glob on purpose
