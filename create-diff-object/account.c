@@ -102,6 +102,38 @@ static const char *status_name(const struct symbol *p)
 	return sym_info(p)->status == NEW ? "new" : "changed";
 }
 
+/*
+ * Is @p pointed at only by dynamic debug descriptors the livepatch leaves
+ * to the running kernel?  A new pr_debug() renumbers GCC's __func__.N, and
+ * one can look new or changed while the descriptors using it compared the
+ * same by the text they point at (compare.c): the running kernel's hold
+ * that text.
+ */
+static bool only_kept_descriptors_use(const struct cdo *cdo, const struct symbol *p)
+{
+	/* Through the symbol, or its section's when it has one alone. */
+	const struct symbol *via[2] = { p, p->sec->secsym };
+	const struct reloc *r;
+	bool any = false;
+	size_t i;
+
+	if (via[1] && (kelf_find_symbol_by_offset(p->sec, 0) != p ||
+		       p->size != p->sec->size))
+		via[1] = NULL;
+	for (i = 0; i < 2; i++)
+		for (r = via[i] ? via[i]->refs : NULL; r; r = r->next_ref) {
+			struct symbol *d = r->sec && r->sec->base ?
+					   kelf_find_symbol_containing(r->sec->base, r->offset) :
+					   NULL;
+
+			if (!d || !special_descriptor_table(cdo, d) ||
+			    sym_info(d)->status != SAME || sym_info(d)->include)
+				return false;
+			any = true;
+		}
+	return any;
+}
+
 /* A new or changed function or object of the patched object. */
 static int account_symbol(struct cdo *cdo, struct symbol *p)
 {
@@ -127,6 +159,10 @@ static int account_symbol(struct cdo *cdo, struct symbol *p)
 	if (p->type == STT_FUNC)
 		return error("%s: %s: %s function not carried (internal error)", obj, p->name,
 			     status_name(p));
+	if (p->type == STT_OBJECT && readonly && only_kept_descriptors_use(cdo, p)) {
+		debug_line(cdo, p->name, "only descriptors the running kernel keeps point at it");
+		return 0;
+	}
 	why = cdo_class_refusal(p->sec);
 	if (pi->status == CHANGED && readonly)
 		return error("%s: %s: changed read-only data in %s that nothing the livepatch carries refers to: the running kernel keeps the original; %s",

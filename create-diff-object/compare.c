@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cdo.h"
+#include "../special-sections/special.h"
 #include "../util/util.h"
 
 int64_t cdo_reloc_offset(const struct cdo *cdo, const struct reloc *rel)
@@ -441,10 +442,86 @@ static void explain(struct cdo *cdo, struct symbol *o, struct symbol *p,
 	explain_detail(cdo, o, p, &first);
 }
 
+/* Clear bits [@bit, @bit + @n) of the little-endian bytes at @b. */
+static void clear_bits(unsigned char *b, unsigned int bit, unsigned int n)
+{
+	for (; n; n--, bit++)
+		b[bit / 8] &= ~(1u << (bit % 8));
+}
+
+/*
+ * Do @o and @p, at the same place of two descriptors, point at the same
+ * offset of read-only objects with the same bytes and no relocations (a
+ * function's name, __func__.N, numbered afresh in each build)?
+ */
+static bool same_constant(struct cdo *cdo, const struct reloc *o, const struct reloc *p)
+{
+	int64_t ooff = 0, poff = 0;
+	struct symbol *ot, *pt;
+	size_t n;
+
+	if (!o || !p || o->type != p->type)
+		return false;
+	ot = cdo_reloc_target(cdo, o, &ooff);
+	pt = cdo_reloc_target(cdo, p, &poff);
+	if (!ot || !pt || ooff != poff || ot->type != STT_OBJECT || pt->type != STT_OBJECT ||
+	    !ot->sec || !pt->sec || ot->size != pt->size ||
+	    (ot->sec->sh.sh_flags & SHF_WRITE) || (pt->sec->sh.sh_flags & SHF_WRITE) ||
+	    ot->sec->sh.sh_type == SHT_NOBITS || pt->sec->sh.sh_type == SHT_NOBITS)
+		return false;
+	kelf_relocs_in_range(ot->sec, ot->offset, ot->offset + ot->size, &n);
+	if (n)
+		return false;
+	kelf_relocs_in_range(pt->sec, pt->offset, pt->offset + pt->size, &n);
+	return !n && !memcmp(ot->sec->data + ot->offset, pt->sec->data + pt->offset, ot->size);
+}
+
+/*
+ * A dynamic debug descriptor (special.h, ->descriptors) compared without
+ * its line number (moved by a change above it, it says nothing about the
+ * code) and with its strings compared by their text.  The livepatch carries its own copy of each descriptor the carried
+ * code uses, with the new line.
+ */
+static struct diff compare_descriptor(struct cdo *cdo, const struct special_section *ss,
+				      struct symbol *o, struct symbol *p)
+{
+	unsigned char osave[64], psave[64];
+	unsigned int n = ss->layouts[0].size;
+	struct diff d;
+
+	if (o->size != n || p->size != n || n > sizeof(osave) ||
+	    ss->line_bit + ss->line_bits > 8 * n ||
+	    o->sec->sh.sh_type == SHT_NOBITS || p->sec->sh.sh_type == SHT_NOBITS)
+		return compare_range(cdo, o->sec, o->offset, p->sec, p->offset, p->size);
+	/* Own the sections' bytes before writing them (they may be mapped). */
+	if (!o->sec->data_owned)
+		kelf_set_section_data(o->sec, o->sec->data, o->sec->size);
+	if (!p->sec->data_owned)
+		kelf_set_section_data(p->sec, p->sec->data, p->sec->size);
+	memcpy(osave, o->sec->data + o->offset, n);
+	memcpy(psave, p->sec->data + p->offset, n);
+	clear_bits(o->sec->data + o->offset, ss->line_bit, ss->line_bits);
+	clear_bits(p->sec->data + p->offset, ss->line_bit, ss->line_bits);
+	d = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, n);
+	/* Pointers to the same text: __func__.57 may be __func__.58 now. */
+	while (d.reason && !strcmp(d.reason, "relocation") &&
+	       same_constant(cdo, d.orel, d.prel)) {
+		uint64_t next = d.offset + reloc_width(cdo, d.orel);
+
+		d = compare_range(cdo, o->sec, o->offset + next, p->sec, p->offset + next,
+				  next < n ? n - next : 0);
+		d.offset += next;
+	}
+	memcpy(o->sec->data + o->offset, osave, n);
+	memcpy(p->sec->data + p->offset, psave, n);
+	return d;
+}
+
 static void compare_symbol(struct cdo *cdo, struct symbol *p)
 {
 	struct sym_info *pi = sym_info(p);
 	struct symbol *o = pi->twin;
+	const struct special_section *ss;
 	struct diff d = { 0 };
 
 	if (!o) {
@@ -459,6 +536,8 @@ static void compare_symbol(struct cdo *cdo, struct symbol *p)
 		/* One side is absolute, common or OS-specific (st_shndx): no
 		 * bytes to compare, and not what the other side is. */
 		d.reason = "section index";
+	else if ((ss = special_descriptor_table(cdo, p)))
+		d = compare_descriptor(cdo, ss, o, p);
 	else
 		d = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, p->size);
 	if (!d.reason)

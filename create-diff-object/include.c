@@ -7,7 +7,8 @@
  * symbols (string literals, constant pools), carried whole, or of shared
  * anonymous code only the pieces reached (pieces.c).  Everything
  * else they reference stays in the running kernel and is referenced there
- * (see output.c).  Also the sections patch authors fill through
+ * (see output.c), but for the dynamic debug descriptors of their
+ * pr_debug()s, which are carried.  Also the sections patch authors fill through
  * kmod/livepatch-api.h (callbacks), whole.
  */
 #include <string.h>
@@ -29,14 +30,43 @@ static void include_piece(struct cdo *cdo, struct section *sec, struct piece *pc
 	include_relocs(cdo, sec, pc->start, pc->end - pc->start);
 }
 
+/*
+ * A dynamic debug descriptor becomes the livepatch's own, whatever its
+ * status, with every object it points at (__func__; its other strings are
+ * anonymous and carried whole): the kernel lists it from the moment the
+ * livepatch loads, when klp relocations to a module may not be written
+ * yet, and reads its strings for every query of
+ * /proc/dynamic_debug/control.
+ */
+static void include_descriptor(struct cdo *cdo, struct symbol *d)
+{
+	struct reloc **rels;
+	size_t n, i;
+
+	if (sym_info(d)->include)
+		return;
+	sym_info(d)->include = true;
+	rels = kelf_relocs_in_range(d->sec, d->offset, d->offset + d->size, &n);
+	for (i = 0; i < n; i++) {
+		struct symbol *t = cdo_reloc_target(cdo, rels[i], NULL);
+
+		if (t && t->type == STT_OBJECT && t->sec)
+			cdo_include_symbol(cdo, t);
+		else
+			cdo_include_reloc_target(cdo, rels[i]);
+	}
+}
+
 void cdo_include_reloc_target(struct cdo *cdo, const struct reloc *rel)
 {
 	struct symbol *t = cdo_reloc_target(cdo, rel, NULL);
 
 	if (t) {
-		if (t->sec && (sym_info(t)->status == NEW ||
-			       (sym_info(t)->status == CHANGED &&
-				t->type == STT_OBJECT)))
+		if (t->type == STT_OBJECT && special_descriptor_table(cdo, t))
+			include_descriptor(cdo, t);
+		else if (t->sec && (sym_info(t)->status == NEW ||
+				    (sym_info(t)->status == CHANGED &&
+				     t->type == STT_OBJECT)))
 			cdo_include_symbol(cdo, t);
 	} else if (rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec) {
 		struct piece *pc = cdo_piece_at(cdo, rel->sym->sec, cdo_reloc_offset(cdo, rel));

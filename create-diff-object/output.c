@@ -99,7 +99,9 @@ static uint64_t padding_before(struct symbol *sym)
 static void copy_symbol(struct out *o, struct symbol *sym)
 {
 	struct section *src = sym->sec, *dst;
-	char *name = cdo_output_section_name(sym);
+	/* The kernel finds a descriptor table by its name (__dyndbg). */
+	char *name = special_descriptor_table(o->cdo, sym) ? xstrdup(src->name) :
+		     cdo_output_section_name(sym);
 	uint64_t pad = padding_before(sym);
 
 	/* cdo_extent(): with the code past its end that belongs to it. */
@@ -381,6 +383,50 @@ static int copy_special(struct out *o, struct section *src,
 	return 0;
 }
 
+/*
+ * For each trampoline of a static call the carried code calls through an
+ * ordinary undefined symbol, a pointer to its key in .discard.addressable
+ * when the key links plainly too (special.h, ->tramp_prefix), so that
+ * objtool finds the key when it writes the module's .static_call_sites;
+ * the module's linker script discards the section.
+ */
+static void reference_static_call_keys(struct out *o)
+{
+	const struct special_section *ss;
+	struct section *addressable = NULL;
+	struct symbol *s;
+
+	for (ss = o->cdo->arch->special; ss && ss->name; ss++)
+		if (ss->tramp_prefix && ss->key_prefix)
+			break;
+	if (!ss || !ss->name)
+		return;
+	for_each_symbol(o->kelf, s) {
+		size_t len = strlen(ss->tramp_prefix);
+		struct symbol *k;
+		uint64_t at;
+		char *key;
+
+		if (s->sec || s->shndx != SHN_UNDEF ||
+		    strncmp(s->name, ss->tramp_prefix, len) || !s->name[len])
+			continue;
+		key = xasprintf("%s%s", ss->key_prefix, s->name + len);
+		k = kelf_find_symbol_by_name(o->cdo->patched, key);
+		if (lookup_is_exported(o->lookup, key) && (!k || !k->sec)) {
+			static const uint64_t zero;
+
+			if (!addressable)
+				addressable = kelf_add_section(o->kelf, ".discard.addressable",
+							       SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+							       8, 0, NULL, 0);
+			at = kelf_append_section_data(addressable, &zero, sizeof(zero));
+			kelf_add_reloc(addressable, at, o->cdo->arch->abs64,
+				       undefined(o, key), 0);
+		}
+		free(key);
+	}
+}
+
 static int add_func(struct out *o, struct symbol *p)
 {
 	struct symbol *orig = sym_twin(p);
@@ -464,13 +510,16 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path)
 	for_each_section(cdo->patched, s) {
 		const struct special_section *ss = special_find(cdo, s->name);
 
-		/* Runtime-constant sites were rewritten instead (special.h). */
-		if (ss && !ss->runtime_const && copy_special(&o, s, ss))
+		/* Runtime-constant sites were rewritten instead (special.h);
+		 * descriptors are carried as objects. */
+		if (ss && !ss->runtime_const && !ss->descriptors &&
+		    copy_special(&o, s, ss))
 			goto out;
 	}
 	for_each_symbol(cdo->patched, p)
 		if (is_patched_function(p) && add_func(&o, p))
 			goto out;
+	reference_static_call_keys(&o);
 	if (cdo->debug)
 		fprintf(stderr, "%s: %u functions to patch, %u klp relocations\n",
 			path, o.nr_funcs, o.nr_klp_relocs);

@@ -57,6 +57,8 @@ static int refuse_changed_symbol(struct cdo *cdo, struct symbol *p)
 		return 0;
 	if (!(p->sec->sh.sh_flags & SHF_WRITE))
 		return 0;	/* read-only: a new copy is carried */
+	if (special_descriptor_table(cdo, p))
+		return 0;	/* dynamic debug's: the livepatch's own (include.c) */
 	if (cdo_force_data(cdo, p, p->sec->sh.sh_type == SHT_NOBITS ?
 			   "the size of an existing variable changed" :
 			   "changed initialized data"))

@@ -40,9 +40,9 @@
  *    KPATCH_PRINTK_DEFERRED(fmt, ...) the same through printk_deferred.
  *
  *  - KPATCH_STATIC_CALL(name)(args): a static call made as an ordinary
- *    indirect call through the key's current function, for a patched
- *    function whose static_call(name) the differ refuses (the key is not
- *    exported).  The key must not hold NULL (static_call_cond).
+ *    indirect call through the key's current function (a module's
+ *    static_call(name) in carried code goes through its trampoline
+ *    otherwise).  The key must not hold NULL (static_call_cond).
  *
  *  - KPATCH_SYSCALL_DEFINE1..6: see kpatch-syscall.h.
  */
@@ -114,8 +114,8 @@ static inline __printf(2, 3) void __kpatch_printk(bool deferred, const char *fmt
 /*
  * static_call(name) is a call to the trampoline that objtool records in
  * .static_call_sites with a reference to the key, which the kernel reads
- * when the livepatch module loads: before klp relocations can reach a key
- * vmlinux does not export.  This reads the key's function when it runs.
+ * when the livepatch module loads: before its klp relocations to a module
+ * are written.  This reads the key's function when it runs.
  */
 #define KPATCH_STATIC_CALL(name)					\
 	((typeof(STATIC_CALL_TRAMP(name)) *)READ_ONCE(STATIC_CALL_KEY(name).func))

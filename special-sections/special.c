@@ -7,7 +7,8 @@
  * function, its __bug_table entry, its alternatives.  What a kept entry
  * references is included in turn (the replacement code in
  * .altinstr_replacement, the file name string of a bug entry, a static key
- * owned by new code), until nothing more is added.
+ * owned by new code), until nothing more is added.  The keys of jump
+ * labels and static calls are checked on the way (check_key()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,17 @@ const struct special_section *special_find(const struct cdo *cdo, const char *na
 	return NULL;
 }
 
+const struct special_section *special_descriptor_table(const struct cdo *cdo,
+							const struct symbol *sym)
+{
+	const struct special_section *ss;
+
+	if (!sym->sec)
+		return NULL;
+	ss = special_find(cdo, sym->sec->name);
+	return ss && ss->descriptors ? ss : NULL;
+}
+
 /* Is @name the companion of a special section (.orc_unwind)? */
 static bool is_companion(const struct cdo *cdo, const char *name)
 {
@@ -41,11 +53,18 @@ static bool is_companion(const struct cdo *cdo, const char *name)
 	return false;
 }
 
+/* What keep_entries() decided for an entry (sec_info ->kept). */
+enum {
+	ENTRY_UNDECIDED = 0,	/* not kept (yet) */
+	ENTRY_KEPT = 1,
+	ENTRY_DROPPED = 2,	/* decided: left out (a module's tracepoint) */
+};
+
 bool special_entry_kept(const struct section *sec, size_t index)
 {
 	const struct sec_info *si = sec_info(sec);
 
-	return index < si->nr_kept && si->kept[index];
+	return index < si->nr_kept && si->kept[index] == ENTRY_KEPT;
 }
 
 static bool reaches_included_function(const struct cdo *cdo, const struct reloc *rel)
@@ -55,30 +74,129 @@ static bool reaches_included_function(const struct cdo *cdo, const struct reloc 
 	return t && t->type == STT_FUNC && t->sec && sym_info(t)->include;
 }
 
-/* The key of a kept jump label or static call site must link plainly. */
-static int check_key(const struct cdo *cdo, const struct special_section *ss,
+/* The function and offset entry @index of @sec points at, for messages. */
+static struct symbol *entry_site(struct cdo *cdo, struct section *sec, size_t index,
+				 int64_t *off)
+{
+	struct reloc **rels;
+	size_t n, i;
+
+	rels = kelf_relocs_in_range(sec, index * special_entry_size(sec),
+				    (index + 1) * special_entry_size(sec), &n);
+	for (i = 0; i < n; i++)
+		if (reaches_included_function(cdo, rels[i]))
+			return cdo_reloc_target(cdo, rels[i], off);
+	return NULL;
+}
+
+/*
+ * A key of the livepatch's own, never enabled, for module tracepoint
+ * @name: a struct static_key_false as STATIC_KEY_FALSE_INIT makes it (all
+ * zeros: enabled 0, entries JUMP_TYPE_FALSE), writable, as the kernel
+ * links the module's jump entries into it.  Made in the patched object
+ * as a new object, which output.c carries like any.
+ */
+static struct symbol *disabled_key(struct cdo *cdo, const char *name)
+{
+	static const unsigned char zeros[16];
+	char *kname = xasprintf("__kpng_disabled.%s", name);
+	struct symbol *k = kelf_find_symbol_by_name(cdo->patched, kname);
+	struct section *sec;
+	struct sym_info *si;
+
+	if (!k) {
+		char *sname = xasprintf(".data.%s", kname);
+
+		sec = kelf_add_section(cdo->patched, sname, SHT_PROGBITS,
+				       SHF_ALLOC | SHF_WRITE, 8, 0, zeros, sizeof(zeros));
+		sec->priv = xcalloc(1, sizeof(struct sec_info));
+		k = kelf_add_symbol(cdo->patched, kname, STB_LOCAL, STT_OBJECT, sec,
+				    sec->index, 0, sizeof(zeros));
+		si = xcalloc(1, sizeof(*si));
+		si->status = NEW;
+		si->include = true;
+		k->priv = si;
+		free(sname);
+	}
+	free(kname);
+	return k;
+}
+
+/*
+ * The key of kept entry @index of @sec (a jump label or static call
+ * site).  The kernel reads the livepatch's tables in the module loader's
+ * COMING notifiers (kernel/module/main.c, prepare_coming_module():
+ * jump_label_add_module(), static_call_add_module()), after
+ * apply_relocations() has written the klp relocations to vmlinux
+ * (klp_apply_section_relocs() with no object name, since Linux 5.8) and
+ * the ordinary ones, but before those to a module, written when the
+ * livepatch is enabled or the module loads.  So a key the livepatch
+ * carries, one that links plainly, and one of vmlinux reached through a
+ * klp relocation are all in place when read; a key the patched module
+ * owns is not.  Of those, a tracepoint's is replaced by a key of the
+ * livepatch's own that is never enabled: the tracepoint stays off in the
+ * patched code, with a warning; its static call (only reached when the
+ * tracepoint is on) is dropped.  Another static call's entry is dropped,
+ * with a warning: the call goes through the trampoline.  Another jump
+ * label is refused.  Returns ENTRY_KEPT, ENTRY_DROPPED, or -1 after an
+ * error.
+ */
+static int check_key(struct cdo *cdo, const struct special_section *ss,
 		     struct section *sec, size_t index)
 {
 	unsigned int size = special_entry_size(sec);
 	uint64_t at = index * size + ss->key_offset;
 	struct reloc *rel = kelf_find_reloc_at(sec, at);
-	struct symbol *key, *func = NULL;
-	struct reloc **rels;
-	size_t n, i;
+	const char *tp = ss->tracepoint_key;
+	struct symbol *key, *func;
+	int64_t off = 0, key_off = 0;
+	bool is_tp;
 
+	func = entry_site(cdo, sec, index, &off);
 	if (!rel)
 		return error("%s: %s entry %zu: no relocation for its key at +%#lx",
 			     cdo->patched->path, sec->name, index, (unsigned long)at);
-	key = cdo_reloc_target(cdo, rel, NULL);
-	if (key && (sym_info(key)->include || cdo_links_plainly(cdo, key)))
-		return 0;
-	rels = kelf_relocs_in_range(sec, index * size, (index + 1) * size, &n);
-	for (i = 0; i < n && !func; i++)
-		if (reaches_included_function(cdo, rels[i]))
-			func = cdo_reloc_target(cdo, rels[i], NULL);
-	return error("%s: %s: %s entry uses key %s, which is not exported: the kernel sets up a module's %s entries when it loads, before klp relocations can resolve the key; test the key without a jump label (static_key_enabled()) or call through an exported function",
-		     cdo->patched->path, func ? func->name : "?", sec->name,
-		     key ? key->name : rel->sym->name, sec->name);
+	key = cdo_reloc_target(cdo, rel, &key_off);
+	if (key && (sym_info(key)->include || cdo_links_plainly(cdo, key) ||
+		    !strcmp(cdo->objname, "vmlinux")))
+		return ENTRY_KEPT;
+	if (!key)
+		return error("%s: %s+%#lx: %s entry %zu: its key at +%#lx is no symbol",
+			     cdo->patched->path, func ? func->name : "?", (unsigned long)off,
+			     sec->name, index, (unsigned long)at);
+	is_tp = tp && !strncmp(key->name, tp, strlen(tp)) && key->name[strlen(tp)];
+	/* The static call of a tracepoint left off: never reached. */
+	if (is_tp && ss->static_call)
+		return ENTRY_DROPPED;
+	/*
+	 * Any other static call of the module's: without its entry the call
+	 * stays a call of the trampoline (a klp relocation to the module),
+	 * which static_call_update() keeps pointing at the key's function
+	 * (or returning, for NULL) as it does the sites it patches.
+	 */
+	if (ss->static_call) {
+		warn("%s: %s+%#lx: static call %s of module %s goes through its trampoline in the patched function: the kernel sets up the livepatch's static calls when it loads, before its klp relocations to %s are written",
+		     cdo->patched->path, func ? func->name : "?", (unsigned long)off,
+		     key->name, cdo->objname, cdo->objname);
+		return ENTRY_DROPPED;
+	}
+	if (is_tp) {
+		/* static_branch_unlikely() of the static_key_false in struct
+		 * tracepoint: bit 0 of the addend is the branch, 0. */
+		if (key_off & 1)
+			return error("%s: %s+%#lx: %s entry for tracepoint %s of module %s tests it as likely: the differ leaves only unlikely tracepoint branches off; leave the tracepoint out of the patched function",
+				     cdo->patched->path, func ? func->name : "?",
+				     (unsigned long)off, sec->name,
+				     key->name + strlen(tp), cdo->objname);
+		warn("%s: %s+%#lx: tracepoint %s of module %s left off in the patched function: the kernel sets up the livepatch's jump labels when it loads, before its klp relocations to %s are written, so the site tests a key of the livepatch's own, never enabled, instead of the module's",
+		     cdo->patched->path, func ? func->name : "?", (unsigned long)off,
+		     key->name + strlen(tp), cdo->objname, cdo->objname);
+		kelf_reloc_retarget(rel, disabled_key(cdo, key->name), key_off & 3);
+		return ENTRY_KEPT;
+	}
+	return error("%s: %s+%#lx: %s entry uses key %s of module %s: the kernel sets up the livepatch's %s entries when it loads, before its klp relocations to %s are written; test the key without a jump label (static_key_enabled())",
+		     cdo->patched->path, func ? func->name : "?", (unsigned long)off,
+		     sec->name, key->name, cdo->objname, sec->name, cdo->objname);
 }
 
 /*
@@ -112,7 +230,8 @@ static int check_replacement(const struct cdo *cdo, const struct special_section
 		     to->name, (unsigned long)at, to->name, to->name);
 }
 
-/* Mark the kept entries of @sec; returns how many were newly kept, or -1. */
+/* Mark the kept entries of @sec; returns how many were newly kept, or -1
+ * after an error for each entry refused. */
 static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 			 struct section *sec)
 {
@@ -120,6 +239,8 @@ static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 	const struct special_layout *l = special_layout(cdo, cdo->patched, sec, ss);
 	size_t n, i, j, nrels;
 	long added = 0;
+	bool refused = false;
+	int fate;
 
 	if (!l)
 		return -1;
@@ -139,16 +260,21 @@ static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 				break;
 		if (j == nrels)
 			continue;
-		si->kept[i] = 1;
+		fate = ss->has_key ? check_key(cdo, ss, sec, i) : ENTRY_KEPT;
+		if (fate < 0) {
+			refused = true;	/* and go on: every site is reported */
+			fate = ENTRY_DROPPED;
+		}
+		si->kept[i] = fate;
+		if (fate == ENTRY_DROPPED)
+			continue;
 		added++;
-		if (ss->key_needs_plain_reloc && check_key(cdo, ss, sec, i))
-			return -1;
 		if (ss->has_repl && check_replacement(cdo, ss, sec, i, rels[j]))
 			return -1;
 		for (j = 0; j < nrels; j++)
 			cdo_include_reloc_target(cdo, rels[j]);
 	}
-	return added;
+	return refused ? -1 : added;
 }
 
 /*
@@ -187,6 +313,35 @@ static int check_unknown_sections(struct cdo *cdo)
 	return ret;
 }
 
+/*
+ * The kernel reads a descriptor table as an array (section_objs() in
+ * kernel/module/main.c): each descriptor carried must be one whole entry
+ * of the layout the arch table gives, in a section whose alignment keeps
+ * the copies, one section each, back to back when ld links them.
+ */
+static int check_descriptors(struct cdo *cdo)
+{
+	const struct special_section *ss;
+	struct symbol *d;
+	int ret = 0;
+
+	for_each_symbol(cdo->patched, d) {
+		uint64_t align;
+
+		if (d->type != STT_OBJECT || !sym_info(d)->include ||
+		    !(ss = special_descriptor_table(cdo, d)))
+			continue;
+		align = d->sec->sh.sh_addralign;
+		if (d->size != ss->layouts[0].size || d->offset % ss->layouts[0].size ||
+		    (align > 1 && ss->layouts[0].size % align))
+			ret = error("%s: %s: %s descriptor of %lu bytes at +%#lx, section alignment %lu: the differ knows this kernel's descriptors as %u-byte entries, back to back",
+				    cdo->patched->path, d->name, d->sec->name,
+				    (unsigned long)d->size, (unsigned long)d->offset,
+				    (unsigned long)align, ss->layouts[0].size);
+	}
+	return ret;
+}
+
 int special_include(struct cdo *cdo)
 {
 	struct section *sec;
@@ -200,14 +355,17 @@ int special_include(struct cdo *cdo)
 			const struct special_section *ss = special_find(cdo, sec->name);
 			long n;
 
-			if (!ss)
-				continue;
+			if (!ss || ss->descriptors)
+				continue;	/* descriptors: include.c */
 			n = keep_entries(cdo, ss, sec);
 			if (n < 0)
-				return -1;
-			added += n;
+				ret = -1;	/* the other tables are still checked */
+			else
+				added += n;
 		}
-	} while (added);
+	} while (added && !ret);
+	if (ret)
+		return -1;
 	/* Every site is checked, so that every refusal is reported. */
 	for_each_section(cdo->patched, sec) {
 		const struct special_section *ss = special_find(cdo, sec->name);
@@ -216,7 +374,7 @@ int special_include(struct cdo *cdo)
 		    special_rewrite_runtime_consts(cdo, ss, sec))
 			ret = -1;
 	}
-	if (check_unknown_sections(cdo))
+	if (check_unknown_sections(cdo) || check_descriptors(cdo))
 		ret = -1;
 	return ret;
 }

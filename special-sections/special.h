@@ -21,6 +21,7 @@
 struct cdo;
 struct kelf;
 struct section;
+struct symbol;
 
 struct arch_runtime_const;
 
@@ -66,11 +67,49 @@ struct special_section {
 	 * one's (.orc_unwind beside .orc_unwind_ip); the size of its entries
 	 * is its size over their number. */
 	const char *companion;
-	/* The entry's reference to a key or trampoline (jump labels, static
-	 * calls) must link as an ordinary relocation: the kernel reads these
-	 * tables when the module loads, before klp relocations are applied. */
-	bool key_needs_plain_reloc;
+	/*
+	 * The entry references a key (jump labels, static calls), at
+	 * @key_offset.  The kernel reads these tables in the COMING notifiers
+	 * of the module loader (jump_label_add_module(),
+	 * static_call_add_module()), after apply_relocations() has written
+	 * the livepatch's klp relocations to vmlinux but before those to a
+	 * module: a key of vmlinux is reached through a klp relocation, a key
+	 * of the patched module is not (special.c, check_key()).
+	 */
+	bool has_key;
 	unsigned int key_offset;	/* of that reference within an entry */
+	/*
+	 * The prefix of the symbols holding the keys of tracepoints
+	 * ("__tracepoint_" for jump labels, "__SCK__tp_func_" for the static
+	 * call of each): a module's tracepoint in carried code is left
+	 * disabled, its entries dropped, rather than refused.
+	 */
+	const char *tracepoint_key;
+	bool static_call;		/* the key is a static call's */
+	/*
+	 * Static calls: the prefixes of a trampoline's and of its key's
+	 * names (linux/static_call_types.h).  When objtool writes the table
+	 * of the linked livepatch (IBT kernels), it finds a call's key by
+	 * name among the module's symbols and, not finding it, records the
+	 * trampoline instead, which the kernel resolves only for keys
+	 * vmlinux lists in .static_call_tramp_key: "Failed to fixup
+	 * __raw_static_call() usage", and the module does not load.  So the
+	 * diff object references each exported key of a trampoline its code
+	 * calls, from .discard.addressable as the kernel's static_call()
+	 * does (output.c).
+	 */
+	const char *tramp_prefix, *key_prefix;
+	/*
+	 * Not a table pointing at code but objects the code points at: the
+	 * descriptors of dynamic debug's __dyndbg (struct _ddebug, with its
+	 * key).  Each one a carried function uses becomes the livepatch's
+	 * own, in a section of the same name that the module loader hands to
+	 * dynamic debug (find_module_sections()); its strings are carried
+	 * with it.  @line_bit, @line_bits: the descriptor's line number,
+	 * which does not count when descriptors are compared.
+	 */
+	bool descriptors;
+	unsigned int line_bit, line_bits;
 	/*
 	 * What the kernel does with an entry depends on more than the code it
 	 * points at: an exception handler's type, an alternative's feature and
@@ -128,6 +167,10 @@ unsigned int special_companion_size(const struct kelf *kelf, const struct sectio
  * after printing why the object cannot be handled.
  */
 int special_include(struct cdo *cdo);
+
+/* The descriptor table (special_section ->descriptors) @sym is in, or NULL. */
+const struct special_section *special_descriptor_table(const struct cdo *cdo,
+							const struct symbol *sym);
 
 /* Is entry @index of special section @sec kept? */
 bool special_entry_kept(const struct section *sec, size_t index);

@@ -13,6 +13,7 @@
  *				DEBUG_BUGVERBOSE, else s32 addr, u16 flags,
  *				".align 2" (asm/asm-bug.h)
  *	__patchable_function_entries	one address per ftrace call site
+ *	__dyndbg		struct _ddebug, as on x86_64 (56 bytes)
  *	runtime_ptr_SYM		one s32 per runtime_const_ptr(SYM) site, to
  *				its movz and three movk (16 bytes);
  *				runtime_shift_SYM: one per
@@ -49,7 +50,8 @@ const struct special_section arm64_special[] = {
 	  .has_repl = true, .repl_offset = 4, .repl_len_offset = 11 },
 	{ .name = "__jump_table",
 	  .layouts = { { .size = 16, .relocs = AT(0) | AT(4) | AT(8) } },
-	  .behaviour = true, .key_needs_plain_reloc = true, .key_offset = 8 },
+	  .behaviour = true, .has_key = true, .key_offset = 8,
+	  .tracepoint_key = "__tracepoint_" },
 	{ .name = "__bug_table", .layouts = SPECIAL_BUG_ENTRY_LAYOUTS, .behaviour = true },
 	{ .name = "__patchable_function_entries",
 	  .layouts = { { .size = 8, .relocs = AT(0) } } },
@@ -59,5 +61,9 @@ const struct special_section arm64_special[] = {
 	{ .name = "runtime_shift_", .name_is_prefix = true,
 	  .layouts = { { .size = 4, .relocs = AT(0) } },
 	  .runtime_const = &arm64_runtime_shift },
+	{ .name = "__dyndbg",
+	  .layouts = { { .size = 56, .relocs = AT(0) | AT(8) | AT(16) | AT(24) } },
+	  .descriptors = true,
+	  .line_bit = 256, .line_bits = 18 },
 	{ .name = NULL },	/* end */
 };

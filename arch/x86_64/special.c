@@ -22,6 +22,10 @@
  *				.discard.ibt_endbr_noseal, and those of
  *				.discard.func_stack_frame_non_standard (C), or
  *				its s32 (the assembler's macro)
+ *	__dyndbg		struct _ddebug with CONFIG_JUMP_LABEL: four
+ *				pointers (modname, function, filename, format),
+ *				u32 lineno:18, class_id:6, flags:8, then a
+ *				struct static_key (16 bytes at +40); 56 bytes
  *	runtime_ptr_SYM		one s32 per runtime_const_ptr(SYM) site, to
  *				its imm64; runtime_shift_SYM: one per
  *				runtime_const_shift_right_32(val, SYM), to its
@@ -43,10 +47,13 @@ const struct special_section x86_64_special[] = {
 	  .has_repl = true, .repl_offset = 4, .repl_len_offset = 13 },
 	{ .name = "__jump_table",
 	  .layouts = { { .size = 16, .relocs = AT(0) | AT(4) | AT(8) } },
-	  .behaviour = true, .key_needs_plain_reloc = true, .key_offset = 8 },
+	  .behaviour = true, .has_key = true, .key_offset = 8,
+	  .tracepoint_key = "__tracepoint_" },
 	{ .name = ".static_call_sites",
 	  .layouts = { { .size = 8, .relocs = AT(0) | AT(4) } }, .behaviour = true,
-	  .key_needs_plain_reloc = true, .key_offset = 4 },
+	  .has_key = true, .key_offset = 4,
+	  .tracepoint_key = "__SCK__tp_func_", .static_call = true,
+	  .tramp_prefix = "__SCT__", .key_prefix = "__SCK__" },
 	{ .name = "__bug_table", .layouts = SPECIAL_BUG_ENTRY_LAYOUTS, .behaviour = true },
 	{ .name = ".retpoline_sites", S32_SITES },
 	{ .name = ".return_sites", S32_SITES },
@@ -79,5 +86,9 @@ const struct special_section x86_64_special[] = {
 	  .runtime_const = &x86_64_runtime_ptr },
 	{ .name = "runtime_shift_", .name_is_prefix = true, S32_SITES,
 	  .runtime_const = &x86_64_runtime_shift },
+	{ .name = "__dyndbg",
+	  .layouts = { { .size = 56, .relocs = AT(0) | AT(8) | AT(16) | AT(24) } },
+	  .descriptors = true,
+	  .line_bit = 256, .line_bits = 18 },
 	{ .name = NULL },	/* end */
 };

@@ -35,9 +35,9 @@
 #     with the trampoline as its key: __SCK__cond_resched is not exported
 #     but __SCT__cond_resched is (EXPORT_STATIC_CALL_TRAMP), so it is an
 #     ordinary undefined symbol, not a klp relocation, and objtool lists
-#     the site (a key or trampoline only reachable through a klp
-#     relocation is refused by create-diff-object: the loader processes
-#     .static_call_sites before klp relocations are written); 102's
+#     the site (a call of a trampoline only reachable through a klp
+#     relocation is to a .klp.sym symbol, which objtool does not take for
+#     a static call: an ordinary call through the trampoline); 102's
 #     pipe_read has one too (might_resched(), PREEMPT_DYNAMIC's part of
 #     might_sleep());
 #   - ORC covers each function from its __pfx_ padding to its end.

@@ -187,11 +187,11 @@ test_expect_success 'KPATCH_FORCE_UNSAFE: not for data an unmarked function uses
 	cdo_missing author-force-data-shared.x86_64/out.o
 '
 
-test_expect_success 'KPATCH_FORCE_UNSAFE: a jump label whose key is not exported stays refused' '
-	test_expect_code 2 cdo author-force-jump-label.x86_64 &&
+test_expect_success 'KPATCH_FORCE_UNSAFE: a jump label whose key the patched module owns stays refused' '
+	test_expect_code 2 cdo author-force-jump-label.x86_64 -n kpngmod &&
 	test_file_empty author-force-jump-label.x86_64/stdout &&
 	cat >expect <<-\EOF &&
-	create-diff-object: error: patched.o: hot: __jump_table entry uses key kpng_key, which is not exported: the kernel sets up a module'"'"'s __jump_table entries when it loads, before klp relocations can resolve the key; test the key without a jump label (static_key_enabled()) or call through an exported function
+	create-diff-object: error: patched.o: hot+0x5: __jump_table entry uses key kpng_key of module kpngmod: the kernel sets up the livepatch'"'"'s __jump_table entries when it loads, before its klp relocations to kpngmod are written; test the key without a jump label (static_key_enabled())
 	EOF
 	test_cmp expect author-force-jump-label.x86_64/stderr &&
 	cdo_missing author-force-jump-label.x86_64/out.o

@@ -122,6 +122,22 @@ test_expect_success 'x86_64: changed()'"'"'s objtool annotation is carried, agai
 	test_cmp expect actual
 '
 
+# objtool finds a static call's key by name when it writes the linked
+# module's .static_call_sites (IBT kernels, where the diff objects' own
+# are stripped); without it, it records the trampoline, which the kernel
+# resolves only for keys vmlinux lists in .static_call_tramp_key.
+test_expect_success 'x86_64: the exported key of the static call changed() makes is referenced from .discard.addressable' '
+	{
+		sizes special-sections.x86_64/out.o .discard.addressable &&
+		cdo_relocs special-sections.x86_64/out.o .discard.addressable
+	} >actual &&
+	cat >expect <<-\EOF &&
+	.discard.addressable size=8
+	R .discard.addressable+0 R_X86_64_64 __SCK__kpng_call +0
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'x86_64: the kept entries point into changed(), their keys and targets plain' '
 	cdo_relocs special-sections.x86_64/out.o "${X86_TABLES[@]}" >actual &&
 	cat >expect <<-\EOF &&
