@@ -19,6 +19,12 @@
 #include "../util/util.h"
 #include "../arch/arch.h"
 
+/*
+ * The largest section alignment read: the kernel aligns data to a page or a
+ * huge page (PMD_SIZE) at most, and a writer pads the file to it.
+ */
+#define KELF_MAX_ALIGN 0x200000u
+
 void kelf_track(struct kelf *kelf, void *block)
 {
 	ALLOC_GROW(kelf->allocs, kelf->nr_allocs + 1, kelf->alloc_allocs);
@@ -91,6 +97,12 @@ static int read_sections(struct kelf *kelf)
 		if (sec->sh.sh_link >= shnum)
 			return error("%s: section %s: sh_link %u is not a section index (%zu sections)",
 				     kelf->path, sec->name, sec->sh.sh_link, shnum);
+		/* Writers pad to it: a 2^41 alignment made a 2 TiB file. */
+		if (sec->sh.sh_addralign & (sec->sh.sh_addralign - 1) ||
+		    sec->sh.sh_addralign > KELF_MAX_ALIGN)
+			return error("%s: section %s: alignment %#lx is not a power of two of at most %#x (2 MiB, a huge page)",
+				     kelf->path, sec->name,
+				     (unsigned long)sec->sh.sh_addralign, KELF_MAX_ALIGN);
 		if (sec->sh.sh_type == SHT_NOBITS || !sec->size)
 			continue;
 		if (sec->sh.sh_offset > kelf->file_size ||
@@ -233,6 +245,10 @@ static int read_symbols(struct kelf *kelf)
 				return error("%s: symbol %s: SHN_XINDEX with extended section index 0",
 					     kelf->path, sym->name);
 		} else if (shndx >= SHN_LORESERVE || shndx == SHN_UNDEF) {
+			/* A section symbol stands for its section (gABI). */
+			if (sym->type == STT_SECTION)
+				return error("%s: symbol %zu: a section symbol whose st_shndx %#x names no section",
+					     kelf->path, i, shndx);
 			sym->shndx = shndx;
 			continue;
 		}

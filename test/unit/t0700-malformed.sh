@@ -146,6 +146,20 @@ test_expect_success 'a symbol extending past the end of its section' '
 	rejected stsize.o "symbol bump: [0, +0x16) lies outside its section .text.bump (0x15 bytes)"
 '
 
+test_expect_success 'a section whose alignment is no power of two, or absurd' '
+	patched align.o shdr .text.bump sh_addralign 0x20000000000 &&
+	rejected align.o "section .text.bump: alignment 0x20000000000 is not a power of two of at most 0x200000 (2 MiB, a huge page)" &&
+	patched align3.o shdr .text.bump sh_addralign 3 &&
+	rejected align3.o "section .text.bump: alignment 0x3 is not a power of two of at most 0x200000 (2 MiB, a huge page)"
+'
+
+test_expect_success 'a section symbol whose st_shndx names no section' '
+	n=$(readelf -sW static-local.x86_64.o | awk "\$4 == \"SECTION\" { sub(/:/, \"\", \$1); print \$1; exit }") &&
+	test -n "$n" &&
+	patched secsym.o sym "$n" st_shndx 0xff12 &&
+	rejected secsym.o "symbol $n: a section symbol whose st_shndx 0xff12 names no section"
+'
+
 test_expect_success 'a relocation section naming no section to relocate' '
 	patched info0.o shdr .rela.text.bump sh_info 0 &&
 	rejected info0.o "section .rela.text.bump: sh_info 0 names no section to relocate"
