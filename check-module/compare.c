@@ -55,7 +55,11 @@ static int field_bias(const struct cm *c, const struct section *sec, const struc
 	return 0;
 }
 
-/* The FUNC or OBJECT symbol holding @off of @sec, or the one ending there. */
+/*
+ * The FUNC or OBJECT symbol holding @off of @sec, or one of size 0 there
+ * (lockdep's "static struct lock_class_key __key" without CONFIG_LOCKDEP),
+ * or the one ending there.
+ */
 static struct symbol *symbol_at(struct section *sec, int64_t off)
 {
 	struct symbol *s;
@@ -63,6 +67,11 @@ static struct symbol *symbol_at(struct section *sec, int64_t off)
 	if (off < 0 || (uint64_t)off > sec->size)
 		return NULL;
 	s = kelf_find_symbol_containing(sec, off);
+	if (!s) {
+		s = kelf_find_symbol_by_offset(sec, off);
+		if (s && (s->size || (s->type != STT_OBJECT && s->type != STT_FUNC)))
+			s = NULL;
+	}
 	if (!s && off > 0) {
 		s = kelf_find_symbol_containing(sec, off - 1);
 		if (s && s->offset + s->size != (uint64_t)off)

@@ -198,11 +198,12 @@ module_build() {
 	fi
 	mkdir -p "$dir/klp"
 	module_strip "$dir/$mod.ko" "$dir/$mod.stripped.ko" "$log"
+	# The unstripped module, the same code and relocations with the debug
+	# info: check-module reads it (the STT_FILE symbols tell whose the
+	# locals of two objects with the same names are), and -d writes it
+	# beside the module, for crash analysis (crash, gdb).
+	klp_relocs "$dir/$mod.ko" "$dir/klp/$mod.ko.debug" "$log.klp-debug"
 	klp_relocs "$dir/$mod.stripped.ko" "$dir/klp/$mod.ko" "$log.klp"
-	# -d: the unstripped module beside it, the same code and relocations
-	# with the debug info, for crash analysis (crash, gdb).
-	[ -z "$KPB_DEBUG" ] ||
-		klp_relocs "$dir/$mod.ko" "$dir/klp/$mod.ko.debug" "$log.klp-debug"
 }
 
 # module_strip IN OUT LOG: IN without its debug info (.debug_* and their
@@ -243,7 +244,9 @@ module_check() {
 			args+=(--built "$i")
 		done
 	fi
-	args+=(-T "$dir/livepatch-main.o" -T "$dir/$mod.mod.o" "$dir/klp/$mod.ko")
+	# The unstripped copy: what strip -g takes away (debug info, STT_FILE
+	# symbols) the kernel never loads, and the file symbols place locals.
+	args+=(-T "$dir/livepatch-main.o" -T "$dir/$mod.mod.o" "$dir/klp/$mod.ko.debug")
 	for i in "${!KPB_DIFFS[@]}"; do
 		args+=("${KPB_DIFF_OBJNAMES[i]}" "${KPB_DIFF_TARGETS[i]}"
 			"$KPB_SCRATCH/patched/${KPB_DIFF_ORIGS[i]}" "${KPB_DIFFS[i]}")

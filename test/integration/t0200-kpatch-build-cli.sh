@@ -204,9 +204,13 @@ debug_dir() {
 	# Beside the stripped module, its unstripped copy (the test kernel
 	# has no debug info: the two differ by the STT_FILE symbols; t0340
 	# compares them on Debian's kernel).
-	[ "$(modinfo -F vermagic "$SCRATCH/debug/livepatch-debug.ko.debug")" = \
-		"$(modinfo -F vermagic "$SCRATCH/debug/livepatch-debug.ko")" ] ||
+	# (modinfo takes a file name ending in .ko only.)
+	[ -f "$SCRATCH/debug/livepatch-debug.ko.debug" ] ||
 		die "no livepatch-debug.ko.debug beside livepatch-debug.ko"
+	cp "$SCRATCH/debug/livepatch-debug.ko.debug" "$SCRATCH/unstripped.ko"
+	[ "$(modinfo -F vermagic "$SCRATCH/unstripped.ko")" = \
+		"$(modinfo -F vermagic "$SCRATCH/debug/livepatch-debug.ko")" ] ||
+		die "livepatch-debug.ko.debug is not the same module as livepatch-debug.ko"
 	grep -q '^kpatch-build: unstripped copy (debug info, for crash analysis): .*/livepatch-debug.ko.debug ([0-9]* KB)$' \
 		"$SCRATCH/debug.log" || die "no line naming the unstripped copy"
 	rm -rf "$dir"

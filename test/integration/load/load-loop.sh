@@ -63,7 +63,10 @@ while [ "$cpu" -lt "$ncpu" ]; do
 			*) echo "cpu $2: read '\''$l'\''" >/tmp/kpng-bad; exit 1 ;;
 			esac
 			n=$((n + 1))
-			[ $((n % 50)) -ne 0 ] || echo "$n" >"/tmp/kpng-reads.$2"
+			[ $((n % 50)) -ne 0 ] || {
+				echo "$n" >"/tmp/kpng-reads.$2.tmp"
+				mv "/tmp/kpng-reads.$2.tmp" "/tmp/kpng-reads.$2"
+			}
 		done' worker "$C" "$cpu" &
 	eval "worker_$cpu=$!"
 	cpu=$((cpu + 1))
@@ -112,10 +115,11 @@ while [ "$cpu" -lt "$ncpu" ]; do
 	pid=
 	eval "pid=\$worker_$cpu"
 	kill -0 "$pid" 2>/dev/null || fail "the worker of CPU $cpu died: $(cat /tmp/kpng-bad 2>/dev/null)"
-	reads=$(cat "/tmp/kpng-reads.$cpu" 2>/dev/null || echo 0)
-	[ "$reads" -gt 0 ] || fail "the worker of CPU $cpu never read"
-	say "CPU $cpu: $reads reads of /proc/cmdline, every one right"
 	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	reads=$(cat "/tmp/kpng-reads.$cpu" 2>/dev/null)
+	[ "${reads:-0}" -gt 0 ] || fail "the worker of CPU $cpu never read"
+	say "CPU $cpu: $reads reads of /proc/cmdline, every one right"
 	cpu=$((cpu + 1))
 done
 say "transitions: $n_trans, total $((t_total / 100)).$((t_total % 100 / 10)) s, longest $((t_max / 100)).$((t_max % 100 / 10)) s"
