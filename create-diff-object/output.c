@@ -136,9 +136,6 @@ static struct symbol *undefined(struct out *o, const char *name)
 			       SHN_UNDEF, 0, 0);
 }
 
-/* The longest name modpost writes into __versions: MODULE_NAME_LEN - 1. */
-#define PLACEHOLDER_MAX_NAME	55
-
 static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 			 const struct reloc *rel, struct symbol *t, int64_t addend)
 {
@@ -182,7 +179,7 @@ static int add_klp_reloc(struct out *o, struct section *dst, uint64_t off,
 	 */
 	name = xasprintf(".klp.sym.%s.%s,%lu", o->cdo->objname, kname,
 			 (unsigned long)res.sympos);
-	if (strlen(name) > PLACEHOLDER_MAX_NAME) {
+	if (strlen(name) > LP_PLACEHOLDER_MAX_NAME) {
 		char *full = name;
 
 		name = xasprintf(".klp.ph.%016llx", (unsigned long long)hash_str(full));

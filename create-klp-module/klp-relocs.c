@@ -33,7 +33,6 @@
 #define KLP_MAX_OBJNAME	55	/* MODULE_NAME_LEN - 1 on 64-bit */
 #define KLP_MAX_NAME	511	/* KSYM_NAME_LEN - 1 */
 /* Placeholders: longer klp symbol names are hashed (doc/diff-object-format.md). */
-#define PLACEHOLDER_MAX_NAME	55	/* MODULE_NAME_LEN - 1: modpost's __versions */
 #define PLACEHOLDER_PREFIX	".klp.ph."
 
 /* "FILE: .livepatch.relocs entry N: MESSAGE" on stderr; returns -1. */
@@ -299,7 +298,7 @@ static char *klp_symbol_name(const struct klp_entry *e)
  */
 static char *short_placeholder_name(const char *klp_name)
 {
-	if (strlen(klp_name) <= PLACEHOLDER_MAX_NAME)
+	if (strlen(klp_name) <= LP_PLACEHOLDER_MAX_NAME)
 		return NULL;
 	return xasprintf(PLACEHOLDER_PREFIX "%016llx", (unsigned long long)hash_str(klp_name));
 }

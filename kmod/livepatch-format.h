@@ -25,6 +25,14 @@
 #define LP_RELOCS_SECTION	".livepatch.relocs"
 #define LP_STRINGS_SECTION	".livepatch.strings"
 
+/*
+ * The longest undefined symbol name modpost writes into __versions under
+ * CONFIG_MODVERSIONS (MODULE_NAME_LEN - 1 on 64-bit): a longer klp symbol
+ * name goes through modpost as a placeholder (create-diff-object) that
+ * create-klp-module renames back.
+ */
+#define LP_PLACEHOLDER_MAX_NAME	55
+
 /* One function to patch: a changed function replacing its original. */
 struct lp_func {
 	uint64_t new_func;	/* to the new function's symbol */
