@@ -171,6 +171,8 @@ void cdo_detach_info(struct kelf *kelf);
 void cdo_correlate(struct cdo *cdo);
 void cdo_pair_symbols(struct symbol *o, struct symbol *p);
 bool cdo_is_numbered(const struct symbol *sym);
+/* The digits of __COUNTER__ in a __UNIQUE_ID_ name, or 0. */
+size_t cdo_unique_id_counter(const char *name);
 
 /* correlate-numbered.c */
 void cdo_correlate_numbered(struct cdo *cdo);

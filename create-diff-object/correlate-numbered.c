@@ -1,7 +1,8 @@
 /*
  * correlate-numbered.c - rule 2 of correlate.c: pair the locals GCC
  * numbers afresh in every build (static locals "calls.3", clones
- * "foo.isra.0", their parts "foo.cold").
+ * "foo.isra.0", their parts "foo.cold") and those the kernel's
+ * __UNIQUE_ID() numbers with __COUNTER__.
  *
  * Symbols are grouped by their name without the numbers and their type;
  * groups are independent, so the work is linear in the number of symbols
@@ -9,6 +10,8 @@
  * int calls" is one group of 10,000).  Within a group, until nothing
  * changes:
  *  - one left on each side: a pair;
+ *  - read-only data without relocations, by its bytes: one on each side
+ *    with the same bytes, a pair (renumbered __func__.N);
  *  - else by the functions that use them (their "users", own numbers
  *    dropped): one left on each side with the same users, a pair;
  *  - when those stop, as many on each side with the same users pair in
@@ -24,12 +27,23 @@
 #include "../util/hash.h"
 #include "../util/util.h"
 
-/* "counter.12" -> "counter", "foo.constprop.0.isra.1" -> "foo.constprop.isra". */
+/*
+ * "counter.12" -> "counter", "foo.constprop.0.isra.1" -> "foo.constprop.isra",
+ * "__UNIQUE_ID_ddebug655.14" -> "__UNIQUE_ID_ddebug".
+ */
 static char *strip_numbers(const char *name)
 {
 	char *out = xstrdup(name), *w = out;
 	const char *r = name;
+	size_t counter = cdo_unique_id_counter(name);
 
+	if (counter) {
+		const char *end = strchr(name, '.');
+
+		end = end ? end : name + strlen(name);
+		w += end - counter - name;
+		r = end;
+	}
 	while (*r) {
 		if (*r == '.' && isdigit((unsigned char)r[1])) {
 			const char *q = r + 1;
@@ -206,41 +220,50 @@ static int cmp_members(const void *a, const void *b)
 	return c ? c : strverscmp(x->sym->name, y->sym->name);
 }
 
-/* The end of the run of members with the users of left[i]. */
-static size_t run_end(const struct side *s, size_t i)
+/* How two members compare for pairing: by users, or by bytes. */
+typedef int (*alike_fn)(const struct member *x, const struct member *y);
+
+static int users_alike(const struct member *x, const struct member *y)
+{
+	return strcmp(x->users, y->users);
+}
+
+/* The end of the run of members alike to left[i]. */
+static size_t run_end(const struct side *s, size_t i, alike_fn alike)
 {
 	size_t j = i + 1;
 
-	while (j < s->nleft && !strcmp(s->left[j]->users, s->left[i]->users))
+	while (j < s->nleft && !alike(s->left[j], s->left[i]))
 		j++;
 	return j;
 }
 
-/* One pass over the users of @g; returns true when a pair was made. */
-static bool pair_by_users(const struct cdo *cdo, struct group *g, bool ordered)
+/*
+ * Walk both sides' left members, sorted so that those alike are together
+ * (in the order of their numbers within a run), pairing each run of one
+ * member alike to a run of one on the other side or, @ordered, of as many
+ * on each side in their order.  True when a pair was made.
+ */
+static bool pair_runs(struct group *g, alike_fn alike, bool ordered)
 {
 	struct side *o = &g->side[0], *p = &g->side[1];
 	size_t i = 0, j = 0, k;
 	bool paired = false;
 
-	gather_left(cdo, o, true);
-	gather_left(cdo, p, true);
-	xqsort(o->left, o->nleft, sizeof(*o->left), cmp_members);
-	xqsort(p->left, p->nleft, sizeof(*p->left), cmp_members);
 	while (i < o->nleft && j < p->nleft) {
-		int c = strcmp(o->left[i]->users, p->left[j]->users);
+		int c = alike(o->left[i], p->left[j]);
 		size_t ie, je;
 
 		if (c < 0) {
-			i = run_end(o, i);
+			i = run_end(o, i, alike);
 			continue;
 		}
 		if (c > 0) {
-			j = run_end(p, j);
+			j = run_end(p, j, alike);
 			continue;
 		}
-		ie = run_end(o, i);
-		je = run_end(p, j);
+		ie = run_end(o, i, alike);
+		je = run_end(p, j, alike);
 		if (ie - i == je - j && (ordered || ie - i == 1)) {
 			for (k = 0; k < ie - i; k++)
 				cdo_pair_symbols(o->left[i + k]->sym, p->left[j + k]->sym);
@@ -250,6 +273,80 @@ static bool pair_by_users(const struct cdo *cdo, struct group *g, bool ordered)
 		j = je;
 	}
 	return paired;
+}
+
+/* One pass over the users of @g; returns true when a pair was made. */
+static bool pair_by_users(const struct cdo *cdo, struct group *g, bool ordered)
+{
+	struct side *o = &g->side[0], *p = &g->side[1];
+
+	gather_left(cdo, o, true);
+	gather_left(cdo, p, true);
+	xqsort(o->left, o->nleft, sizeof(*o->left), cmp_members);
+	xqsort(p->left, p->nleft, sizeof(*p->left), cmp_members);
+	return pair_runs(g, users_alike, ordered);
+}
+
+/*
+ * Read-only data without relocations in it (__func__.N, a function's
+ * name) is nothing but its bytes: the running kernel's copy serves the
+ * patched code as well as any.
+ */
+static bool is_constant(const struct symbol *sym)
+{
+	struct section *sec = sym->sec;
+	size_t n;
+
+	if (sym->type != STT_OBJECT || !sec || !sym->size || !sec->data ||
+	    (sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) ||
+	    sec->sh.sh_type == SHT_NOBITS || sym->offset > sec->size ||
+	    sym->size > sec->size - sym->offset)
+		return false;
+	kelf_relocs_in_range(sec, sym->offset, sym->offset + sym->size, &n);
+	return !n;
+}
+
+static int bytes_alike(const struct member *x, const struct member *y)
+{
+	const struct symbol *a = x->sym, *b = y->sym;
+
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	return memcmp((const char *)a->sec->data + a->offset,
+		      (const char *)b->sec->data + b->offset, a->size);
+}
+
+static int cmp_bytes(const void *a, const void *b)
+{
+	return bytes_alike(*(struct member * const *)a, *(struct member * const *)b);
+}
+
+/* Keep in @s->left only the constants, sorted by their bytes. */
+static void sort_constants(struct side *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nleft; i++)
+		if (is_constant(s->left[i]->sym))
+			s->left[n++] = s->left[i];
+	s->nleft = n;
+	xqsort(s->left, s->nleft, sizeof(*s->left), cmp_bytes);
+}
+
+/*
+ * Constants whose bytes no other member of their side has pair with the
+ * one of the other side holding the same bytes: a new __func__ renumbers
+ * the others (a new pr_debug() in bm_status_read: orig's __func__.58 is
+ * the patched __func__.59), and neither their number nor their users
+ * (descriptors, not functions) tell them apart.  True when a pair was made.
+ */
+static bool pair_by_contents(const struct cdo *cdo, struct group *g)
+{
+	gather_left(cdo, &g->side[0], false);
+	gather_left(cdo, &g->side[1], false);
+	sort_constants(&g->side[0]);
+	sort_constants(&g->side[1]);
+	return pair_runs(g, bytes_alike, false);
 }
 
 static void correlate_group(const struct cdo *cdo, struct group *g)
@@ -266,6 +363,8 @@ static void correlate_group(const struct cdo *cdo, struct group *g)
 			cdo_pair_symbols(g->side[0].left[0]->sym, g->side[1].left[0]->sym);
 			return;
 		}
+		if (pair_by_contents(cdo, g))
+			continue;
 		if (pair_by_users(cdo, g, ordered))
 			continue;
 		if (ordered)

@@ -15,7 +15,9 @@
  *     calls.1 into calls.2, so pairing by name first would swap them.
  *     As many alike with the same users on both sides (two "static int x"
  *     in blocks of one function) pair in the order of their numbers; what
- *     is still left pairs by exact name as in rule 1.  correlate-numbered.c.
+ *     is still left pairs by exact name as in rule 1.  The kernel's
+ *     __UNIQUE_ID_ names carry __COUNTER__, which a new pr_debug() above
+ *     them shifts: they are numbered too.  correlate-numbered.c.
  *  3. Sections: through the functions and objects they hold (so .text.foo
  *     and .text.unlikely.foo pair when foo moved), else by a name unique on
  *     both sides; relocation sections through the section they relocate;
@@ -23,6 +25,7 @@
  *     section.
  * Whatever is left has no twin: new in the patched object, or gone from it.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,14 +106,41 @@ static void pair_sections(struct section *o, struct section *p)
 }
 
 /*
- * Locals whose names carry a number GCC gives out per build: static locals
- * (calls.0), clones (foo.isra.0) and their parts (foo.cold).
+ * The kernel's __UNIQUE_ID(prefix) is "__UNIQUE_ID_" prefix __COUNTER__:
+ * every earlier use of the counter in the file (a new pr_debug() holds
+ * one) shifts it, so the module_init() of a file whose patch adds a
+ * pr_debug() above it has its __UNIQUE_ID___addressable_init_module688
+ * renamed ...690.  The number of digits of the counter ending the name's
+ * first part (before a '.' of GCC's own numbers), or 0.  The prefix's own
+ * last digits cannot be told from the counter's; the pairing of what
+ * this groups is checked by the comparison of the pair like any other.
+ */
+size_t cdo_unique_id_counter(const char *name)
+{
+	static const char pfx[] = "__UNIQUE_ID_";
+	const char *end, *d;
+
+	if (strncmp(name, pfx, sizeof(pfx) - 1))
+		return 0;
+	name += sizeof(pfx) - 1;
+	end = strchr(name, '.');
+	if (!end)
+		end = name + strlen(name);
+	for (d = end; d > name && isdigit((unsigned char)d[-1]); d--)
+		;
+	return d > name ? (size_t)(end - d) : 0;
+}
+
+/*
+ * Locals whose names carry a number given out per build: GCC's static
+ * locals (calls.0), clones (foo.isra.0) and their parts (foo.cold), and
+ * the kernel's __UNIQUE_ID_ names.
  */
 bool cdo_is_numbered(const struct symbol *sym)
 {
 	return sym->bind == STB_LOCAL &&
 	       (sym->type == STT_OBJECT || sym->type == STT_FUNC) &&
-	       strchr(sym->name, '.');
+	       (strchr(sym->name, '.') || cdo_unique_id_counter(sym->name));
 }
 
 /*

@@ -20,10 +20,11 @@ test_description='create-diff-object: the keys of jump labels and static calls, 
 # tracepoint is left off, the static call goes through its trampoline,
 # the static key is refused); keys-tracepoint: a
 # module's tracepoint alone; dyndbg: pr_debug()'s descriptors, carried as
-# the livepatch's own.  Nothing is exported but the ftrace hook and
+# the livepatch's own; dyndbg-counter: a new pr_debug() in a module file
+# with module_init(), which renumbers what __COUNTER__ and GCC number.  Nothing is exported but the ftrace hook and
 # __dynamic_pr_debug (cdo_symvers).
 
-PAIRS=(keys keys-tracepoint dyndbg)
+PAIRS=(keys keys-tracepoint dyndbg dyndbg-counter)
 TABLES=(__jump_table .static_call_sites)
 
 test_expect_success 'setup: the fixture pairs' '
@@ -160,6 +161,36 @@ for objname in vmlinux kpngmod; do
 		R .text.changed+0x26 R_X86_64_32S descriptor.2 +0
 		0
 		EOF
+		test_cmp expect actual
+	'
+done
+
+# dyndbg-counter: shown()'s new descriptor takes a number of __COUNTER__
+# (__UNIQUE_ID_ddebug0.3), so each __UNIQUE_ID after it is renumbered:
+# later()'s and twice()'s descriptors (ddebug0.2 is ddebug1.2, ...), the
+# __addressable_ objects of module_init() and module_exit() in .init.data
+# and .exit.data (init_module3 is init_module4); and GCC renumbers the
+# __func__.N of the functions below shown() (later's __func__.3 is
+# __func__.5).  Paired by their names without the counter, by their users
+# and, for __func__, by their bytes, they are all the same: only shown()
+# changes, and the diff object carries shown(), its descriptor and its
+# __func__, nothing else (readelf's view of the objects).
+for objname in kpngmod vmlinux; do
+	test_expect_success "$objname: a new pr_debug() renumbers __UNIQUE_ID_ names and __func__.N: no change but the function's own" '
+		test_expect_code 0 cdo dyndbg-counter.x86_64 -n '"$objname"' &&
+		echo "changed function: shown (size)" >expect &&
+		test_cmp expect dyndbg-counter.x86_64/stdout &&
+		test_file_empty dyndbg-counter.x86_64/stderr &&
+		readelf -sW dyndbg-counter.x86_64/out.o |
+			awk "\$4 == \"OBJECT\" || \$4 == \"FUNC\" { print \$3, \$4, \$8 }" >actual &&
+		cat >expect <<-\EOF &&
+		56 OBJECT __UNIQUE_ID_ddebug0.3
+		6 OBJECT __func__.4
+		65 FUNC shown
+		EOF
+		test_cmp expect actual &&
+		relocs dyndbg-counter.x86_64/out.o __dyndbg | sed -n 2p >actual &&
+		echo "R __dyndbg+0x8 R_X86_64_64 __func__.4 +0" >expect &&
 		test_cmp expect actual
 	'
 done
