@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check-module.h"
+#include "../special-sections/special.h"
 #include "../util/util.h"
 
 #define PFX "__pfx_"
@@ -158,6 +159,65 @@ static int bytes_place(struct cm_place *pl, struct section *sec, int64_t secoff)
 	return 0;
 }
 
+#define DISABLED "__kpng_disabled."
+
+/*
+ * Module symbol @n is the differ's stand-in for module tracepoint key
+ * NAME, "__kpng_disabled.NAME": the kernel sets up the livepatch's jump
+ * labels before its klp relocations to a module are written, so a
+ * jump label of the patched code testing the module's tracepoint tests a
+ * key of the livepatch's own instead, never enabled.  Only that: a local
+ * object of a writable section, all zeros (a disabled static key),
+ * reached from the key field of an entry of a key table whose keys are
+ * tracepoints, NAME a tracepoint, @off past @n (the entry's flags, two
+ * bits).  Then @r reaches, for the check, what a reference to the key of
+ * tracepoint NAME with those flags reaches: in the source's own NAME, or
+ * the running kernel's.  True with *@pl set; false
+ * when @n is not such a stand-in.
+ */
+static bool disabled_key_place(struct cm *c, const struct reloc *r, struct symbol *n,
+			       int64_t off, struct cm_place *pl)
+{
+	const struct special_section *ss;
+	const char *name = n->name + strlen(DISABLED);
+	const struct section *sec = n->sec;
+	uint64_t i;
+	size_t k;
+
+	if (strncmp(n->name, DISABLED, strlen(DISABLED)) || n->bind != STB_LOCAL ||
+	    n->type != STT_OBJECT || !(sec->sh.sh_flags & SHF_WRITE) ||
+	    sec->sh.sh_type == SHT_NOBITS || !sec->data || n->offset > sec->size ||
+	    n->size > sec->size - n->offset || !n->size)
+		return false;
+	for (i = 0; i < n->size; i++)
+		if (((const unsigned char *)sec->data)[n->offset + i])
+			return false;
+	for (ss = c->arch->special; ss && ss->name; ss++)
+		if (ss->has_key && ss->tracepoint_key && !ss->name_is_prefix &&
+		    !strcmp(ss->name, r->sec->base->name) && ss->layouts[0].size &&
+		    r->offset % ss->layouts[0].size == ss->key_offset &&
+		    !strncmp(name, ss->tracepoint_key, strlen(ss->tracepoint_key)) &&
+		    name[strlen(ss->tracepoint_key)])
+			break;
+	if (!ss || !ss->name || off < 0 || off > 3)
+		return false;
+	memset(pl, 0, sizeof(*pl));
+	pl->where = CM_KERNEL;
+	pl->name = name;
+	pl->off = ss->tracepoint_key_at + off;	/* the key, with the entry's flags */
+	for (k = 0; k < c->nr_srcs; k++) {
+		struct symbol *d = kelf_find_symbol_by_name(c->srcs[k].obj, name);
+
+		if (d && d->sec && d->bind != STB_LOCAL) {
+			pl->where = CM_SYMBOL;
+			pl->src = &c->srcs[k];
+			pl->sym = d;
+			break;
+		}
+	}
+	return true;
+}
+
 int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct cm_place *pl)
 {
 	struct symbol *s = r->sym, *n;
@@ -210,6 +270,8 @@ int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct c
 	/* The module's link defines it (livepatch.lds: __lp_funcs_start). */
 	pl->sym = n;
 	if (n->bind != STB_LOCAL && n->type == STT_NOTYPE)
+		return 0;
+	if (r->sec && r->sec->base && disabled_key_place(c, r, n, pl->off, pl))
 		return 0;
 	return error("%s: %s: a module symbol that no patched or template object defines",
 		     c->mod->path, n->name);

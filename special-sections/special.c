@@ -183,6 +183,12 @@ static int check_key(struct cdo *cdo, const struct special_section *ss,
 	if (is_tp) {
 		/* static_branch_unlikely() of the static_key_false in struct
 		 * tracepoint: bit 0 of the addend is the branch, 0. */
+		if ((key_off & ~3) != ss->tracepoint_key_at)
+			return error("%s: %s+%#lx: %s entry for tracepoint %s of module %s reaches %s+%#lx, not the key of the tracepoint (+%#x): the differ cannot tell what it tests",
+				     cdo->patched->path, func ? func->name : "?",
+				     (unsigned long)off, sec->name, key->name + strlen(tp),
+				     cdo->objname, key->name, (unsigned long)key_off,
+				     ss->tracepoint_key_at);
 		if (key_off & 1)
 			return error("%s: %s+%#lx: %s entry for tracepoint %s of module %s tests it as likely: the differ leaves only unlikely tracepoint branches off; leave the tracepoint out of the patched function",
 				     cdo->patched->path, func ? func->name : "?",
@@ -313,11 +319,91 @@ static int check_unknown_sections(struct cdo *cdo)
 	return ret;
 }
 
+/* The class of descriptor @d (whole, of the layout's size), or -1. */
+static long descriptor_class(const struct special_section *ss, const struct symbol *d)
+{
+	const unsigned char *b;
+	unsigned long class = 0;
+	unsigned int i;
+
+	if (!ss->class_bits || ss->class_bit + ss->class_bits > 8 * d->size ||
+	    d->sec->sh.sh_type == SHT_NOBITS || !d->sec->data ||
+	    d->offset + d->size > d->sec->size)
+		return -1;
+	b = (const unsigned char *)d->sec->data + d->offset;
+	for (i = 0; i < ss->class_bits; i++) {
+		unsigned int bit = ss->class_bit + i;
+
+		class |= (unsigned long)((b[bit / 8] >> (bit % 8)) & 1) << i;
+	}
+	return (long)class;
+}
+
+/*
+ * The first place in carried code (by section, then offset) that points
+ * at descriptor @d, into *@func and *@off; false when there is none.
+ */
+static bool descriptor_site(const struct cdo *cdo, struct symbol *d,
+			    struct symbol **func, uint64_t *off)
+{
+	struct symbol *via[2] = { d, d->sec->secsym };
+	const struct reloc *r, *best = NULL;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (r = via[i] ? via[i]->refs : NULL; r; r = r->next_ref) {
+			struct symbol *f;
+
+			if (!r->sec || !r->sec->base ||
+			    !(r->sec->base->sh.sh_flags & SHF_EXECINSTR) ||
+			    (via[i] != d && cdo_reloc_target(cdo, r, NULL) != d))
+				continue;
+			f = kelf_find_symbol_containing(r->sec->base, r->offset);
+			if (!f || f->type != STT_FUNC || !sym_info(f)->include)
+				continue;
+			if (!best || r->sec->base->index < best->sec->base->index ||
+			    (r->sec->base == best->sec->base && r->offset < best->offset)) {
+				best = r;
+				*func = f;
+			}
+		}
+	if (best)
+		*off = best->offset - (*func)->offset;
+	return best;
+}
+
+/*
+ * A descriptor with a class of its own (DECLARE_DYNDBG_CLASSMAP, as
+ * drm_dbg() makes them with CONFIG_DRM_USE_DYNAMIC_DEBUG) answers only the
+ * queries naming its class, and the kernel attaches a module's class maps
+ * to its descriptors by the module's name (ddebug_attach_module_classes()
+ * in lib/dynamic_debug.c, Linux 6.12): the livepatch's copy would be in
+ * a table of the livepatch's name, with no map, so neither the class's
+ * controls (drm.debug, "class NAME +p") nor any other query would reach
+ * it, and its messages would be lost for good.  Refused, naming the site.
+ */
+static int check_descriptor_class(struct cdo *cdo, const struct special_section *ss,
+				  struct symbol *d)
+{
+	long class = descriptor_class(ss, d);
+	struct symbol *f;
+	uint64_t off;
+
+	if (class < 0 || class == (1L << ss->class_bits) - 1)
+		return 0;
+	if (descriptor_site(cdo, d, &f, &off))
+		return error("%s: %s+%#lx: dynamic debug descriptor %s has class %ld (DECLARE_DYNDBG_CLASSMAP): the kernel attaches class maps to descriptors by their module's name, so the livepatch's own copy would answer neither its class's controls nor any other query, and its messages would be lost; cannot be livepatched: leave that function out of the patch, or make its message a plain pr_debug()",
+			     cdo->patched->path, f->name, (unsigned long)off, d->name, class);
+	return error("%s: %s: dynamic debug descriptor has class %ld (DECLARE_DYNDBG_CLASSMAP): the kernel attaches class maps to descriptors by their module's name, so the livepatch's own copy would answer neither its class's controls nor any other query; cannot be livepatched",
+		     cdo->patched->path, d->name, class);
+}
+
 /*
  * The kernel reads a descriptor table as an array (section_objs() in
  * kernel/module/main.c): each descriptor carried must be one whole entry
  * of the layout the arch table gives, in a section whose alignment keeps
- * the copies, one section each, back to back when ld links them.
+ * the copies, one section each, back to back when ld links them.  And
+ * one with a class is refused (check_descriptor_class()).
  */
 static int check_descriptors(struct cdo *cdo)
 {
@@ -338,6 +424,8 @@ static int check_descriptors(struct cdo *cdo)
 				    cdo->patched->path, d->name, d->sec->name,
 				    (unsigned long)d->size, (unsigned long)d->offset,
 				    (unsigned long)align, ss->layouts[0].size);
+		else if (check_descriptor_class(cdo, ss, d))
+			ret = -1;
 	}
 	return ret;
 }

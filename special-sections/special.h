@@ -83,8 +83,13 @@ struct special_section {
 	 * ("__tracepoint_" for jump labels, "__SCK__tp_func_" for the static
 	 * call of each): a module's tracepoint in carried code is left
 	 * disabled, its entries dropped, rather than refused.
+	 * @tracepoint_key_at: where a jump label's key is in that symbol
+	 * (the static_key_false after the name pointer of struct tracepoint,
+	 * include/linux/tracepoint-defs.h); the low two bits of the reference
+	 * are the entry's flags.
 	 */
 	const char *tracepoint_key;
+	unsigned int tracepoint_key_at;
 	bool static_call;		/* the key is a static call's */
 	/*
 	 * Static calls: the prefixes of a trampoline's and of its key's
@@ -106,10 +111,13 @@ struct special_section {
 	 * own, in a section of the same name that the module loader hands to
 	 * dynamic debug (find_module_sections()); its strings are carried
 	 * with it.  @line_bit, @line_bits: the descriptor's line number,
-	 * which does not count when descriptors are compared.
+	 * which does not count when descriptors are compared.  @class_bit,
+	 * @class_bits: its class (DECLARE_DYNDBG_CLASSMAP's), all ones for
+	 * the default class; the bits count from the entry's first byte,
+	 * least significant first.
 	 */
 	bool descriptors;
-	unsigned int line_bit, line_bits;
+	unsigned int line_bit, line_bits, class_bit, class_bits;
 	/*
 	 * What the kernel does with an entry depends on more than the code it
 	 * points at: an exception handler's type, an alternative's feature and

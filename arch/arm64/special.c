@@ -51,7 +51,7 @@ const struct special_section arm64_special[] = {
 	{ .name = "__jump_table",
 	  .layouts = { { .size = 16, .relocs = AT(0) | AT(4) | AT(8) } },
 	  .behaviour = true, .has_key = true, .key_offset = 8,
-	  .tracepoint_key = "__tracepoint_" },
+	  .tracepoint_key = "__tracepoint_", .tracepoint_key_at = 8 },
 	{ .name = "__bug_table", .layouts = SPECIAL_BUG_ENTRY_LAYOUTS, .behaviour = true },
 	{ .name = "__patchable_function_entries",
 	  .layouts = { { .size = 8, .relocs = AT(0) } } },
@@ -64,6 +64,6 @@ const struct special_section arm64_special[] = {
 	{ .name = "__dyndbg",
 	  .layouts = { { .size = 56, .relocs = AT(0) | AT(8) | AT(16) | AT(24) } },
 	  .descriptors = true,
-	  .line_bit = 256, .line_bits = 18 },
+	  .line_bit = 256, .line_bits = 18, .class_bit = 274, .class_bits = 6 },
 	{ .name = NULL },	/* end */
 };

@@ -48,7 +48,7 @@ const struct special_section x86_64_special[] = {
 	{ .name = "__jump_table",
 	  .layouts = { { .size = 16, .relocs = AT(0) | AT(4) | AT(8) } },
 	  .behaviour = true, .has_key = true, .key_offset = 8,
-	  .tracepoint_key = "__tracepoint_" },
+	  .tracepoint_key = "__tracepoint_", .tracepoint_key_at = 8 },
 	{ .name = ".static_call_sites",
 	  .layouts = { { .size = 8, .relocs = AT(0) | AT(4) } }, .behaviour = true,
 	  .has_key = true, .key_offset = 4,
@@ -89,6 +89,6 @@ const struct special_section x86_64_special[] = {
 	{ .name = "__dyndbg",
 	  .layouts = { { .size = 56, .relocs = AT(0) | AT(8) | AT(16) | AT(24) } },
 	  .descriptors = true,
-	  .line_bit = 256, .line_bits = 18 },
+	  .line_bit = 256, .line_bits = 18, .class_bit = 274, .class_bits = 6 },
 	{ .name = NULL },	/* end */
 };

@@ -244,6 +244,33 @@ test_expect_success 'refused: a position that holds while the module loads, not 
 	test_cmp expect early.stderr
 '
 
+# keys-tracepoint as module kpngmod: hot()'s jump label of the module's
+# tracepoint kpng_ev tests the differ's stand-in
+# __kpng_disabled.__tracepoint_kpng_ev, a disabled key of the livepatch's
+# own, which no source defines.  It stands for the tracepoint's key
+# (+8 in struct tracepoint, with the entry's flags) only while it is
+# what the differ makes: all zeros, reached from a jump entry's key.
+test_expect_success 'a module'"'"'s tracepoint left off: the stand-in key checks as the tracepoint'"'"'s key; one not all zeros is refused' '
+	mkdir tp &&
+	cp -P keys-tracepoint.x86_64/orig.o keys-tracepoint.x86_64/patched.o tp/ &&
+	cdo_symvers tp/Module.symvers &&
+	(cd tp && create-diff-object -n kpngmod orig.o patched.o orig.o Module.symvers out.o \
+		>stdout 2>stderr) &&
+	ld -r -z noexecstack -o tp.lp.ko tp/out.o mod.o &&
+	create-klp-module tp.lp.ko tp.ko >/dev/null &&
+	check-module -a -T mod.o tp.ko kpngmod tp/orig.o tp/patched.o tp/out.o >tp.stdout &&
+	echo "check-module: 13 relocations checked (1 klp, 5 in tables, 3 of the template), 1 functions, all 5 relocations of the sources there; not compared: 0 in sections only the linked module has, 0 in unloaded sections" >expect &&
+	test_cmp expect tp.stdout &&
+	off=$(readelf -SW tp.ko | sed -n "s/^ *\[ *[0-9]*\] \.data\.__kpng_disabled\.__tracepoint_kpng_ev  *PROGBITS  *[0-9a-f]*  *\([0-9a-f]*\) .*/\1/p") &&
+	test -n "$off" &&
+	cp tp.ko tp-bad.ko &&
+	elf-patch tp-bad.ko byte $((0x$off)) 1 >/dev/null &&
+	test_expect_code 1 check-module -a -T mod.o tp-bad.ko kpngmod tp/orig.o tp/patched.o \
+		tp/out.o >tp-bad.stdout 2>tp-bad.stderr &&
+	echo "check-module: error: tp-bad.ko: __kpng_disabled.__tracepoint_kpng_ev: a module symbol that no patched or template object defines" >expect &&
+	test_cmp expect tp-bad.stderr
+'
+
 # As t1700: the template function notrace, or aarch64-linux-gnu-ld
 # refuses to merge its __patchable_function_entries with a diff object's.
 test_expect_success 'arm64: the module of call-other checks; a retargeted CALL26 is refused' '

@@ -21,10 +21,11 @@ test_description='create-diff-object: the keys of jump labels and static calls, 
 # the static key is refused); keys-tracepoint: a
 # module's tracepoint alone; dyndbg: pr_debug()'s descriptors, carried as
 # the livepatch's own; dyndbg-counter: a new pr_debug() in a module file
-# with module_init(), which renumbers what __COUNTER__ and GCC number.  Nothing is exported but the ftrace hook and
+# with module_init(), which renumbers what __COUNTER__ and GCC number;
+# dyndbg-class: a descriptor with a class of its own (DECLARE_DYNDBG_CLASSMAP).  Nothing is exported but the ftrace hook and
 # __dynamic_pr_debug (cdo_symvers).
 
-PAIRS=(keys keys-tracepoint dyndbg dyndbg-counter)
+PAIRS=(keys keys-tracepoint dyndbg dyndbg-counter dyndbg-class)
 TABLES=(__jump_table .static_call_sites)
 
 test_expect_success 'setup: the fixture pairs' '
@@ -192,6 +193,21 @@ for objname in kpngmod vmlinux; do
 		relocs dyndbg-counter.x86_64/out.o __dyndbg | sed -n 2p >actual &&
 		echo "R __dyndbg+0x8 R_X86_64_64 __func__.4 +0" >expect &&
 		test_cmp expect actual
+	'
+done
+
+# dyndbg-class: kms() changes, and its descriptor has class 2 of the
+# module's class map: the livepatch's copy would be in a table of the
+# livepatch's name, which no class map is attached to (the kernel
+# attaches them by module name), so no query would enable it.  Refused,
+# naming the place in kms() that points at it; plain()'s descriptor, of
+# the default class, is not carried.
+for objname in kpngmod vmlinux; do
+	test_expect_success "$objname: a carried descriptor with a class of its own is refused, the site named" '
+		test_expect_code 2 cdo dyndbg-class.x86_64 -n '"$objname"' &&
+		test_file_empty dyndbg-class.x86_64/stdout &&
+		echo "create-diff-object: error: patched.o: kms+0x7: dynamic debug descriptor descriptor.2 has class 2 (DECLARE_DYNDBG_CLASSMAP): the kernel attaches class maps to descriptors by their module'"'"'s name, so the livepatch'"'"'s own copy would answer neither its class'"'"'s controls nor any other query, and its messages would be lost; cannot be livepatched: leave that function out of the patch, or make its message a plain pr_debug()" >expect &&
+		test_cmp expect dyndbg-class.x86_64/stderr
 	'
 done
 
