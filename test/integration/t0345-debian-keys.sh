@@ -5,8 +5,9 @@
 # loader writes a livepatch's klp relocations to vmlinux in
 # apply_relocations(), before it sets up the livepatch's jump labels,
 # static calls and dynamic debug descriptors (kernel/module/main.c), so
-# keys vmlinux does not export work through klp relocations, and the descriptors
-# of the patched code are the livepatch's own.  Three patches of
+# keys vmlinux does not export work through klp relocations, a module's
+# are out of reach (its tracepoints are left off), and the descriptors
+# of the patched code are the livepatch's own.  Five patches of
 # patches-debian/, each built by kpatch-build's fast path (it reports
 # exactly NAME.expect) and run through t0310's cycle (before, loaded with
 # its workload, disabled, unloaded; taint checked) with NAME.guest.sh:
@@ -23,6 +24,18 @@
 #     static key sched_schedstats; flipping it with
 #     /proc/sys/kernel/sched_schedstats changes what the patched
 #     function prints.
+#   132-module-pr-debug: a new pr_debug() in bm_status_read() of the
+#     module binfmt_misc: its descriptor is the livepatch's, listed
+#     (strings intact) whether the module is loaded or not, and its
+#     message appears once enabled, for the module loaded before the
+#     livepatch and again after.
+#   133-module-tracepoint: a new pr_debug() in dccp_sendmsg() of the
+#     module dccp, which holds the module's tracepoint dccp_probe:
+#     kpatch-build warns that it is left off (its jump label tests a key
+#     of the livepatch's own, never enabled); in the guest DCCP messages
+#     over the loopback (133-module-tracepoint.prog.c) go through the
+#     patched function (its message, enabled, is in dmesg) and the event,
+#     enabled in tracefs, records them only when the original runs.
 #   134-svm-static-call: svm_set_nested_state() of kvm_amd, with a static
 #     call of kvm's exported kvm_x86_cache_reg: the .static_call_sites
 #     entry objtool writes into the linked livepatch names the key (the
@@ -81,6 +94,33 @@ tables_130() {
 		die "the descriptor's format at $sec+0x$off is not the patch's"
 }
 
+# tables_133: kpatch-build warned once, naming the site (the jump of
+# trace_dccp_probe() at dccp_sendmsg+0x49), and the module's tracepoint
+# tests a key of the livepatch's own: the __jump_table entry's key is
+# __kpng_disabled.__tracepoint_dccp_probe, a 16-byte object of zeros in a
+# writable section.
+tables_133() {
+	local ko=$SCRATCH/133-module-tracepoint/livepatch-133-module-tracepoint.ko
+	local key=__kpng_disabled.__tracepoint_dccp_probe
+	sed -n 's|^ *create-diff-object: warning: [^ ]*/patched/net/dccp/proto\.o: ||p' \
+		"$SCRATCH/133-module-tracepoint.log" >"$SCRATCH/133.warnings"
+	cat >"$SCRATCH/133.expected" <<-\EOF
+		dccp_sendmsg+0x49: tracepoint dccp_probe of module dccp left off in the patched function: the kernel sets up the livepatch's jump labels when it loads, before its klp relocations to dccp are written, so the site tests a key of the livepatch's own, never enabled, instead of the module's
+	EOF
+	diff -u "$SCRATCH/133.expected" "$SCRATCH/133.warnings"
+	readelf -W -r "$ko" | awk '
+		/^Relocation section/ { on = ($3 == "\047.rela__jump_table\047"); next }
+		on && $1 ~ /^[0-9a-f]+$/ && $3 == "R_X86_64_PC64" { print $5 }' >"$SCRATCH/133.keys"
+	cat "$SCRATCH/133.keys"
+	grep -qx "$key" "$SCRATCH/133.keys" || die "the tracepoint's entry does not test $key"
+	[ "$(readelf -sW "$ko" | awk -v k="$key" '$8 == k { print $3, $4, $5 }')" = "16 OBJECT LOCAL" ] ||
+		die "$key is not a local 16-byte object"
+	readelf -SW "$ko" | grep -q " \.data\.$key  *PROGBITS .* WA " ||
+		die "$key is not in a writable section"
+	readelf -x ".data.$key" "$ko" | grep -q "^  0x00000000 00000000 00000000 00000000 00000000 " ||
+		die "$key is not all zeros"
+}
+
 # tables_134: the static call site of the livepatch names kvm's key, not
 # its trampoline.
 tables_134() {
@@ -94,13 +134,17 @@ tables_134() {
 }
 
 # cycle NAME: the guest's view through the patch's life, with NAME's
-# program when it has one; 134 uses kvm's modules.
+# program when it has one; 132 uses 010's functions for binfmt_misc, 133
+# the dccp modules, 134 kvm's.
 cycle() {
-	local name=$1 extra=()
+	local name=$1 m extra=("$PATCHES/010-module-binfmt-misc.guest.sh" /lib/kpng/p010.sh)
 	if [ -f "$DEBIAN_PATCHES/$name.prog.c" ]; then
 		gcc -static -O2 -Wall -Werror -o "$SCRATCH/$name.prog" "$DEBIAN_PATCHES/$name.prog.c"
 		extra+=("$SCRATCH/$name.prog" "/lib/kpng/${name%%-*}.prog")
 	fi
+	for m in dccp dccp_ipv4; do
+		extra+=("$DEBIAN_MODULES/kernel/net/dccp/$m.ko.xz" "/lib/modules/dccp/$m.ko")
+	done
 	extra+=("$DEBIAN_MODULES/kernel/virt/lib/irqbypass.ko.xz" /lib/modules/kvm/irqbypass.ko
 		"$DEBIAN_MODULES/kernel/arch/x86/kvm/kvm.ko.xz" /lib/modules/kvm/kvm.ko)
 	GUEST_LOG=$name debian_kpb_cycle "$name" "$SCRATCH/$name/livepatch-$name.ko" \
@@ -108,7 +152,8 @@ cycle() {
 }
 
 mkdir -p "$SCRATCH"
-for name in 130-fork-trace-debug 131-schedstats-key 134-svm-static-call; do
+for name in 130-fork-trace-debug 131-schedstats-key 132-module-pr-debug 133-module-tracepoint \
+	134-svm-static-call; do
 	# KPNG_PATCHES=GLOB runs only the matching patches (a developer's
 	# shortcut, as in t0310; unset in CI).
 	# shellcheck disable=SC2053 # a glob on purpose
@@ -117,6 +162,8 @@ for name in 130-fork-trace-debug 131-schedstats-key 134-svm-static-call; do
 	check "$name: kpatch-build against the Debian kernel" build "$name"
 	[ "$name" != 130-fork-trace-debug ] ||
 		check "$name: the tracepoint's key through a klp relocation, the descriptor the module's" tables_130
+	[ "$name" != 133-module-tracepoint ] ||
+		check "$name: the warning; the tracepoint tests a key of the livepatch's own" tables_133
 	[ "$name" != 134-svm-static-call ] ||
 		check "$name: the static call site names kvm's key" tables_134
 	check "$name: before, loaded, disabled, unloaded in the Debian kernel" cycle "$name"
