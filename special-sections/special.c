@@ -184,7 +184,7 @@ static int check_key(struct cdo *cdo, const struct special_section *ss,
 		/* static_branch_unlikely() of the static_key_false in struct
 		 * tracepoint: bit 0 of the addend is the branch, 0. */
 		if ((key_off & ~3) != ss->tracepoint_key_at)
-			return error("%s: %s+%#lx: %s entry for tracepoint %s of module %s reaches %s+%#lx, not the key of the tracepoint (+%#x): the differ cannot tell what it tests",
+			return error("%s: %s+%#lx: %s entry for tracepoint %s of module %s reaches %s+%#lx, not the key of the tracepoint (+%#x): the differ cannot tell what it tests; leave the tracepoint out of the patched function",
 				     cdo->patched->path, func ? func->name : "?",
 				     (unsigned long)off, sec->name, key->name + strlen(tp),
 				     cdo->objname, key->name, (unsigned long)key_off,

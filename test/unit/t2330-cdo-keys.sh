@@ -19,13 +19,14 @@ test_description='create-diff-object: the keys of jump labels and static calls, 
 # through a klp relocation) and as module kpngmod (which owns them: the
 # tracepoint is left off, the static call goes through its trampoline,
 # the static key is refused); keys-tracepoint: a
-# module's tracepoint alone; dyndbg: pr_debug()'s descriptors, carried as
+# module's tracepoint alone; refuse-tracepoint-layout: one whose key is
+# not where struct tracepoint has it; dyndbg: pr_debug()'s descriptors, carried as
 # the livepatch's own; dyndbg-counter: a new pr_debug() in a module file
 # with module_init(), which renumbers what __COUNTER__ and GCC number;
 # dyndbg-class: a descriptor with a class of its own (DECLARE_DYNDBG_CLASSMAP).  Nothing is exported but the ftrace hook and
 # __dynamic_pr_debug (cdo_symvers).
 
-PAIRS=(keys keys-tracepoint dyndbg dyndbg-counter dyndbg-class)
+PAIRS=(keys keys-tracepoint refuse-tracepoint-layout dyndbg dyndbg-counter dyndbg-class)
 TABLES=(__jump_table .static_call_sites)
 
 test_expect_success 'setup: the fixture pairs' '
@@ -115,6 +116,13 @@ test_expect_success 'module: a tracepoint alone: its jump label tests a key of t
 	  0x00000000 00000000 00000000 00000000 00000000 ................
 	EOF
 	test_cmp expect actual
+'
+
+test_expect_success 'module: a tracepoint whose jump label tests another place than its key is refused, the site named' '
+	test_expect_code 2 cdo refuse-tracepoint-layout.x86_64 -n kpngmod &&
+	test_file_empty refuse-tracepoint-layout.x86_64/stdout &&
+	echo "create-diff-object: error: patched.o: hot+0x5: __jump_table entry for tracepoint kpng_ev of module kpngmod reaches __tracepoint_kpng_ev+0x12, not the key of the tracepoint (+0x8): the differ cannot tell what it tests; leave the tracepoint out of the patched function" >expect &&
+	test_cmp expect refuse-tracepoint-layout.x86_64/stderr
 '
 
 test_expect_success 'vmlinux: the same tracepoint is reached through a klp relocation, its static call kept' '
