@@ -48,6 +48,18 @@ struct arch_insn {
 					 * (x86 RIP-relative operand, relative call/jmp/jcc) */
 	bool branch;			/* call or jump (direct or indirect) */
 	bool nop;			/* does nothing: padding, or a static branch's NOP */
+	/*
+	 * The field (disp_off or imm_off) whose value is the whole address of
+	 * memory the instruction reads or writes, nothing added: x86's
+	 * RIP-relative or absolute memory operand without base or index
+	 * register (not lea, nop, prefetch), arm64's load or store with a
+	 * :lo12: offset (completing its adrp's page; not prfm).  -1: none.
+	 * What such a field reaches lies inside an object, never one past
+	 * its end ("&a[N]").
+	 */
+	int deref_off;
+	bool page;			/* forms the 4 KiB page of an address that
+					 * other instructions complete (arm64 adrp) */
 };
 
 /*

@@ -56,29 +56,56 @@ static int field_bias(const struct cm *c, const struct section *sec, const struc
 	return 0;
 }
 
+static bool is_func_or_object(const struct symbol *s)
+{
+	return s->type == STT_FUNC || s->type == STT_OBJECT;
+}
+
+/* The symbol of @sec that holds the byte before @off and ends there, or NULL. */
+static struct symbol *ending_at(struct section *sec, int64_t off)
+{
+	struct symbol *s = off > 0 ? kelf_find_symbol_containing(sec, off - 1) : NULL;
+
+	return s && s->offset + s->size == (uint64_t)off ? s : NULL;
+}
+
+/* The FUNC or OBJECT symbol of @sec starting at @off (of size 0 too), or NULL. */
+static struct symbol *starting_at(struct section *sec, int64_t off)
+{
+	struct symbol *s = kelf_find_symbol_containing(sec, off);
+
+	if (s && s->offset == (uint64_t)off && is_func_or_object(s))
+		return s;
+	s = kelf_find_symbol_by_offset(sec, off);
+	return s && is_func_or_object(s) ? s : NULL;
+}
+
 /*
- * The FUNC or OBJECT symbol holding @off of @sec, or one of size 0 there
+ * How a place is named: by the symbol holding it, else one of size 0 there
  * (lockdep's "static struct lock_class_key __key" without CONFIG_LOCKDEP),
- * or the one ending there.
+ * else the one ending there (ANY); or only by the symbol ending there
+ * (END) or starting there (START), for a place that is both (boundary()).
  */
-static struct symbol *symbol_at(struct section *sec, int64_t off)
+enum naming { ANY, END, START };
+
+/* The symbol of @sec naming place @off as @how says, or NULL. */
+static struct symbol *symbol_at(struct section *sec, int64_t off, enum naming how)
 {
 	struct symbol *s;
 
 	if (off < 0 || (uint64_t)off > sec->size)
 		return NULL;
+	if (how == END)
+		return ending_at(sec, off);
+	if (how == START)
+		return starting_at(sec, off);
 	s = kelf_find_symbol_containing(sec, off);
 	if (!s) {
 		s = kelf_find_symbol_by_offset(sec, off);
-		if (s && (s->size || (s->type != STT_OBJECT && s->type != STT_FUNC)))
+		if (s && (s->size || !is_func_or_object(s)))
 			s = NULL;
 	}
-	if (!s && off > 0) {
-		s = kelf_find_symbol_containing(sec, off - 1);
-		if (s && s->offset + s->size != (uint64_t)off)
-			s = NULL;
-	}
-	return s;
+	return s ? s : ending_at(sec, off);
 }
 
 /*
@@ -94,20 +121,23 @@ static bool is_label(const struct symbol *s)
 
 /*
  * Name the place @value bytes from symbol @s (defined): @s itself when
- * the place is inside it or at its end, else the symbol there.  NULL: no
- * symbol; *@secoff is the place in s->sec.
+ * the place is inside it or at its end (@how ANY; END: at its end, START:
+ * at its start), else the symbol there.  NULL: no symbol; *@secoff is the
+ * place in s->sec.
  */
-static struct symbol *name_place(struct symbol *s, int64_t value, int64_t *off,
-				 int64_t *secoff)
+static struct symbol *name_place(struct symbol *s, int64_t value, enum naming how,
+				 int64_t *off, int64_t *secoff)
 {
 	struct symbol *n;
 
 	*secoff = (int64_t)s->offset + value;
-	if (!is_label(s) && value >= 0 && (uint64_t)value <= s->size) {
+	if (!is_label(s) &&
+	    (how == ANY ? value >= 0 && (uint64_t)value <= s->size :
+	     how == END ? s->size && (uint64_t)value == s->size : value == 0)) {
 		*off = value;
 		return s;
 	}
-	n = symbol_at(s->sec, *secoff);
+	n = symbol_at(s->sec, *secoff, how);
 	if (n)
 		*off = *secoff - (int64_t)n->offset;
 	return n;
@@ -218,7 +248,8 @@ static bool disabled_key_place(struct cm *c, const struct reloc *r, struct symbo
 	return true;
 }
 
-int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct cm_place *pl)
+static int module_place(struct cm *c, const struct reloc *r, int64_t value, enum naming how,
+			struct cm_place *pl)
 {
 	struct symbol *s = r->sym, *n;
 	int64_t secoff;
@@ -231,7 +262,7 @@ int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct c
 		pl->where = CM_KERNEL;
 		if (klp_target(c, s, &pl->target, &t, &pl->sympos))
 			return -1;
-		n = name_place(t, value, &pl->off, &secoff);
+		n = name_place(t, value, how, &pl->off, &secoff);
 		pl->tsym = n ? n : t;
 		if (!n)
 			pl->off = value;
@@ -243,7 +274,7 @@ int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct c
 		pl->name = s->name;
 		return 0;
 	}
-	n = name_place(s, value, &pl->off, &secoff);
+	n = name_place(s, value, how, &pl->off, &secoff);
 	if (!n)
 		return bytes_place(pl, s->sec, secoff);
 	pl->where = CM_SYMBOL;
@@ -277,8 +308,13 @@ int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct c
 		     c->mod->path, n->name);
 }
 
-void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value,
-		     struct cm_place *pl)
+int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct cm_place *pl)
+{
+	return module_place(c, r, value, ANY, pl);
+}
+
+static void source_place(struct cm_source *src, const struct reloc *r, int64_t value,
+			 enum naming how, struct cm_place *pl)
 {
 	struct symbol *s = r->sym, *n;
 	int64_t secoff;
@@ -291,7 +327,7 @@ void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value
 		pl->where = CM_KERNEL;
 		return;
 	}
-	n = name_place(s, value, &pl->off, &secoff);
+	n = name_place(s, value, how, &pl->off, &secoff);
 	if (!n) {
 		bytes_place(pl, s->sec, secoff);
 		return;
@@ -299,6 +335,12 @@ void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value
 	pl->where = CM_SYMBOL;
 	pl->sym = n;
 	pl->name = n->name;
+}
+
+void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value,
+		     struct cm_place *pl)
+{
+	source_place(src, r, value, ANY, pl);
 }
 
 /* "NAME+0x4", "NAME-0x1" into @buf. */
@@ -488,6 +530,89 @@ static bool runtime_const_place(const struct cm *c, struct cm_source *src,
 	return false;
 }
 
+/*
+ * Does the instruction holding @pr, in function @psym of a source, read or
+ * write the place its field gives (arch_insn's deref_off)?  An adrp (page)
+ * only forms the page: it does when every other relocation of @psym with
+ * the same symbol and addend is in a load or store, and there is one.
+ */
+static bool reads_or_writes(const struct cm *c, struct symbol *psym, const struct reloc *pr,
+			    bool follow_page)
+{
+	struct section *sec = psym->sec;
+	struct arch_insn insn;
+	uint64_t start, at = pr->offset - psym->offset;
+	struct reloc *r;
+	bool any = false;
+
+	if (!is_text_section(sec) || !sec->data || psym->type != STT_FUNC ||
+	    psym->offset + psym->size > sec->size ||
+	    arch_insn_at(c->arch, sec->data + psym->offset, psym->size, at, &start, &insn))
+		return false;
+	if (!insn.page)
+		return insn.deref_off >= 0 && at - start == (uint64_t)insn.deref_off;
+	if (!follow_page || !sec->rela)
+		return false;
+	for_each_reloc(sec->rela, r) {
+		if (r == pr || r->sym != pr->sym || r->addend != pr->addend ||
+		    r->offset < psym->offset || r->offset >= psym->offset + psym->size)
+			continue;
+		if (!reads_or_writes(c, psym, r, false))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * Is the place @value past label @pr->sym (a section symbol) of function
+ * or object @psym where one sized function or object ends and another
+ * starts, with nothing reading or writing there ("&a[N]", a loop's bound,
+ * is "&b")?  The module must then reach a place that is both.
+ */
+static bool boundary(const struct cm *c, struct symbol *psym, const struct reloc *pr,
+		     int64_t value)
+{
+	struct symbol *e, *b;
+	int64_t off;
+
+	if (!pr->sym || !pr->sym->sec || !is_label(pr->sym))
+		return false;
+	off = (int64_t)pr->sym->offset + value;
+	if (off <= 0 || (uint64_t)off > pr->sym->sec->size)
+		return false;
+	e = ending_at(pr->sym->sec, off);
+	b = starting_at(pr->sym->sec, off);
+	return e && b && e != b && is_func_or_object(e) && e->size &&
+	       !reads_or_writes(c, psym, pr, true);
+}
+
+/*
+ * The module's @r at a patched boundary (boundary()) against the patched
+ * @pr: the same symbol ending there and the same one starting there.
+ * NULL, or why not, naming the one (*@end: the ending one) that differs.
+ */
+static const char *same_boundary(struct cm *c, const struct reloc *r, int64_t mvalue,
+				 struct cm_source *src, const struct reloc *pr, int64_t pvalue,
+				 bool *end)
+{
+	static const enum naming hows[] = { END, START };
+	struct cm_place m, p;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(hows); i++) {
+		*end = hows[i] == END;
+		if (module_place(c, r, mvalue, hows[i], &m))
+			return "the module's place cannot be named";
+		source_place(src, pr, pvalue, hows[i], &p);
+		why = cm_same_place(c, &m, &p);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
 /* Check relocation @r of the module, in function or object @msym. */
 static void check_reloc(struct cm *c, const struct reloc *r, struct symbol *msym)
 {
@@ -562,6 +687,22 @@ static void check_reloc(struct cm *c, const struct reloc *r, struct symbol *msym
 		return;
 	}
 	cm_source_place(src, pr, pr->addend + pbias, &p);
+	if (boundary(c, psym, pr, pr->addend + pbias)) {
+		int64_t off = (int64_t)pr->sym->offset + pr->addend + pbias;
+		struct symbol *e = ending_at(pr->sym->sec, off), *st = starting_at(pr->sym->sec, off);
+		bool end;
+
+		why = same_boundary(c, r, r->addend + mbias, src, pr, pr->addend + pbias, &end);
+		if (!why)
+			return;
+		c->nr_errors++;
+		error("%s: %s+%#lx: %s reaches %s, but in %s it reaches %s+%#lx, where %s ends and %s starts, which the instruction does not read or write: the module must reach a place that is both, and it is not the %s of %s (%s): internal error, the module is wrong; not written",
+		      c->mod->path, msym->name, (unsigned long)at, arch_reloc_name(c->arch, r->type),
+		      cm_describe(a, sizeof(a), &m, true), src->path, pr->sym->sec->name,
+		      (unsigned long)off, e->name, st->name, end ? "end" : "start",
+		      end ? e->name : st->name, why);
+		return;
+	}
 	why = cm_same_place(c, &m, &p);
 	if (!why)
 		return;

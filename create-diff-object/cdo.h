@@ -78,9 +78,12 @@ struct sec_info {
 	struct section *out;		/* its copy in the diff object */
 };
 
-/* A PC-relative relocation in code, decoded (targets.c; reloc->priv). */
+/* A relocation in code, decoded (targets.c; reloc->priv). */
 struct rel_info {
 	bool decoded;			/* on the PC-relative field of a known instruction */
+	bool deref;			/* on the field giving the address of memory its
+					 * instruction reads or writes (arch_insn) */
+	bool page;			/* in an instruction forming an address's page */
 	unsigned char to_end;		/* bytes from the field to the end of its
 					 * instruction, when the field counts from
 					 * there (x86_64); 0: the addend is exact */
@@ -164,6 +167,14 @@ int cdo_decode_relocs(const struct cdo *cdo, struct kelf *kelf);
  * that cdo_decode_relocs() did not decode.
  */
 int cdo_reloc_bias(const struct cdo *cdo, const struct reloc *rel, int64_t *bias);
+/*
+ * Does @rel, through a section symbol, reach a place where one sized
+ * function or object ends and another symbol starts ("&a[N]" and "&b" are
+ * the same offset), without reading or writing there?  True with the two
+ * in *@end and *@start: which one the code means cannot be known.
+ */
+bool cdo_reloc_boundary(const struct cdo *cdo, const struct reloc *rel, struct symbol **end,
+			struct symbol **start);
 
 /* correlate.c */
 void cdo_attach_info(struct kelf *kelf);

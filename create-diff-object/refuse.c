@@ -143,6 +143,52 @@ static int refuse_sibling_branch(struct cdo *cdo, struct symbol *f)
 	return 0;
 }
 
+/* Does the livepatch carry @s (else the running kernel's stays in use)? */
+static bool is_carried(const struct symbol *s)
+{
+	return sym_info(s)->include || sec_info(s->sec)->include;
+}
+
+/*
+ * References of carried function or object @p to a place where one
+ * symbol ends and another starts (cdo_reloc_boundary(): "&a[N]", a loop's
+ * bound, and "&b" are the same offset of a section a and b share, and
+ * nothing reads or writes there).  The livepatch can only point at one of
+ * the two, so either is right only when both stay together: both the
+ * running kernel's, one after the other there as in the original object.
+ * "for (p = limits; p < &limits[10]; p++)" beside a new "shown" placed
+ * after limits would otherwise run from the kernel's limits to the
+ * livepatch's shown.
+ */
+static int refuse_boundaries(struct cdo *cdo, struct symbol *p)
+{
+	struct reloc **rels;
+	size_t n, i;
+	int ret = 0;
+
+	if (!p->sec->rela)
+		return 0;
+	rels = kelf_relocs_in_range(p->sec, p->offset, p->offset + p->size, &n);
+	for (i = 0; i < n; i++) {
+		struct symbol *end, *start, *oe, *os;
+
+		if (!cdo_reloc_boundary(cdo, rels[i], &end, &start))
+			continue;
+		oe = sym_twin(end);
+		os = sym_twin(start);
+		if (!is_carried(end) && !is_carried(start) && oe && os && oe->sec == os->sec &&
+		    oe->offset + oe->size == os->offset)
+			continue;
+		ret = error("%s: %s+%#lx: %s to %s+%#lx reaches both the end of %s and the start of %s, and the instruction does not read or write there: which one the code means cannot be known, and the livepatch keeps the two apart (%s %s, %s %s); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it",
+			      cdo->patched->path, p->name, (unsigned long)(rels[i]->offset - p->offset),
+			      arch_reloc_name(cdo->arch, rels[i]->type), rels[i]->sym->sec->name,
+			      (unsigned long)cdo_reloc_offset(cdo, rels[i]), end->name, start->name,
+			      end->name, is_carried(end) ? "carried" : "the running kernel's",
+			      start->name, is_carried(start) ? "carried" : "the running kernel's");
+	}
+	return ret;
+}
+
 int cdo_refuse_carried(struct cdo *cdo)
 {
 	struct symbol *f, *other;
@@ -151,7 +197,11 @@ int cdo_refuse_carried(struct cdo *cdo)
 	for_each_symbol(cdo->patched, f) {
 		bool shared = false;
 
-		if (f->type != STT_FUNC || !f->sec || !sym_info(f)->include)
+		if (!is_object_symbol(f) || !sym_info(f)->include)
+			continue;
+		if (refuse_boundaries(cdo, f))
+			ret = -1;
+		if (f->type != STT_FUNC)
 			continue;
 		for_each_symbol(cdo->patched, other)
 			if (other != f && other->type == STT_FUNC && other->sec == f->sec) {

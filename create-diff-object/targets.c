@@ -133,7 +133,27 @@ static int refuse(const struct cdo *cdo, struct kelf *kelf, struct section *sec,
 	return -1;
 }
 
-/* Decode the instruction of each PC-relative relocation of @rela. */
+/*
+ * Whether the instruction holding relocation @r, decoded, reads or writes
+ * the place its field gives (rel_info's deref), or forms its page.  A
+ * relocation the decoder cannot place (an immediate, code it does not
+ * know) is neither: the place may be one past an object's end.
+ */
+static void note_access(struct walk *w, const struct arch_reloc *ar, const struct reloc *r,
+			struct rel_info *ri)
+{
+	int64_t field;
+
+	if (walk_to(w, r->offset))
+		return;
+	field = (int64_t)(r->offset - w->start);
+	ri->deref = w->insn.deref_off >= 0 && field == w->insn.deref_off &&
+		    (field == w->insn.disp_off ? ar->width == w->insn.disp_len :
+		     ar->width == w->insn.imm_len);
+	ri->page = w->insn.page;
+}
+
+/* Decode the instruction of each relocation of @rela. */
 static int decode_section(const struct cdo *cdo, struct kelf *kelf, struct section *rela)
 {
 	struct section *sec = rela->base;
@@ -152,9 +172,13 @@ static int decode_section(const struct cdo *cdo, struct kelf *kelf, struct secti
 		const struct arch_reloc *ar = arch_reloc(cdo->arch, r->type);
 		uint64_t field;
 
-		if (!ar || !ar->pcrel)
+		if (!ar)
 			continue;
 		r->priv = &info[i];
+		if (!ar->pcrel) {
+			note_access(&w, ar, r, &info[i]);
+			continue;
+		}
 		if (r->offset >= dead_lo && r->offset < dead_hi)
 			continue;	/* one error per function */
 		if (walk_to(&w, r->offset)) {
@@ -172,6 +196,8 @@ static int decode_section(const struct cdo *cdo, struct kelf *kelf, struct secti
 			continue;
 		}
 		info[i].decoded = true;
+		info[i].deref = w.insn.deref_off == w.insn.disp_off;
+		info[i].page = w.insn.page;
 		if (w.insn.pcrel)
 			info[i].to_end = w.insn.len - field;
 	}
@@ -207,4 +233,77 @@ int cdo_reloc_bias(const struct cdo *cdo, const struct reloc *rel, int64_t *bias
 		return -1;
 	*bias = ri->to_end;
 	return 0;
+}
+
+/* The sized function or object of @sec ending at @off, or NULL. */
+static struct symbol *ending_at(struct section *sec, int64_t off)
+{
+	struct symbol *s = off > 0 ? kelf_find_symbol_containing(sec, off - 1) : NULL;
+
+	return s && is_object_symbol(s) && s->size && s->offset + s->size == (uint64_t)off ?
+	       s : NULL;
+}
+
+/* The function or object of @sec starting at @off (of size 0 too), or NULL. */
+static struct symbol *starting_at(struct section *sec, int64_t off)
+{
+	struct symbol *s = kelf_find_symbol_containing(sec, off);
+
+	if (s && s->offset == (uint64_t)off && is_object_symbol(s))
+		return s;
+	s = kelf_find_symbol_by_offset(sec, off);
+	return s && is_object_symbol(s) ? s : NULL;
+}
+
+/*
+ * Does the instruction of @rel read or write where it points?  An adrp
+ * (rel_info's page) only forms the page: it does when every other
+ * relocation of its function reaching the same place does (the loads and
+ * stores completing it), and there is one.
+ */
+static bool derefs(const struct reloc *rel)
+{
+	const struct rel_info *ri = rel->priv;
+	struct symbol *f;
+	struct reloc **rs;
+	size_t n, i;
+	bool any = false;
+
+	if (!ri || !ri->page)
+		return ri && ri->deref;
+	f = kelf_find_symbol_containing(rel->sec->base, rel->offset);
+	if (!f || f->type != STT_FUNC)
+		return false;
+	rs = kelf_relocs_in_range(rel->sec->base, f->offset, f->offset + f->size, &n);
+	for (i = 0; i < n; i++) {
+		const struct rel_info *oi = rs[i]->priv;
+
+		if (rs[i] == rel || rs[i]->sym != rel->sym || rs[i]->addend != rel->addend)
+			continue;
+		if (!oi || oi->page || !oi->deref)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+bool cdo_reloc_boundary(const struct cdo *cdo, const struct reloc *rel, struct symbol **end,
+			struct symbol **start)
+{
+	struct symbol *sym = rel->sym;
+	int64_t where;
+
+	*end = *start = NULL;
+	if (!sym || sym->type != STT_SECTION || !sym->sec)
+		return false;
+	where = cdo_reloc_offset(cdo, rel);
+	if (where <= 0 || (uint64_t)where > sym->sec->size)
+		return false;
+	*end = ending_at(sym->sec, where);
+	*start = *end ? starting_at(sym->sec, where) : NULL;
+	if (!*start || *start == *end || derefs(rel)) {
+		*end = *start = NULL;
+		return false;
+	}
+	return true;
 }

@@ -72,7 +72,8 @@ static int decode_extra(const unsigned char *code, size_t avail, struct arch_ins
 		insn->len = 4 + rex;
 		insn->disp_off = insn->imm_off = -1;
 		insn->disp_len = insn->imm_len = 0;
-		insn->pcrel = insn->branch = insn->nop = false;
+		insn->pcrel = insn->branch = insn->nop = insn->page = false;
+		insn->deref_off = -1;
 		return 0;
 	}
 	return -1;
@@ -84,16 +85,47 @@ static bool rip_relative(const ZydisDecodedInstruction *in)
 	return in->raw.modrm.offset && in->raw.modrm.mod == 0 && in->raw.modrm.rm == 5;
 }
 
+/*
+ * Does @in read or write memory at exactly its displacement (plus RIP, or
+ * a segment's base: %gs: per-CPU data): a memory operand without base or
+ * index register that is accessed?  lea computes an address (AGEN), nop
+ * and prefetch touch nothing a program sees, so "&a[N]" (one past the end
+ * of a) may be their operand; an access never is.  Only RIP-relative and
+ * absolute operands (ModRM mod 00 with r/m 101, or a SIB without base and
+ * index) are worth decoding the operands for.
+ */
+static bool derefs_disp(const ZydisDecoder *d, const ZydisDecoderContext *ctx,
+			const ZydisDecodedInstruction *in)
+{
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	unsigned int i;
+
+	if (!in->raw.modrm.offset || in->raw.modrm.mod != 0 ||
+	    (in->raw.modrm.rm != 5 && (in->raw.modrm.rm != 4 || in->raw.sib.base != 5)) ||
+	    in->meta.category == ZYDIS_CATEGORY_NOP || in->meta.category == ZYDIS_CATEGORY_PREFETCH ||
+	    !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(d, ctx, in, ops, in->operand_count)))
+		return false;
+	for (i = 0; i < in->operand_count; i++)
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+		    ops[i].mem.type == ZYDIS_MEMOP_TYPE_MEM &&
+		    (ops[i].mem.base == ZYDIS_REGISTER_NONE || ops[i].mem.base == ZYDIS_REGISTER_RIP) &&
+		    ops[i].mem.index == ZYDIS_REGISTER_NONE &&
+		    (ops[i].actions & (ZYDIS_OPERAND_ACTION_MASK_READ | ZYDIS_OPERAND_ACTION_MASK_WRITE)))
+			return true;
+	return false;
+}
+
 int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn)
 {
 	const ZydisDecoder *d = decoder();
+	ZydisDecoderContext ctx;
 	ZydisDecodedInstruction in;
 	const struct ZydisDecodedInstructionRawImm_ *imm;
 	unsigned int i, end;
 
 	if (!d)
 		return -1;
-	if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(d, NULL, code, avail, &in)))
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(d, &ctx, code, avail, &in)))
 		return decode_extra(code, avail, insn);
 	insn->len = in.length;
 	insn->disp_off = -1;
@@ -101,6 +133,8 @@ int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *ins
 	insn->imm_off = -1;
 	insn->imm_len = 0;
 	insn->pcrel = false;
+	insn->page = false;
+	insn->deref_off = -1;
 	insn->branch = in.meta.category == ZYDIS_CATEGORY_CALL ||
 		       in.meta.category == ZYDIS_CATEGORY_COND_BR ||
 		       in.meta.category == ZYDIS_CATEGORY_UNCOND_BR;
@@ -114,6 +148,8 @@ int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *ins
 		insn->disp_len = in.raw.disp.size / 8;
 		insn->pcrel = rip_relative(&in);
 		end = in.raw.disp.offset + in.raw.disp.size / 8;
+		if (derefs_disp(d, &ctx, &in))
+			insn->deref_off = insn->disp_off;
 	}
 	/*
 	 * At most one immediate is a field a relocation fills; ENTER's two

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Test bodies are single-quoted text that test_expect_success evals
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317).
+# shellcheck disable=SC2016,SC2317
+test_description='a place where one variable ends and the next starts: refused unless read or written, or both stay the kernel'"'"'s'
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=fixtures/cdo/pairs.sh
+. "$FIXTURES/cdo/pairs.sh"
+
+# "&limits[10]" (a loop's bound) and "&shown" are the same offset of the
+# section both live in, and gas refers to either through the section
+# symbol: create-diff-object (targets.c, refuse.c) and check-module
+# (compare.c) each decide, on their own, whether a reference there can be
+# known.  Before, both charged it to the variable starting there: the
+# module's loop ran from the kernel's limits to the livepatch's shown.
+
+test_expect_success 'setup: the fixture pairs and the template object' '
+	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref &&
+	printf "%s\n" "extern int printk(const char *, ...);" \
+		"int lp_init(void) { return printk(\"lp\"); }" >mod.c &&
+	kernel_cc x86_64 mod.c mod.o
+'
+
+test_expect_success 'refused: a loop bound at the end of the kernel'"'"'s limits, where the new shown starts' '
+	symbols refuse-one-past-end.x86_64/patched.o limits shown >actual &&
+	cat >expect <<-\EOF &&
+	Y limits LOCAL OBJECT .data..read_mostly off=0 size=40
+	Y shown LOCAL OBJECT .data..read_mostly off=0x28 size=4
+	EOF
+	test_cmp expect actual &&
+	relocs refuse-one-past-end.x86_64/patched.o .text.show_limits | grep 0x39 >actual &&
+	echo "R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +40" >expect &&
+	test_cmp expect actual &&
+	cdo_refused refuse-one-past-end.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, and the instruction does not read or write there: which one the code means cannot be known, and the livepatch keeps the two apart (limits the running kernel'"'"'s, shown carried); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it
+	EOF
+	test_cmp expect refuse-one-past-end.x86_64/stderr
+'
+
+test_expect_success 'kept: the bound is where the kernel'"'"'s depth starts, right after limits as in the original' '
+	test_expect_code 0 cdo one-past-end-kept.x86_64 &&
+	echo "changed function: show_limits (relocation)" >expect &&
+	test_cmp expect one-past-end-kept.x86_64/stdout &&
+	test_file_empty one-past-end-kept.x86_64/stderr &&
+	relocs one-past-end-kept.x86_64/out.o .text.show_limits | grep -e 0xc -e 0x31 >actual &&
+	cat >expect <<-\EOF &&
+	R .text.show_limits+0xc R_X86_64_32S .klp.sym.vmlinux.limits,0 +0
+	R .text.show_limits+0x31 R_X86_64_32S .klp.sym.vmlinux.depth,0 +0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'dereferenced: "shown++" writes where limits ends, so it is the new shown, carried' '
+	test_expect_code 0 cdo one-past-end-deref.x86_64 &&
+	echo "changed function: show_limits (size)" >expect &&
+	test_cmp expect one-past-end-deref.x86_64/stdout &&
+	relocs one-past-end-deref.x86_64/patched.o .text.show_limits | grep -e 0x16 -e 0x39 >actual &&
+	cat >expect <<-\EOF &&
+	R .text.show_limits+0x16 R_X86_64_PC32 .data..read_mostly +35
+	R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +36
+	EOF
+	test_cmp expect actual &&
+	readelf -rW one-past-end-deref.x86_64/out.o |
+		awk "/^Relocation section/ { s = \$3 } s == \"'\''.rela.text.show_limits'\''\" && \$3 ~ /^R_X86/ {
+			print \$1, \$3, \$5, \$6, \$7 }" >actual &&
+	cat >expect <<-\EOF &&
+	0000000000000001 R_X86_64_PLT32 __fentry__ - 4
+	000000000000000c R_X86_64_32S .klp.sym.vmlinux.limits,0 + 0
+	0000000000000016 R_X86_64_PC32 shown - 5
+	0000000000000025 R_X86_64_32S .rodata.show_limits.str1.1 + 0
+	0000000000000030 R_X86_64_PLT32 printk - 4
+	0000000000000039 R_X86_64_32S .klp.sym.vmlinux.limits,0 + 24
+	EOF
+	test_cmp expect actual &&
+	ld -r -z noexecstack -o deref.lp.ko one-past-end-deref.x86_64/out.o mod.o &&
+	create-klp-module deref.lp.ko deref.ko >/dev/null &&
+	check-module -a -T mod.o deref.ko vmlinux one-past-end-deref.x86_64/orig.o \
+		one-past-end-deref.x86_64/patched.o one-past-end-deref.x86_64/out.o >deref.stdout &&
+	grep -c "^check-module: [0-9]* relocations checked (2 klp, " deref.stdout >count &&
+	echo 1 | test_cmp - count
+'
+
+# The module the differ used to write for a loop bound at the end of
+# limits: the patched object of the deref pair with its bound made
+# &limits[10] (+40: where shown starts), the module reaching shown there.
+test_expect_success 'check-module refuses the module reaching the new shown for the end of limits' '
+	mkdir old &&
+	cp one-past-end-deref.x86_64/orig.o one-past-end-deref.x86_64/Module.symvers old/ &&
+	cp one-past-end-deref.x86_64/patched.o old/patched.o &&
+	chmod u+w old/patched.o &&
+	elf-patch old/patched.o rela .rela.text.show_limits 5 r_addend 40 >/dev/null &&
+	relocs old/patched.o .text.show_limits | grep 0x39 >actual &&
+	echo "R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +40" >expect &&
+	test_cmp expect actual &&
+	test_expect_code 2 cdo old &&
+	grep -c "^create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, " old/stderr >count &&
+	echo 1 | test_cmp - count &&
+	cp deref.ko old.ko &&
+	readelf -rW old.ko | grep -c "^0000000000000039 .*klp.sym.vmlinux.limits,0 + 24" >count &&
+	echo 1 | test_cmp - count &&
+	shown=$(kelf-dump -s old.ko | awk "\$3 == \"shown\" { print \$2 }") &&
+	elf-patch old.ko rela .klp.rela.vmlinux..text.show_limits 1 r_sym "$shown" >/dev/null &&
+	elf-patch old.ko rela .klp.rela.vmlinux..text.show_limits 1 r_addend 0 >/dev/null &&
+	test_expect_code 1 check-module -a -T mod.o old.ko vmlinux old/orig.o old/patched.o \
+		one-past-end-deref.x86_64/out.o >old.stdout 2>old.stderr &&
+	cat >expect <<-\EOF &&
+	check-module: error: old.ko: show_limits+0x39: R_X86_64_32S reaches its own shown+0x0 (from old/patched.o), but in old/patched.o it reaches .data..read_mostly+0x28, where limits ends and shown starts, which the instruction does not read or write: the module must reach a place that is both, and it is not the end of limits (different places): internal error, the module is wrong; not written
+	EOF
+	test_cmp expect old.stderr &&
+	test_file_empty old.stdout
+'
+
+test_done
