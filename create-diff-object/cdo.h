@@ -133,6 +133,10 @@ static inline bool cdo_is_local_label(const struct symbol *sym)
 	       sym->sec && sym->name[0] == '.' && sym->name[1] == 'L';
 }
 
+/* compare.c: an ARM mapping symbol ("$x", "$d.12": where code or data
+ * starts), which names nothing. */
+bool cdo_is_mapping_symbol(const struct symbol *sym);
+
 /* labels.c: references through .L labels become section + offset. */
 void cdo_unlabel(struct kelf *kelf);
 /*

@@ -39,7 +39,7 @@ int64_t cdo_reloc_offset(const struct cdo *cdo, const struct reloc *rel)
  * "$d" at offset 0 of every string section, so it must not stand for the
  * strings a relocation reaches.
  */
-static bool is_mapping_symbol(const struct symbol *sym)
+bool cdo_is_mapping_symbol(const struct symbol *sym)
 {
 	return sym->type == STT_NOTYPE && sym->bind == STB_LOCAL &&
 	       sym->name[0] == '$' && sym->name[1] &&
@@ -67,7 +67,7 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t) {
 			t = kelf_find_symbol_by_offset(sym->sec, where);
-			if (t && (is_mapping_symbol(t) || cdo_is_local_label(t)))
+			if (t && (cdo_is_mapping_symbol(t) || cdo_is_local_label(t)))
 				t = NULL;
 		}
 		/* The end of a symbol: ORC's last entry, a loop bound. */

@@ -11,7 +11,8 @@ test_description='create-diff-object: the final accounting, no difference left o
 . "$FIXTURES/cdo/pairs.sh"
 
 test_expect_success 'setup: the fixture pairs' '
-	cdo_pairs x86_64 refuse-const-global refuse-param refuse-anonymous-section rodata-table
+	cdo_pairs x86_64 refuse-const-global refuse-param refuse-anonymous-section rodata-table \
+		refuse-unsized-data refuse-unsized-data-alone refuse-unsized-code
 '
 
 test_expect_success 'refuse-const-global: the objects differ as the fixture says' '
@@ -68,8 +69,44 @@ test_expect_success 'refuse-anonymous-section: a changed section without symbols
 	test_cmp expect refuse-anonymous-section.x86_64/stderr
 '
 
+# tbl and stub are asm without .size: no sized symbol covers their bytes.
+test_expect_success 'refuse-unsized-*: the objects: tbl and stub are labels without a size' '
+	for d in refuse-unsized-data refuse-unsized-code; do
+		kelf-dump -s "$d.x86_64/patched.o" |
+			awk "\$3 == \"tbl\" || \$3 == \"stub\" || \$3 == \"c\" { print \$3, \$5, \$6, \$8 }"
+	done >actual &&
+	cat >expect <<-\EOF &&
+	c OBJECT .data..read_mostly size=4
+	tbl NOTYPE .data..read_mostly size=0
+	stub NOTYPE .text.run size=0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'refuse-unsized-data: a changed asm table beside a changed function is refused, not left out' '
+	cdo_refused refuse-unsized-data.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: .data..read_mostly+0..0xc: changed bytes that no sized function or object covers (asm data or code without .size, a symbol of size 0): kpatch-ng cannot tell what they belong to, and the livepatch would leave the change out; give them a symbol with a .size, or keep them as they are
+	EOF
+	test_cmp expect refuse-unsized-data.x86_64/stderr
+'
+
+test_expect_success 'refuse-unsized-data-alone: the table alone changed: refused (exit 2), not "no changed functions" (exit 3)' '
+	cdo_refused refuse-unsized-data-alone.x86_64 &&
+	test_cmp expect refuse-unsized-data-alone.x86_64/stderr
+'
+
+test_expect_success 'refuse-unsized-code: a changed asm stub without .size in a function'"'"'s section is refused' '
+	cdo_refused refuse-unsized-code.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: .text.run+0..0x10: changed bytes that no sized function or object covers (asm data or code without .size, a symbol of size 0): kpatch-ng cannot tell what they belong to, and the livepatch would leave the change out; give them a symbol with a .size, or keep them as they are
+	EOF
+	test_cmp expect refuse-unsized-code.x86_64/stderr
+'
+
 test_expect_success 'every pair diffed against itself: no change (exit 3), nothing refused' '
-	for d in refuse-const-global refuse-param refuse-anonymous-section; do
+	for d in refuse-const-global refuse-param refuse-anonymous-section refuse-unsized-data \
+		refuse-unsized-data-alone refuse-unsized-code; do
 		cp -L "$d.x86_64/patched.o" "$d.x86_64/orig.o.self" &&
 		(cd "$d.x86_64" && test_expect_code 3 create-diff-object -n vmlinux \
 			orig.o.self patched.o orig.o.self Module.symvers self.o \
