@@ -144,11 +144,14 @@ shellcheck:
 # (the commands find them relative to themselves).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/kpatch-ng \
-		$(DESTDIR)$(PREFIX)/share/kpatch-ng/lib $(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod
+		$(DESTDIR)$(PREFIX)/share/kpatch-ng/lib $(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod \
+		$(DESTDIR)$(PREFIX)/share/kpatch-ng/arch/x86_64 $(DESTDIR)$(PREFIX)/share/kpatch-ng/arch/arm64
 	install -m 755 kpatch-build/kpatch-build kpatch-build/kpatch-keygen kpatch-build/kpatch-triage \
 		$(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/libexec/kpatch-ng/
 	install -m 644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/lib/
+	install -m 644 arch/x86_64/kpatch-build.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/arch/x86_64/
+	install -m 644 arch/arm64/kpatch-build.sh $(DESTDIR)$(PREFIX)/share/kpatch-ng/arch/arm64/
 	install -m 644 kmod/livepatch-main.c kmod/livepatch.lds kmod/livepatch-api.h \
 		kmod/livepatch-format.h kmod/kpatch-macros.h kmod/kpatch-syscall.h \
 		$(DESTDIR)$(PREFIX)/share/kpatch-ng/kmod/

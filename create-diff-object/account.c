@@ -237,8 +237,8 @@ static int cmp_cover(const void *a, const void *b)
 
 /*
  * Is [@lo, @hi) of @sec alignment fill: shorter than the section's
- * alignment, without relocations, zeros (data), or zeros, int3 and nops
- * (code, decoded)?
+ * alignment, without relocations, zeros (data), or zeros and nops (code,
+ * decoded)?
  */
 static bool is_fill(const struct cdo *cdo, struct section *sec, uint64_t lo, uint64_t hi)
 {
@@ -249,7 +249,7 @@ static bool is_fill(const struct cdo *cdo, struct section *sec, uint64_t lo, uin
 	    cdo_is_relocated(cdo, sec, lo, hi - lo))
 		return false;
 	for (q = lo; q < hi; ) {
-		if (!sec->data[q] || ((sec->sh.sh_flags & SHF_EXECINSTR) && sec->data[q] == 0xcc)) {
+		if (!sec->data[q]) {
 			q++;
 			continue;
 		}

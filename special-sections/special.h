@@ -140,10 +140,6 @@ struct special_section {
 	const struct arch_runtime_const *runtime_const;
 };
 
-/* Each arch's table, ending with an entry without a name. */
-extern const struct special_section x86_64_special[];
-extern const struct special_section arm64_special[];
-
 /* The arch's description of @name, or NULL when it is not special. */
 const struct special_section *special_find(const struct cdo *cdo, const char *name);
 

@@ -8,6 +8,9 @@
 #include "../arch.h"
 #include "../../special-sections/special.h"
 
+/* special.c: the special sections, ending with an entry without a name. */
+extern const struct special_section arm64_special[];
+
 
 #define R(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc }
 

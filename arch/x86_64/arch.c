@@ -7,6 +7,9 @@
 #include "../arch.h"
 #include "../../special-sections/special.h"
 
+/* special.c: the special sections, ending with an entry without a name. */
+extern const struct special_section x86_64_special[];
+
 
 #define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc }
 

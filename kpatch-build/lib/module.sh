@@ -118,18 +118,33 @@ defined_globals() {
 	"${KPB_CROSS}nm" --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
 }
 
-# What objtool writes into an object on x86_64: return, call and
-# retpoline sites, IBT seal list, static call sites, ORC.
-KPB_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
-	.static_call_sites .orc_unwind .orc_unwind_ip .orc_header)
+# arch_facts: source the fragment of the target's arch (arch/ARCH/
+# kpatch-build.sh in the checkout, share/kpatch-ng/arch/ARCH/ installed),
+# once: KPB_ARCH_OBJTOOL_SECTIONS and arch_objtool_on_module.
+KPB_ARCH_FACTS=''
+arch_facts() {
+	local f
+	[ "$KPB_ARCH_FACTS" != "$KPB_ARCH" ] || return 0
+	for f in "$KPB_LIB/../arch/$KPB_ARCH/kpatch-build.sh" \
+		"$KPB_LIB/../../arch/$KPB_ARCH/kpatch-build.sh"; do
+		if [ -f "$f" ]; then
+			# shellcheck source=/dev/null # arch/*/kpatch-build.sh, checked on their own
+			. "$f"
+			KPB_ARCH_FACTS=$KPB_ARCH
+			return 0
+		fi
+	done
+	die "no arch/$KPB_ARCH/kpatch-build.sh beside $KPB_LIB: a broken installation"
+}
 
 # objtool_on_module: does kbuild run objtool on the linked module?
 objtool_on_module() {
-	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$KPB_OBJ/.config"
+	arch_facts
+	arch_objtool_on_module "$KPB_OBJ/.config"
 }
 
 # objtool_sections_strip OBJ LOG: when kbuild runs objtool on the linked
-# module (CONFIG_X86_KERNEL_IBT or CONFIG_LTO_CLANG: "delayed" objtool),
+# module (the arch's arch_objtool_on_module: "delayed" objtool),
 # drop what objtool already wrote into the diff objects (module objects
 # carry it; vmlinux objects of such kernels do not), or it skips those
 # tables for the whole module, the template's code included.  Otherwise
@@ -137,7 +152,7 @@ objtool_on_module() {
 objtool_sections_strip() {
 	local obj=$1 log=$2 args=() s
 	objtool_on_module || return 0
-	for s in "${KPB_OBJTOOL_SECTIONS[@]}"; do
+	for s in "${KPB_ARCH_OBJTOOL_SECTIONS[@]}"; do
 		args+=(--remove-section="$s" --remove-section=".rela$s")
 	done
 	log_cmd "${KPB_CROSS}objcopy" "${args[@]}" "$obj"
@@ -240,7 +255,7 @@ module_check() {
 	grep -q '^CONFIG_KALLSYMS_ALL=y' "$KPB_OBJ/.config" && args+=(--kallsyms-all)
 	# objtool's tables of the linked module have no source to compare with.
 	if objtool_on_module; then
-		for i in "${KPB_OBJTOOL_SECTIONS[@]}"; do
+		for i in "${KPB_ARCH_OBJTOOL_SECTIONS[@]}"; do
 			args+=(--built "$i")
 		done
 	fi
