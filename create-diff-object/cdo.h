@@ -89,8 +89,11 @@ struct rel_info {
 					 * there (x86_64); 0: the addend is exact */
 };
 
+struct special_ops;
+
 struct cdo {
 	const struct arch *arch;
+	const struct special_ops *special;	/* special-sections/' view of the differ */
 	struct kelf *orig, *patched;
 	const char *objname;		/* "vmlinux" or the module name */
 	struct lookup *lookup;		/* the running kernel's symbols */

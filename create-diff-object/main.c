@@ -135,6 +135,17 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	return ret;
 }
 
+/* What special-sections/ asks of the differ (special.h). */
+static const struct special_ops special_ops = {
+	.reloc_target = cdo_reloc_target,
+	.same_target = cdo_same_target,
+	.same_range = cdo_same_range,
+	.include_reloc_target = cdo_include_reloc_target,
+	.links_plainly = cdo_links_plainly,
+	.is_ignored_section = cdo_is_ignored_section,
+	.tail_owner = cdo_tail_owner,
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -147,7 +158,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cdo cdo = { 0 };
+	struct cdo cdo = { .special = &special_ops };
 	char *objname = NULL;
 	const char *tree_path = NULL;
 	bool stats = false;

@@ -63,7 +63,7 @@ static void read_table(struct cdo *cdo, struct table *t)
 
 		for (j = 0; j < nrels; j++) {
 			int64_t off = 0;
-			struct symbol *f = cdo_reloc_target(cdo, rels[j], &off);
+			struct symbol *f = cdo->special->reloc_target(cdo, rels[j], &off);
 
 			if (f && f->type == STT_FUNC && f->sec) {
 				t->e[t->n].owner = f;
@@ -103,13 +103,13 @@ static size_t count_of(const struct table *t, size_t first, const struct symbol 
 }
 
 /* Is @p a function the livepatch leaves as it is, by the differ's choice? */
-static bool is_left_alone(const struct symbol *p)
+static bool is_left_alone(const struct cdo *cdo, const struct symbol *p)
 {
 	const struct sym_info *pi = sym_info(p);
 
 	return p->type == STT_FUNC && p->sec && pi->twin && pi->status == SAME &&
 	       !pi->ignored && !(pi->parent && sym_info(pi->parent)->ignored) &&
-	       !cdo_is_ignored_section(p->sec);
+	       !cdo->special->is_ignored_section(p->sec);
 }
 
 /* Where relocation @rel points in its symbol's section. */
@@ -137,14 +137,14 @@ static bool same_replacement(struct cdo *cdo, const struct reloc *orel,
 
 	/* A symbol (arm64: a callback, or the function's own tail): the same
 	 * one, at the same offset. */
-	if ((cdo_reloc_target(cdo, orel, NULL) || cdo_reloc_target(cdo, prel, NULL)) &&
-	    !cdo_same_target(cdo, orel, prel))
+	if ((cdo->special->reloc_target(cdo, orel, NULL) || cdo->special->reloc_target(cdo, prel, NULL)) &&
+	    !cdo->special->same_target(cdo, orel, prel))
 		return false;
 	if (!place_of(orel, &os, &oat) || !place_of(prel, &ps, &pat))
-		return cdo_same_target(cdo, orel, prel);
+		return cdo->special->same_target(cdo, orel, prel);
 	if (sec_twin(ps) != os || oat + len > os->size || pat + len > ps->size)
 		return false;
-	return cdo_same_range(cdo, os, oat, ps, pat, len);
+	return cdo->special->same_range(cdo, os, oat, ps, pat, len);
 }
 
 /* Width of relocation @rel's field, at least 1. */
@@ -211,7 +211,7 @@ static const char *compare_entry(struct cdo *cdo, const struct table *o, size_t 
 			same = same_replacement(cdo, orels[i], prels[i],
 						p->sec->data[pbase + ss->repl_len_offset]);
 		else
-			same = cdo_same_target(cdo, orels[i], prels[i]);
+			same = cdo->special->same_target(cdo, orels[i], prels[i]);
 		if (!same)
 			return ss->has_repl && at == ss->repl_offset ?
 			       "its replacement code changed" :
@@ -277,7 +277,7 @@ static int compare_table(struct cdo *cdo, const struct special_section *ss,
 		struct symbol *f = p.e[i].owner;
 
 		n = count_of(&p, i, f);
-		if (is_left_alone(f) && compare_function(cdo, &o, &p, f, i, n))
+		if (is_left_alone(cdo, f) && compare_function(cdo, &o, &p, f, i, n))
 			ret = -1;
 	}
 	/* Functions whose every entry went away. */
@@ -285,7 +285,7 @@ static int compare_table(struct cdo *cdo, const struct special_section *ss,
 		struct symbol *f = sym_twin(o.e[i].owner);
 
 		n = count_of(&o, i, o.e[i].owner);
-		if (f && is_left_alone(f) && !count_of(&p, first_of(&p, f), f) &&
+		if (f && is_left_alone(cdo, f) && !count_of(&p, first_of(&p, f), f) &&
 		    compare_function(cdo, &o, &p, f, p.n, 0))
 			ret = -1;
 	}
@@ -296,9 +296,9 @@ static int compare_table(struct cdo *cdo, const struct special_section *ss,
 
 /* @sec, when it has entries to compare (its layout is known or refused
  * by compare_table()). */
-static struct section *usable(struct section *sec)
+static struct section *usable(const struct cdo *cdo, struct section *sec)
 {
-	if (!sec || !sec->data || cdo_is_ignored_section(sec))
+	if (!sec || !sec->data || cdo->special->is_ignored_section(sec))
 		return NULL;
 	return sec;
 }
@@ -316,11 +316,11 @@ int special_refuse_changed_entries(struct cdo *cdo)
 		osec = kelf_find_section_by_name(cdo->orig, ss->name);
 		psec = kelf_find_section_by_name(cdo->patched, ss->name);
 		/* An ignored table (KPATCH_IGNORE_SECTION) is not compared. */
-		if ((psec && cdo_is_ignored_section(psec)) ||
-		    (osec && cdo_is_ignored_section(osec)))
+		if ((psec && cdo->special->is_ignored_section(psec)) ||
+		    (osec && cdo->special->is_ignored_section(osec)))
 			continue;
-		osec = usable(osec);
-		psec = usable(psec);
+		osec = usable(cdo, osec);
+		psec = usable(cdo, psec);
 		if ((osec || psec) && compare_table(cdo, ss, osec, psec))
 			ret = -1;
 	}

@@ -85,7 +85,7 @@ static int entry_site(struct cdo *cdo, struct section *sec, size_t index,
 		return error("%s: %s+%#lx: entry %zu is not a %u-byte place-relative relocation (%s): not the runtime constant table this kernel builds",
 			     cdo->patched->path, sec->name, (unsigned long)off, index,
 			     size, rel ? arch_reloc_name(cdo->arch, rel->type) : "none");
-	t = cdo_reloc_target(cdo, rel, &where);
+	t = cdo->special->reloc_target(cdo, rel, &where);
 	if (!t || t->type != STT_FUNC || !t->sec || !is_text_section(t->sec) ||
 	    !t->sec->data || where < 0 || (uint64_t)where > t->size ||
 	    t->offset + t->size > t->sec->size)
@@ -174,7 +174,7 @@ static int rewrite_site(struct cdo *cdo, const struct special_section *ss,
 	/* A relocation section the differ has not seen: give it its record. */
 	if (new_rela)
 		text->rela->priv = xcalloc(1, sizeof(struct sec_info));
-	cdo_include_reloc_target(cdo, rel);
+	cdo->special->include_reloc_target(cdo, rel);
 	if (cdo->debug)
 		fprintf(stderr, "%s: %s+%#lx: %s site rewritten to read %s\n",
 			cdo->patched->path, func->name, (unsigned long)site.start,

@@ -69,7 +69,7 @@ bool special_entry_kept(const struct section *sec, size_t index)
 
 static bool reaches_included_function(const struct cdo *cdo, const struct reloc *rel)
 {
-	struct symbol *t = cdo_reloc_target(cdo, rel, NULL);
+	struct symbol *t = cdo->special->reloc_target(cdo, rel, NULL);
 
 	return t && t->type == STT_FUNC && t->sec && sym_info(t)->include;
 }
@@ -85,7 +85,7 @@ static struct symbol *entry_site(struct cdo *cdo, struct section *sec, size_t in
 				    (index + 1) * special_entry_size(sec), &n);
 	for (i = 0; i < n; i++)
 		if (reaches_included_function(cdo, rels[i]))
-			return cdo_reloc_target(cdo, rels[i], off);
+			return cdo->special->reloc_target(cdo, rels[i], off);
 	return NULL;
 }
 
@@ -156,8 +156,8 @@ static int check_key(struct cdo *cdo, const struct special_section *ss,
 	if (!rel)
 		return error("%s: %s entry %zu: no relocation for its key at +%#lx",
 			     cdo->patched->path, sec->name, index, (unsigned long)at);
-	key = cdo_reloc_target(cdo, rel, &key_off);
-	if (key && (sym_info(key)->include || cdo_links_plainly(cdo, key) ||
+	key = cdo->special->reloc_target(cdo, rel, &key_off);
+	if (key && (sym_info(key)->include || cdo->special->links_plainly(cdo, key) ||
 		    !strcmp(cdo->objname, "vmlinux")))
 		return ENTRY_KEPT;
 	if (!key)
@@ -217,7 +217,7 @@ static int check_replacement(const struct cdo *cdo, const struct special_section
 			     struct section *sec, size_t index, const struct reloc *site)
 {
 	int64_t off = 0;
-	struct symbol *f = cdo_reloc_target(cdo, site, &off);
+	struct symbol *f = cdo->special->reloc_target(cdo, site, &off);
 	struct reloc *rel = kelf_find_reloc_at(sec, index * special_entry_size(sec) +
 						ss->repl_offset);
 	struct section *to = rel && rel->sym ? rel->sym->sec : NULL;
@@ -227,7 +227,7 @@ static int check_replacement(const struct cdo *cdo, const struct special_section
 		return 0;
 	at = (rel->sym->type == STT_SECTION ? 0 : (int64_t)rel->sym->offset) + rel->addend;
 	if (at < 0 || (uint64_t)at >= to->size ||
-	    kelf_find_symbol_containing(to, at) || cdo_tail_owner(to, NULL))
+	    kelf_find_symbol_containing(to, at) || cdo->special->tail_owner(to, NULL))
 		return 0;
 	if (!to->nr_by_offset)
 		return 0;	/* anonymous code: .altinstr_replacement */
@@ -278,7 +278,7 @@ static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 		if (ss->has_repl && check_replacement(cdo, ss, sec, i, rels[j]))
 			return -1;
 		for (j = 0; j < nrels; j++)
-			cdo_include_reloc_target(cdo, rels[j]);
+			cdo->special->include_reloc_target(cdo, rels[j]);
 	}
 	return refused ? -1 : added;
 }
@@ -298,7 +298,7 @@ static int check_unknown_sections(struct cdo *cdo)
 
 		if (!sec->rela || is_rela_section(sec) || is_text_section(sec) ||
 		    !(sec->sh.sh_flags & SHF_ALLOC) || sec_info(sec)->include ||
-		    cdo_is_ignored_section(sec) || special_find(cdo, sec->name) ||
+		    cdo->special->is_ignored_section(sec) || special_find(cdo, sec->name) ||
 		    is_companion(cdo, sec->name))
 			continue;
 		for_each_reloc(sec->rela, rel) {
@@ -309,7 +309,7 @@ static int check_unknown_sections(struct cdo *cdo)
 			holder = kelf_find_symbol_containing(sec, rel->offset);
 			if (holder && holder->type == STT_OBJECT)
 				continue;	/* a data object pointing at code */
-			t = cdo_reloc_target(cdo, rel, NULL);
+			t = cdo->special->reloc_target(cdo, rel, NULL);
 			ret = error("%s: %s+%#lx: unknown special section %s refers to %s, which the livepatch replaces; the differ cannot tell what the kernel does with it",
 				    cdo->patched->path, sec->name,
 				    (unsigned long)rel->offset, sec->name, t->name);

@@ -20,8 +20,35 @@
 
 struct cdo;
 struct kelf;
+struct reloc;
 struct section;
 struct symbol;
+
+/*
+ * What the special sections need from the differ that drives them,
+ * handed in through struct cdo's @special so that the layering reads one
+ * way: create-diff-object calls into special-sections/, never the other
+ * way round.  create-diff-object/main.c fills it with cdo.h's functions
+ * of the same names; what each answers is documented there.
+ */
+struct special_ops {
+	/* The symbol and offset @rel reaches, through section symbols. */
+	struct symbol *(*reloc_target)(const struct cdo *cdo, const struct reloc *rel,
+				       int64_t *off);
+	/* Do two relocations reach the same thing, by the comparison's rule? */
+	bool (*same_target)(struct cdo *cdo, const struct reloc *o, const struct reloc *p);
+	/* Are two ranges the same, bytes outside relocated fields and relocations? */
+	bool (*same_range)(struct cdo *cdo, struct section *os, uint64_t ostart,
+			   struct section *ps, uint64_t pstart, uint64_t size);
+	/* Include what @rel needs carried. */
+	void (*include_reloc_target)(struct cdo *cdo, const struct reloc *rel);
+	/* Does a reference to the original @t link as an ordinary symbol? */
+	bool (*links_plainly)(const struct cdo *cdo, const struct symbol *t);
+	/* Is @sec never compared (KPATCH_IGNORE_SECTION, known not to matter)? */
+	bool (*is_ignored_section)(const struct section *sec);
+	/* The function owning the tail of @sec, or NULL. */
+	struct symbol *(*tail_owner)(struct section *sec, uint64_t *start);
+};
 
 struct arch_runtime_const;
 
