@@ -532,7 +532,7 @@ static bool runtime_const_place(const struct cm *c, struct cm_source *src,
 
 /*
  * Does the instruction holding @pr, in function @psym of a source, read or
- * write the place its field gives (arch_insn's deref_off)?  An adrp (page)
+ * write the place its field gives (arch_insn's deref_off), or branch there?  An adrp (page)
  * only forms the page: it does when every other relocation of @psym with
  * the same symbol and addend is in a load or store, and there is one.
  */
@@ -549,6 +549,9 @@ static bool reads_or_writes(const struct cm *c, struct symbol *psym, const struc
 	    psym->offset + psym->size > sec->size ||
 	    arch_insn_at(c->arch, sec->data + psym->offset, psym->size, at, &start, &insn))
 		return false;
+	/* A branch reaches an instruction: the start of a function there. */
+	if (insn.branch && insn.disp_off >= 0 && at - start == (uint64_t)insn.disp_off)
+		return true;
 	if (!insn.page)
 		return insn.deref_off >= 0 && at - start == (uint64_t)insn.deref_off;
 	if (!follow_page || !sec->rela)
@@ -583,6 +586,10 @@ static bool boundary(const struct cm *c, struct symbol *psym, const struct reloc
 		return false;
 	e = ending_at(pr->sym->sec, off);
 	b = starting_at(pr->sym->sec, off);
+	/* objtool's padding before a function (__pfx_NAME, __cfi_NAME) is
+	 * part of it: nothing means its end. */
+	if (e && (!strncmp(e->name, PFX, strlen(PFX)) || !strncmp(e->name, "__cfi_", 6)))
+		return false;
 	return e && b && e != b && is_func_or_object(e) && e->size &&
 	       !reads_or_writes(c, psym, pr, true);
 }

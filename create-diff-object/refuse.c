@@ -179,12 +179,22 @@ static int refuse_boundaries(struct cdo *cdo, struct symbol *p)
 		if (!is_carried(end) && !is_carried(start) && oe && os && oe->sec == os->sec &&
 		    oe->offset + oe->size == os->offset)
 			continue;
-		ret = error("%s: %s+%#lx: %s to %s+%#lx reaches both the end of %s and the start of %s, and the instruction does not read or write there: which one the code means cannot be known, and the livepatch keeps the two apart (%s %s, %s %s); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it",
-			      cdo->patched->path, p->name, (unsigned long)(rels[i]->offset - p->offset),
-			      arch_reloc_name(cdo->arch, rels[i]->type), rels[i]->sym->sec->name,
-			      (unsigned long)cdo_reloc_offset(cdo, rels[i]), end->name, start->name,
-			      end->name, is_carried(end) ? "carried" : "the running kernel's",
-			      start->name, is_carried(start) ? "carried" : "the running kernel's");
+		if (!is_carried(end) && !is_carried(start))
+			ret = error("%s: %s+%#lx: %s to %s+%#lx reaches both the end of %s and the start of %s, and the instruction does not read, write or branch there: which one the code means cannot be known, and in the running kernel %s does not start where %s ends (a variable between them was removed, or they moved); keep the variables of %s as the running kernel has them",
+				    cdo->patched->path, p->name,
+				    (unsigned long)(rels[i]->offset - p->offset),
+				    arch_reloc_name(cdo->arch, rels[i]->type), rels[i]->sym->sec->name,
+				    (unsigned long)cdo_reloc_offset(cdo, rels[i]), end->name,
+				    start->name, start->name, end->name, rels[i]->sym->sec->name);
+		else
+			ret = error("%s: %s+%#lx: %s to %s+%#lx reaches both the end of %s and the start of %s, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (%s %s, %s %s); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it",
+				    cdo->patched->path, p->name,
+				    (unsigned long)(rels[i]->offset - p->offset),
+				    arch_reloc_name(cdo->arch, rels[i]->type), rels[i]->sym->sec->name,
+				    (unsigned long)cdo_reloc_offset(cdo, rels[i]), end->name,
+				    start->name, end->name,
+				    is_carried(end) ? "carried" : "the running kernel's", start->name,
+				    is_carried(start) ? "carried" : "the running kernel's");
 	}
 	return ret;
 }

@@ -196,7 +196,8 @@ static int decode_section(const struct cdo *cdo, struct kelf *kelf, struct secti
 			continue;
 		}
 		info[i].decoded = true;
-		info[i].deref = w.insn.deref_off == w.insn.disp_off;
+		/* A branch reaches an instruction: the start of what is there. */
+		info[i].deref = w.insn.deref_off == w.insn.disp_off || w.insn.branch;
 		info[i].page = w.insn.page;
 		if (w.insn.pcrel)
 			info[i].to_end = w.insn.len - field;
@@ -300,6 +301,10 @@ bool cdo_reloc_boundary(const struct cdo *cdo, const struct reloc *rel, struct s
 	if (where <= 0 || (uint64_t)where > sym->sec->size)
 		return false;
 	*end = ending_at(sym->sec, where);
+	/* The padding objtool names before a function (__pfx_foo) is part of
+	 * it: nothing means its end. */
+	if (*end && cdo_is_prefix_symbol(*end))
+		*end = NULL;
 	*start = *end ? starting_at(sym->sec, where) : NULL;
 	if (!*start || *start == *end || derefs(rel)) {
 		*end = *start = NULL;

@@ -18,7 +18,8 @@ test_description='a place where one variable ends and the next starts: refused u
 # module's loop ran from the kernel's limits to the livepatch's shown.
 
 test_expect_success 'setup: the fixture pairs and the template object' '
-	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref &&
+	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref one-past-end-call &&
+	cdo_pairs arm64 refuse-one-past-end &&
 	printf "%s\n" "extern int printk(const char *, ...);" \
 		"int lp_init(void) { return printk(\"lp\"); }" >mod.c &&
 	kernel_cc x86_64 mod.c mod.o
@@ -36,7 +37,7 @@ test_expect_success 'refused: a loop bound at the end of the kernel'"'"'s limits
 	test_cmp expect actual &&
 	cdo_refused refuse-one-past-end.x86_64 &&
 	cat >expect <<-\EOF &&
-	create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, and the instruction does not read or write there: which one the code means cannot be known, and the livepatch keeps the two apart (limits the running kernel'"'"'s, shown carried); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it
+	create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (limits the running kernel'"'"'s, shown carried); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it
 	EOF
 	test_cmp expect refuse-one-past-end.x86_64/stderr
 '
@@ -82,6 +83,89 @@ test_expect_success 'dereferenced: "shown++" writes where limits ends, so it is 
 		one-past-end-deref.x86_64/patched.o one-past-end-deref.x86_64/out.o >deref.stdout &&
 	grep -c "^check-module: [0-9]* relocations checked (2 klp, " deref.stdout >count &&
 	echo 1 | test_cmp - count
+'
+
+test_expect_success 'a branch: use()'"'"'s call reaches the start of the new sched_b, where the kernel'"'"'s sched_a ends' '
+	symbols one-past-end-call.x86_64/patched.o sched_a sched_b >actual &&
+	cat >expect <<-\EOF &&
+	Y sched_a LOCAL FUNC .sched.text off=0 size=9
+	Y sched_b LOCAL FUNC .sched.text off=0x9 size=9
+	EOF
+	test_cmp expect actual &&
+	relocs one-past-end-call.x86_64/patched.o .text.use | grep 0xe >actual &&
+	echo "R .text.use+0xe R_X86_64_PC32 .sched.text +5" >expect &&
+	test_cmp expect actual &&
+	test_expect_code 0 cdo one-past-end-call.x86_64 &&
+	printf "%s\n" "changed function: sched_b (code)" "changed function: use (relocation)" >expect &&
+	test_cmp expect one-past-end-call.x86_64/stdout &&
+	kelf-dump -s one-past-end-call.x86_64/out.o | awk "\$3 == \"sched_b\" { print \$6, \$7 }" >actual &&
+	echo ".sched.text off=0" >expect &&
+	test_cmp expect actual &&
+	relocs one-past-end-call.x86_64/out.o .text.use | grep 0xe >actual &&
+	echo "R .text.use+0xe R_X86_64_PC32 .sched.text -4" >expect &&
+	test_cmp expect actual &&
+	ld -r -z noexecstack -o call.lp.ko one-past-end-call.x86_64/out.o mod.o &&
+	create-klp-module call.lp.ko call.ko >/dev/null &&
+	check-module -a -T mod.o call.ko vmlinux one-past-end-call.x86_64/orig.o \
+		one-past-end-call.x86_64/patched.o one-past-end-call.x86_64/out.o >call.stdout
+'
+
+# arm64 computes the bound from limits'"'"' address (add x22, x19, #40): no
+# relocation reaches the end of limits; shown'"'"'s adrp is completed by a
+# load and a store of the same place, so it is shown'"'"'s too.
+test_expect_success 'arm64: the adrp of shown, completed by its ldr and str, reaches the new shown' '
+	test_expect_code 0 cdo refuse-one-past-end.arm64 &&
+	echo "changed function: show_limits (size)" >expect &&
+	test_cmp expect refuse-one-past-end.arm64/stdout &&
+	relocs refuse-one-past-end.arm64/patched.o .text.show_limits | grep "read_mostly" >actual &&
+	cat >expect <<-\EOF &&
+	R .text.show_limits+0xc R_AARCH64_ADR_PREL_PG_HI21 .data..read_mostly +40
+	R .text.show_limits+0x14 R_AARCH64_LDST32_ABS_LO12_NC .data..read_mostly +40
+	R .text.show_limits+0x1c R_AARCH64_ADR_PREL_PG_HI21 .data..read_mostly +0
+	R .text.show_limits+0x20 R_AARCH64_ADD_ABS_LO12_NC .data..read_mostly +0
+	R .text.show_limits+0x3c R_AARCH64_LDST32_ABS_LO12_NC .data..read_mostly +40
+	EOF
+	test_cmp expect actual &&
+	relocs refuse-one-past-end.arm64/out.o .text.show_limits |
+		awk "\$4 == \"shown\" || \$4 ~ /limits,0\$/" >actual &&
+	cat >expect <<-\EOF &&
+	R .text.show_limits+0xc R_AARCH64_ADR_PREL_PG_HI21 shown +0
+	R .text.show_limits+0x14 R_AARCH64_LDST32_ABS_LO12_NC shown +0
+	R .text.show_limits+0x1c R_AARCH64_ADR_PREL_PG_HI21 .klp.sym.vmlinux.limits,0 +0
+	R .text.show_limits+0x20 R_AARCH64_ADD_ABS_LO12_NC .klp.sym.vmlinux.limits,0 +0
+	R .text.show_limits+0x3c R_AARCH64_LDST32_ABS_LO12_NC shown +0
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'refused: both the kernel'"'"'s, but not one after the other there (a variable between them removed)' '
+	mkdir removed removed/a removed/b &&
+	printf "%s\n" "extern int printk(const char *, ...);" \
+		"static int depth __attribute__((section(\".data..read_mostly\"))) = 3;" \
+		"static int gone __attribute__((section(\".data..read_mostly\"))) = 4;" \
+		"static int limits[10] __attribute__((section(\".data..read_mostly\"))) = { 1, 2 };" \
+		"int show_limits(void) { int s = 0; for (int i = 0; i < 10; i++) s += printk(\"limit %d\\n\", limits[i]); return s; }" \
+		"int show_depth(void) { return printk(\"depth %d %d\\n\", depth, gone); }" >removed/a/x.c &&
+	sed -e "/gone __attr/d" -e "s/limit %d/limit: %d/" -e "s/depth %d %d/depth %d/" \
+		-e "s/, depth, gone)/, depth)/" removed/a/x.c >removed/b/x.c &&
+	(cd removed/a && "${CDO_X86_64_CC[@]}" -o ../orig.o x.c) &&
+	(cd removed/b && "${CDO_X86_64_CC[@]}" -o ../patched.o x.c) &&
+	symbols removed/orig.o limits gone depth >actual &&
+	symbols removed/patched.o limits depth >>actual &&
+	cat >expect <<-\EOF &&
+	Y limits LOCAL OBJECT .data..read_mostly off=0 size=40
+	Y gone LOCAL OBJECT .data..read_mostly off=0x28 size=4
+	Y depth LOCAL OBJECT .data..read_mostly off=0x2c size=4
+	Y limits LOCAL OBJECT .data..read_mostly off=0 size=40
+	Y depth LOCAL OBJECT .data..read_mostly off=0x28 size=4
+	EOF
+	test_cmp expect actual &&
+	cdo_symvers removed/Module.symvers &&
+	cdo_refused removed &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: show_limits+0x31: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of depth, and the instruction does not read, write or branch there: which one the code means cannot be known, and in the running kernel depth does not start where limits ends (a variable between them was removed, or they moved); keep the variables of .data..read_mostly as the running kernel has them
+	EOF
+	test_cmp expect removed/stderr
 '
 
 # The module the differ used to write for a loop bound at the end of
