@@ -18,7 +18,8 @@ test_description='a place where one variable ends and the next starts: refused u
 # module's loop ran from the kernel's limits to the livepatch's shown.
 
 test_expect_success 'setup: the fixture pairs and the template object' '
-	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref one-past-end-call &&
+	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref one-past-end-call \
+		one-past-end-prefix &&
 	cdo_pairs arm64 refuse-one-past-end &&
 	printf "%s\n" "extern int printk(const char *, ...);" \
 		"int lp_init(void) { return printk(\"lp\"); }" >mod.c &&
@@ -108,6 +109,32 @@ test_expect_success 'a branch: use()'"'"'s call reaches the start of the new sch
 	create-klp-module call.lp.ko call.ko >/dev/null &&
 	check-module -a -T mod.o call.ko vmlinux one-past-end-call.x86_64/orig.o \
 		one-past-end-call.x86_64/patched.o one-past-end-call.x86_64/out.o >call.stdout
+'
+
+test_expect_success 'a prefix: the end of __pfx_handler is handler'"'"'s start, no boundary' '
+	symbols one-past-end-prefix.x86_64/patched.o __pfx_handler handler >actual &&
+	cat >expect <<-\EOF &&
+	Y __pfx_handler LOCAL FUNC .sched.text off=0 size=16
+	Y handler LOCAL FUNC .sched.text off=0x10 size=4
+	EOF
+	test_cmp expect actual &&
+	relocs one-past-end-prefix.x86_64/patched.o .text.pick | grep 0x1c >actual &&
+	echo "R .text.pick+0x1c R_X86_64_32S .sched.text +16" >expect &&
+	test_cmp expect actual &&
+	test_expect_code 0 cdo one-past-end-prefix.x86_64 &&
+	test_file_empty one-past-end-prefix.x86_64/stderr &&
+	relocs one-past-end-prefix.x86_64/out.o .text.pick | grep 0x1c >actual &&
+	echo "R .text.pick+0x1c R_X86_64_32S .sched.text +16" >expect &&
+	test_cmp expect actual &&
+	# the padding is carried in front of handler, which it belongs to
+	kelf-dump -s one-past-end-prefix.x86_64/out.o |
+		awk "\$3 == \"handler\" { print \$3, \$6, \$7 }" >actual &&
+	echo "handler .sched.text off=0x10" >expect &&
+	test_cmp expect actual &&
+	ld -r -z noexecstack -o prefix.lp.ko one-past-end-prefix.x86_64/out.o mod.o &&
+	create-klp-module prefix.lp.ko prefix.ko >/dev/null &&
+	check-module -a -T mod.o prefix.ko vmlinux one-past-end-prefix.x86_64/orig.o \
+		one-past-end-prefix.x86_64/patched.o one-past-end-prefix.x86_64/out.o >prefix.stdout
 '
 
 # arm64 computes the bound from limits'"'"' address (add x22, x19, #40): no
