@@ -590,7 +590,8 @@ static bool boundary(const struct cm *c, struct symbol *psym, const struct reloc
 	 * part of it: nothing means its end. */
 	if (e && (!strncmp(e->name, PFX, strlen(PFX)) || !strncmp(e->name, "__cfi_", 6)))
 		return false;
-	return e && b && e != b && is_func_or_object(e) && e->size &&
+	/* Code is pointed at by where it starts (calls, function pointers). */
+	return e && b && e != b && is_func_or_object(e) && e->size && b->type != STT_FUNC &&
 	       !reads_or_writes(c, psym, pr, true);
 }
 

@@ -176,9 +176,11 @@ int cdo_decode_relocs(const struct cdo *cdo, struct kelf *kelf);
 int cdo_reloc_bias(const struct cdo *cdo, const struct reloc *rel, int64_t *bias);
 /*
  * Does @rel, through a section symbol, reach a place where one sized
- * function or object ends and another symbol starts ("&a[N]" and "&b" are
- * the same offset), without reading or writing there?  True with the two
- * in *@end and *@start: which one the code means cannot be known.
+ * function or object ends and an object starts ("&a[N]" and "&b" are the
+ * same offset), without reading, writing or branching there?  True with
+ * the two in *@end and *@start: which one the code means cannot be known.
+ * (Code is pointed at by where it starts, and objtool's __pfx_ padding
+ * belongs to the function after it.)
  */
 bool cdo_reloc_boundary(const struct cdo *cdo, const struct reloc *rel, struct symbol **end,
 			struct symbol **start);

@@ -306,7 +306,9 @@ bool cdo_reloc_boundary(const struct cdo *cdo, const struct reloc *rel, struct s
 	if (*end && cdo_is_prefix_symbol(*end))
 		*end = NULL;
 	*start = *end ? starting_at(sym->sec, where) : NULL;
-	if (!*start || *start == *end || derefs(rel)) {
+	/* Code is pointed at by where it starts (calls, function pointers):
+	 * nothing but the unwind tables means the end of a function. */
+	if (!*start || *start == *end || (*start)->type == STT_FUNC || derefs(rel)) {
 		*end = *start = NULL;
 		return false;
 	}

@@ -86,7 +86,7 @@ test_expect_success 'dereferenced: "shown++" writes where limits ends, so it is 
 	echo 1 | test_cmp - count
 '
 
-test_expect_success 'a branch: use()'"'"'s call reaches the start of the new sched_b, where the kernel'"'"'s sched_a ends' '
+test_expect_success 'code: use()'"'"'s call and pass()'"'"'s pointer reach the start of the new sched_b, where the kernel'"'"'s sched_a ends' '
 	symbols one-past-end-call.x86_64/patched.o sched_a sched_b >actual &&
 	cat >expect <<-\EOF &&
 	Y sched_a LOCAL FUNC .sched.text off=0 size=9
@@ -97,8 +97,15 @@ test_expect_success 'a branch: use()'"'"'s call reaches the start of the new sch
 	echo "R .text.use+0xe R_X86_64_PC32 .sched.text +5" >expect &&
 	test_cmp expect actual &&
 	test_expect_code 0 cdo one-past-end-call.x86_64 &&
-	printf "%s\n" "changed function: sched_b (code)" "changed function: use (relocation)" >expect &&
+	printf "%s\n" "changed function: sched_b (code)" "changed function: use (relocation)" \
+		"changed function: pass (relocation)" >expect &&
 	test_cmp expect one-past-end-call.x86_64/stdout &&
+	relocs one-past-end-call.x86_64/patched.o .text.pass | grep 0xe >actual &&
+	echo "R .text.pass+0xe R_X86_64_32S .sched.text +9" >expect &&
+	test_cmp expect actual &&
+	relocs one-past-end-call.x86_64/out.o .text.pass | grep 0xe >actual &&
+	echo "R .text.pass+0xe R_X86_64_32S .sched.text +0" >expect &&
+	test_cmp expect actual &&
 	kelf-dump -s one-past-end-call.x86_64/out.o | awk "\$3 == \"sched_b\" { print \$6, \$7 }" >actual &&
 	echo ".sched.text off=0" >expect &&
 	test_cmp expect actual &&
