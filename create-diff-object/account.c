@@ -236,16 +236,21 @@ static int cmp_cover(const void *a, const void *b)
 }
 
 /*
- * Is [@lo, @hi) of @sec alignment fill: shorter than the section's
- * alignment, without relocations, zeros (data), or zeros and nops (code,
- * decoded)?
+ * Is [@lo, @hi) of @sec fill: without relocations, zeros (data), or zeros
+ * and nops (code, decoded), and either shorter than the section's
+ * alignment or, in code, right before the function @next starts (the NOPs
+ * -fpatchable-function-entry=N,N writes in front of each function for
+ * CONFIG_CALL_PADDING, which objtool names __pfx_ only in some builds)?
  */
-static bool is_fill(const struct cdo *cdo, struct section *sec, uint64_t lo, uint64_t hi)
+static bool is_fill(const struct cdo *cdo, struct section *sec, uint64_t lo, uint64_t hi,
+		    const struct symbol *next)
 {
+	bool code = sec->sh.sh_flags & SHF_EXECINSTR;
 	struct arch_insn insn;
 	uint64_t q;
 
-	if (hi - lo >= (sec->sh.sh_addralign ? sec->sh.sh_addralign : 1) ||
+	if ((hi - lo >= (sec->sh.sh_addralign ? sec->sh.sh_addralign : 1) &&
+	     !(code && next && next->type == STT_FUNC && next->offset == hi)) ||
 	    cdo_is_relocated(cdo, sec, lo, hi - lo))
 		return false;
 	for (q = lo; q < hi; ) {
@@ -253,8 +258,7 @@ static bool is_fill(const struct cdo *cdo, struct section *sec, uint64_t lo, uin
 			q++;
 			continue;
 		}
-		if (!(sec->sh.sh_flags & SHF_EXECINSTR) ||
-		    arch_decode(cdo->arch, sec->data + q, hi - q, &insn) || !insn.nop)
+		if (!code || arch_decode(cdo->arch, sec->data + q, hi - q, &insn) || !insn.nop)
 			return false;
 		q += insn.len;
 	}
@@ -263,18 +267,19 @@ static bool is_fill(const struct cdo *cdo, struct section *sec, uint64_t lo, uin
 
 /*
  * The bytes [@lo, @hi) of @p that no sized function or object covers,
- * after @before (NULL: from the section's start): the same bytes and
+ * after @before (NULL: from the section's start), before @next (NULL: to
+ * the section's end): the same bytes and
  * relocations at the same distance after its twin (or from the start of
  * the twin section), or alignment fill; else refused.
  */
 static int account_gap(struct cdo *cdo, struct section *p, struct symbol *before,
-		       uint64_t lo, uint64_t hi)
+		       uint64_t lo, uint64_t hi, const struct symbol *next)
 {
 	struct section *o = sec_twin(p);
 	struct symbol *ob = before ? sym_twin(before) : NULL;
 	uint64_t olo;
 
-	if (is_fill(cdo, p, lo, hi))
+	if (is_fill(cdo, p, lo, hi, next))
 		return 0;
 	if (o && (!before || (ob && ob->sec == o))) {
 		olo = before ? ob->offset + ob->size + (lo - before->offset - before->size) : lo;
@@ -327,14 +332,14 @@ static int account_gaps(struct cdo *cdo)
 		    cdo_is_ignored_section(sec) || is_special(cdo, sec))
 			continue;
 		for (; i < n && c[i].sec == sec->index; i++) {
-			if (c[i].lo > at && account_gap(cdo, sec, before, at, c[i].lo))
+			if (c[i].lo > at && account_gap(cdo, sec, before, at, c[i].lo, c[i].sym))
 				ret = -1;
 			if (c[i].hi > at) {
 				at = c[i].hi;
 				before = c[i].sym;
 			}
 		}
-		if (sec->size > at && account_gap(cdo, sec, before, at, sec->size))
+		if (sec->size > at && account_gap(cdo, sec, before, at, sec->size, NULL))
 			ret = -1;
 	}
 	free(c);

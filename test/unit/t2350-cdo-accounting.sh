@@ -12,7 +12,7 @@ test_description='create-diff-object: the final accounting, no difference left o
 
 test_expect_success 'setup: the fixture pairs' '
 	cdo_pairs x86_64 refuse-const-global refuse-param refuse-anonymous-section rodata-table \
-		refuse-unsized-data refuse-unsized-data-alone refuse-unsized-code
+		refuse-unsized-data refuse-unsized-data-alone refuse-unsized-code padding-new-sched
 '
 
 test_expect_success 'refuse-const-global: the objects differ as the fixture says' '
@@ -102,6 +102,21 @@ test_expect_success 'refuse-unsized-code: a changed asm stub without .size in a 
 	create-diff-object: error: patched.o: .text.run+0..0x10: changed bytes that no sized function or object covers (asm data or code without .size, a symbol of size 0): kpatch-ng cannot tell what they belong to, and the livepatch would leave the change out; give them a symbol with a .size, or keep them as they are
 	EOF
 	test_cmp expect refuse-unsized-code.x86_64/stderr
+'
+
+test_expect_success 'padding-new-sched: the NOPs before a function after a new one are fill, not changed bytes' '
+	kelf-dump -s padding-new-sched.x86_64/patched.o |
+		awk "\$5 == \"FUNC\" && \$6 == \".sched.text\" { print \$3, \$7, \$8 }" >actual &&
+	cat >expect <<-\EOF &&
+	sched_a off=0x10 size=9
+	sched_b off=0x30 size=9
+	sched_new off=0x50 size=29
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 0 cdo padding-new-sched.x86_64 &&
+	printf "%s\n" "new function: sched_new" "changed function: use (size)" >expect &&
+	test_cmp expect padding-new-sched.x86_64/stdout &&
+	test_file_empty padding-new-sched.x86_64/stderr
 '
 
 test_expect_success 'every pair diffed against itself: no change (exit 3), nothing refused' '
