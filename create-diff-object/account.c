@@ -281,7 +281,8 @@ static int account_gap(struct cdo *cdo, struct section *p, struct symbol *before
 
 	if (is_fill(cdo, p, lo, hi, next))
 		return 0;
-	if (o && (!before || (ob && ob->sec == o))) {
+	if (o && o->data && o->sh.sh_type == p->sh.sh_type &&
+	    (!before || (ob && ob->sec == o))) {
 		olo = before ? ob->offset + ob->size + (lo - before->offset - before->size) : lo;
 		if (olo <= o->size && hi - lo <= o->size - olo &&
 		    cdo_same_range(cdo, o, olo, p, lo, hi - lo))
