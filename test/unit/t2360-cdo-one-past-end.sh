@@ -17,6 +17,23 @@ test_description='a place where one variable ends and the next starts: refused u
 # known.  Before, both charged it to the variable starting there: the
 # module's loop ran from the kernel's limits to the livepatch's shown.
 
+# reloc_is OBJ SECTION OFFSET LINE: OBJ's relocation at SECTION+OFFSET is
+# exactly LINE (kelf-dump's "R SECTION+OFF TYPE SYMBOL ADDEND").
+reloc_is() {
+	relocs "$1" "$2" | grep "^R $2+$3 " >actual &&
+	echo "$4" >expect &&
+	test_cmp expect actual
+}
+
+# module_checks PAIR: PAIR.ko, the module of the x86_64 pair's diff object
+# and mod.o, passes check-module (its summary in PAIR.ko.stdout).
+module_checks() {
+	ld -r -z noexecstack -o "$1.lp.ko" "$1.x86_64/out.o" mod.o &&
+	create-klp-module "$1.lp.ko" "$1.ko" >/dev/null &&
+	check-module -a -T mod.o "$1.ko" vmlinux "$1.x86_64/orig.o" "$1.x86_64/patched.o" \
+		"$1.x86_64/out.o" >"$1.ko.stdout"
+}
+
 test_expect_success 'setup: the fixture pairs and the template object' '
 	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref one-past-end-call \
 		one-past-end-prefix &&
@@ -33,9 +50,7 @@ test_expect_success 'refused: a loop bound at the end of the kernel'"'"'s limits
 	Y shown LOCAL OBJECT .data..read_mostly off=0x28 size=4
 	EOF
 	test_cmp expect actual &&
-	relocs refuse-one-past-end.x86_64/patched.o .text.show_limits | grep 0x39 >actual &&
-	echo "R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +40" >expect &&
-	test_cmp expect actual &&
+	reloc_is refuse-one-past-end.x86_64/patched.o .text.show_limits 0x39 "R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +40" &&
 	cdo_refused refuse-one-past-end.x86_64 &&
 	cat >expect <<-\EOF &&
 	create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (limits the running kernel'"'"'s, shown carried); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it
@@ -78,11 +93,8 @@ test_expect_success 'dereferenced: "shown++" writes where limits ends, so it is 
 	0000000000000039 R_X86_64_32S .klp.sym.vmlinux.limits,0 + 24
 	EOF
 	test_cmp expect actual &&
-	ld -r -z noexecstack -o deref.lp.ko one-past-end-deref.x86_64/out.o mod.o &&
-	create-klp-module deref.lp.ko deref.ko >/dev/null &&
-	check-module -a -T mod.o deref.ko vmlinux one-past-end-deref.x86_64/orig.o \
-		one-past-end-deref.x86_64/patched.o one-past-end-deref.x86_64/out.o >deref.stdout &&
-	grep -c "^check-module: [0-9]* relocations checked (2 klp, " deref.stdout >count &&
+	module_checks one-past-end-deref &&
+	grep -c "^check-module: [0-9]* relocations checked (2 klp, " one-past-end-deref.ko.stdout >count &&
 	echo 1 | test_cmp - count
 '
 
@@ -93,29 +105,18 @@ test_expect_success 'code: use()'"'"'s call and pass()'"'"'s pointer reach the s
 	Y sched_b LOCAL FUNC .sched.text off=0x9 size=9
 	EOF
 	test_cmp expect actual &&
-	relocs one-past-end-call.x86_64/patched.o .text.use | grep 0xe >actual &&
-	echo "R .text.use+0xe R_X86_64_PC32 .sched.text +5" >expect &&
-	test_cmp expect actual &&
+	reloc_is one-past-end-call.x86_64/patched.o .text.use 0xe "R .text.use+0xe R_X86_64_PC32 .sched.text +5" &&
 	test_expect_code 0 cdo one-past-end-call.x86_64 &&
 	printf "%s\n" "changed function: sched_b (code)" "changed function: use (relocation)" \
 		"changed function: pass (relocation)" >expect &&
 	test_cmp expect one-past-end-call.x86_64/stdout &&
-	relocs one-past-end-call.x86_64/patched.o .text.pass | grep 0xe >actual &&
-	echo "R .text.pass+0xe R_X86_64_32S .sched.text +9" >expect &&
-	test_cmp expect actual &&
-	relocs one-past-end-call.x86_64/out.o .text.pass | grep 0xe >actual &&
-	echo "R .text.pass+0xe R_X86_64_32S .sched.text +0" >expect &&
-	test_cmp expect actual &&
+	reloc_is one-past-end-call.x86_64/patched.o .text.pass 0xe "R .text.pass+0xe R_X86_64_32S .sched.text +9" &&
+	reloc_is one-past-end-call.x86_64/out.o .text.pass 0xe "R .text.pass+0xe R_X86_64_32S .sched.text +0" &&
 	kelf-dump -s one-past-end-call.x86_64/out.o | awk "\$3 == \"sched_b\" { print \$6, \$7 }" >actual &&
 	echo ".sched.text off=0" >expect &&
 	test_cmp expect actual &&
-	relocs one-past-end-call.x86_64/out.o .text.use | grep 0xe >actual &&
-	echo "R .text.use+0xe R_X86_64_PC32 .sched.text -4" >expect &&
-	test_cmp expect actual &&
-	ld -r -z noexecstack -o call.lp.ko one-past-end-call.x86_64/out.o mod.o &&
-	create-klp-module call.lp.ko call.ko >/dev/null &&
-	check-module -a -T mod.o call.ko vmlinux one-past-end-call.x86_64/orig.o \
-		one-past-end-call.x86_64/patched.o one-past-end-call.x86_64/out.o >call.stdout
+	reloc_is one-past-end-call.x86_64/out.o .text.use 0xe "R .text.use+0xe R_X86_64_PC32 .sched.text -4" &&
+	module_checks one-past-end-call
 '
 
 test_expect_success 'a prefix: the end of __pfx_handler is handler'"'"'s start, no boundary' '
@@ -125,23 +126,16 @@ test_expect_success 'a prefix: the end of __pfx_handler is handler'"'"'s start, 
 	Y handler LOCAL FUNC .sched.text off=0x10 size=4
 	EOF
 	test_cmp expect actual &&
-	relocs one-past-end-prefix.x86_64/patched.o .text.pick | grep 0x1c >actual &&
-	echo "R .text.pick+0x1c R_X86_64_32S .sched.text +16" >expect &&
-	test_cmp expect actual &&
+	reloc_is one-past-end-prefix.x86_64/patched.o .text.pick 0x1c "R .text.pick+0x1c R_X86_64_32S .sched.text +16" &&
 	test_expect_code 0 cdo one-past-end-prefix.x86_64 &&
 	test_file_empty one-past-end-prefix.x86_64/stderr &&
-	relocs one-past-end-prefix.x86_64/out.o .text.pick | grep 0x1c >actual &&
-	echo "R .text.pick+0x1c R_X86_64_32S .sched.text +16" >expect &&
-	test_cmp expect actual &&
+	reloc_is one-past-end-prefix.x86_64/out.o .text.pick 0x1c "R .text.pick+0x1c R_X86_64_32S .sched.text +16" &&
 	# the padding is carried in front of handler, which it belongs to
 	kelf-dump -s one-past-end-prefix.x86_64/out.o |
 		awk "\$3 == \"handler\" { print \$3, \$6, \$7 }" >actual &&
 	echo "handler .sched.text off=0x10" >expect &&
 	test_cmp expect actual &&
-	ld -r -z noexecstack -o prefix.lp.ko one-past-end-prefix.x86_64/out.o mod.o &&
-	create-klp-module prefix.lp.ko prefix.ko >/dev/null &&
-	check-module -a -T mod.o prefix.ko vmlinux one-past-end-prefix.x86_64/orig.o \
-		one-past-end-prefix.x86_64/patched.o one-past-end-prefix.x86_64/out.o >prefix.stdout
+	module_checks one-past-end-prefix
 '
 
 # arm64 computes the bound from limits'"'"' address (add x22, x19, #40): no
@@ -211,13 +205,11 @@ test_expect_success 'check-module refuses the module reaching the new shown for 
 	cp one-past-end-deref.x86_64/patched.o old/patched.o &&
 	chmod u+w old/patched.o &&
 	elf-patch old/patched.o rela .rela.text.show_limits 5 r_addend 40 >/dev/null &&
-	relocs old/patched.o .text.show_limits | grep 0x39 >actual &&
-	echo "R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +40" >expect &&
-	test_cmp expect actual &&
+	reloc_is old/patched.o .text.show_limits 0x39 "R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +40" &&
 	test_expect_code 2 cdo old &&
 	grep -c "^create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, " old/stderr >count &&
 	echo 1 | test_cmp - count &&
-	cp deref.ko old.ko &&
+	cp one-past-end-deref.ko old.ko &&
 	readelf -rW old.ko | grep -c "^0000000000000039 .*klp.sym.vmlinux.limits,0 + 24" >count &&
 	echo 1 | test_cmp - count &&
 	shown=$(kelf-dump -s old.ko | awk "\$3 == \"shown\" { print \$2 }") &&
