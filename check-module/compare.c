@@ -576,11 +576,17 @@ static bool reads_or_writes(const struct cm *c, struct symbol *psym, const struc
 static bool boundary(const struct cm *c, struct symbol *psym, const struct reloc *pr,
 		     int64_t value)
 {
+	const struct special_section *ss;
 	struct symbol *e, *b;
 	int64_t off;
 
 	if (!pr->sym || !pr->sym->sec || !is_label(pr->sym))
 		return false;
+	/* A table's entries are pointed at by where they start (__dyndbg). */
+	for (ss = c->arch->special; ss && ss->name; ss++)
+		if (ss->name_is_prefix ? !strncmp(pr->sym->sec->name, ss->name, strlen(ss->name)) :
+		    !strcmp(pr->sym->sec->name, ss->name))
+			return false;
 	off = (int64_t)pr->sym->offset + value;
 	if (off <= 0 || (uint64_t)off > pr->sym->sec->size)
 		return false;

@@ -172,7 +172,10 @@ static int refuse_boundaries(struct cdo *cdo, struct symbol *p)
 	for (i = 0; i < n; i++) {
 		struct symbol *end, *start, *oe, *os;
 
-		if (!cdo_reloc_boundary(cdo, rels[i], &end, &start))
+		if (!cdo_reloc_boundary(cdo, rels[i], &end, &start) ||
+		    /* a table's entries are pointed at by where they start
+		     * (__dyndbg descriptors) */
+		    special_find(cdo, rels[i]->sym->sec->name))
 			continue;
 		oe = sym_twin(end);
 		os = sym_twin(start);

@@ -356,7 +356,7 @@ static bool descriptor_site(const struct cdo *cdo, struct symbol *d,
 
 			if (!r->sec || !r->sec->base ||
 			    !(r->sec->base->sh.sh_flags & SHF_EXECINSTR) ||
-			    (via[i] != d && cdo_reloc_target(cdo, r, NULL) != d))
+			    (via[i] != d && cdo->special->reloc_target(cdo, r, NULL) != d))
 				continue;
 			f = kelf_find_symbol_containing(r->sec->base, r->offset);
 			if (!f || f->type != STT_FUNC || !sym_info(f)->include)
