@@ -53,6 +53,7 @@ const struct arch arch_arm64 = {
 	.name = "arm64",
 	.kernel_arch = "arm64",
 	.cross_compile = "aarch64-linux-gnu-",
+	.uname = "aarch64",
 	.machine = EM_AARCH64,
 	.abs64 = R_AARCH64_ABS64,
 	.ftrace_sites = "__patchable_function_entries",

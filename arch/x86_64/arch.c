@@ -39,6 +39,10 @@ const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.kernel_arch = "x86",
 	.cross_compile = "x86_64-linux-gnu-",
+	.uname = "x86_64",
+	/* scripts/Makefile.build: objtool runs on the linked module with
+	 * IBT (its seal list needs every reference) or Clang LTO. */
+	.module_objtool_configs = "CONFIG_X86_KERNEL_IBT CONFIG_LTO_CLANG",
 	.machine = EM_X86_64,
 	.abs64 = R_X86_64_64,
 	.ftrace_sites = "__mcount_loc",

@@ -123,13 +123,18 @@ defined_globals() {
 KPB_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
 	.static_call_sites .orc_unwind .orc_unwind_ip .orc_header)
 
-# objtool_on_module: does kbuild run objtool on the linked module?
+# objtool_on_module: does kbuild run objtool on the linked module (one of
+# the arch's KPB_OBJTOOL_CONFIGS is on)?
 objtool_on_module() {
-	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$KPB_OBJ/.config"
+	local c
+	for c in $KPB_OBJTOOL_CONFIGS; do
+		grep -q "^$c=y" "$KPB_OBJ/.config" && return 0
+	done
+	return 1
 }
 
 # objtool_sections_strip OBJ LOG: when kbuild runs objtool on the linked
-# module (CONFIG_X86_KERNEL_IBT or CONFIG_LTO_CLANG: "delayed" objtool),
+# module (KPB_OBJTOOL_CONFIGS, x86's IBT or Clang LTO: "delayed" objtool),
 # drop what objtool already wrote into the diff objects (module objects
 # carry it; vmlinux objects of such kernels do not), or it skips those
 # tables for the whole module, the template's code included.  Otherwise
