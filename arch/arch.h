@@ -24,6 +24,10 @@ struct arch_reloc {
 	unsigned char width;		/* bytes written at the offset */
 	bool pcrel;			/* value depends on where it is applied;
 					 * where it points in code: arch_insn */
+	bool loader;			/* the module loader applies it
+					 * (arch/<arch>/kernel/module.c,
+					 * apply_relocate_add()): a klp
+					 * relocation may have this type */
 };
 
 struct special_section;

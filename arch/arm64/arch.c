@@ -9,37 +9,40 @@
 #include "../../special-sections/special.h"
 
 
-#define R(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc }
+#define R(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc, false }
+/* What arch/arm64/kernel/module.c, apply_relocate_add(), applies: all
+ * but the GOT's (the kernel has none). */
+#define RL(t, w, pc) { R_AARCH64_##t, "R_AARCH64_" #t, w, pc, true }
 
 /* Sorted by type number. */
 static const struct arch_reloc arm64_relocs[] = {
-	R(NONE, 0, false),
-	R(ABS64, 8, false),
-	R(ABS32, 4, false),
-	R(ABS16, 2, false),
-	R(PREL64, 8, true),
-	R(PREL32, 4, true),
-	R(PREL16, 2, true),
-	R(MOVW_UABS_G0, 4, false),
-	R(MOVW_UABS_G0_NC, 4, false),
-	R(MOVW_UABS_G1, 4, false),
-	R(MOVW_UABS_G1_NC, 4, false),
-	R(MOVW_UABS_G2, 4, false),
-	R(MOVW_UABS_G2_NC, 4, false),
-	R(MOVW_UABS_G3, 4, false),
-	R(ADR_PREL_LO21, 4, true),
-	R(ADR_PREL_PG_HI21, 4, true),
-	R(ADR_PREL_PG_HI21_NC, 4, true),
-	R(ADD_ABS_LO12_NC, 4, false),
-	R(LDST8_ABS_LO12_NC, 4, false),
-	R(TSTBR14, 4, true),
-	R(CONDBR19, 4, true),
-	R(JUMP26, 4, true),
-	R(CALL26, 4, true),
-	R(LDST16_ABS_LO12_NC, 4, false),
-	R(LDST32_ABS_LO12_NC, 4, false),
-	R(LDST64_ABS_LO12_NC, 4, false),
-	R(LDST128_ABS_LO12_NC, 4, false),
+	RL(NONE, 0, false),
+	RL(ABS64, 8, false),
+	RL(ABS32, 4, false),
+	RL(ABS16, 2, false),
+	RL(PREL64, 8, true),
+	RL(PREL32, 4, true),
+	RL(PREL16, 2, true),
+	RL(MOVW_UABS_G0, 4, false),
+	RL(MOVW_UABS_G0_NC, 4, false),
+	RL(MOVW_UABS_G1, 4, false),
+	RL(MOVW_UABS_G1_NC, 4, false),
+	RL(MOVW_UABS_G2, 4, false),
+	RL(MOVW_UABS_G2_NC, 4, false),
+	RL(MOVW_UABS_G3, 4, false),
+	RL(ADR_PREL_LO21, 4, true),
+	RL(ADR_PREL_PG_HI21, 4, true),
+	RL(ADR_PREL_PG_HI21_NC, 4, true),
+	RL(ADD_ABS_LO12_NC, 4, false),
+	RL(LDST8_ABS_LO12_NC, 4, false),
+	RL(TSTBR14, 4, true),
+	RL(CONDBR19, 4, true),
+	RL(JUMP26, 4, true),
+	RL(CALL26, 4, true),
+	RL(LDST16_ABS_LO12_NC, 4, false),
+	RL(LDST32_ABS_LO12_NC, 4, false),
+	RL(LDST64_ABS_LO12_NC, 4, false),
+	RL(LDST128_ABS_LO12_NC, 4, false),
 	R(ADR_GOT_PAGE, 4, true),
 	R(LD64_GOT_LO12_NC, 4, false),
 };

@@ -8,23 +8,25 @@
 #include "../../special-sections/special.h"
 
 
-#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc }
+#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, false }
+/* What arch/x86/kernel/module.c, __write_relocate_add(), applies. */
+#define RL(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, true }
 
 /* Sorted by type number. */
 static const struct arch_reloc x86_64_relocs[] = {
-	R(NONE, 0, false),
-	R(64, 8, false),
-	R(PC32, 4, true),
+	RL(NONE, 0, false),
+	RL(64, 8, false),
+	RL(PC32, 4, true),
 	R(GOT32, 4, false),
-	R(PLT32, 4, true),
+	RL(PLT32, 4, true),
 	R(GOTPCREL, 4, true),
-	R(32, 4, false),
-	R(32S, 4, false),
+	RL(32, 4, false),
+	RL(32S, 4, false),
 	R(16, 2, false),
 	R(PC16, 2, true),
 	R(8, 1, false),
 	R(PC8, 1, true),
-	R(PC64, 8, true),
+	RL(PC64, 8, true),
 	R(GOTPCRELX, 4, true),
 	R(REX_GOTPCRELX, 4, true),
 };
