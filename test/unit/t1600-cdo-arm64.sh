@@ -229,7 +229,7 @@ test_expect_success 'new-callee-and-data: one __patchable_function_entries per f
 # NOP) must not take it.  The function is carried from those NOPs, with
 # its bti c landing pad and its paciasp/autiasp pair as they are.
 test_expect_success 'setup: the pairs built as Linux 7.x builds arm64 (CALL_OPS, PAC, BTI)' '
-	cdo_pairs arm64pac code-change call-other
+	cdo_pairs arm64pac code-change call-other literal-pool
 '
 
 test_expect_success 'CALL_OPS: grow() is carried from its two NOPs before it, its entry is grow-8' '
@@ -281,6 +281,43 @@ test_expect_success 'CALL_OPS: call-other'\''s klp relocations sit 16 bytes on (
 	test_cmp expect actual &&
 	relocs call-other.arm64pac/out.o __patchable_function_entries >actual &&
 	echo "R __patchable_function_entries+0 R_AARCH64_ABS64 dispatch -8" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'literal pool: pooled() carried with its pool; the pool'\''s ABS64 to a local is a klp relocation' '
+	symbols literal-pool.arm64pac/patched.o "\$x" "\$d" | grep text.pooled >actual &&
+	cat >expect <<-\EOF &&
+	Y $x LOCAL NOTYPE .text.pooled off=0 size=0
+	Y $x LOCAL NOTYPE .text.pooled off=0x30 size=0
+	Y $d LOCAL NOTYPE .text.pooled off=0x20 size=0
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 0 cdo literal-pool.arm64pac &&
+	echo "changed function: pooled (code)" >expect &&
+	test_cmp expect literal-pool.arm64pac/stdout &&
+	test_file_empty literal-pool.arm64pac/stderr &&
+	cdo_view literal-pool.arm64pac/out.o .text.pooled __patchable_function_entries >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.text.pooled
+	__patchable_function_entries
+	# symbols
+	.klp.sym.vmlinux.counter,0 GLOBAL NOTYPE UNDEF size=0
+	pooled GLOBAL FUNC .text.pooled size=56
+	# relocations
+	R .text.pooled+0x28 R_AARCH64_ABS64 .klp.sym.vmlinux.counter,0 +0
+	R __patchable_function_entries+0 R_AARCH64_ABS64 pooled -8
+	# livepatch tables
+	F pooled pooled vmlinux sympos=0
+	K .text.pooled+0x28 R_AARCH64_ABS64 counter vmlinux addend=0 sympos=0
+	EOF
+	test_cmp expect actual &&
+	aarch64-linux-gnu-objcopy -O binary --only-section=.text.pooled literal-pool.arm64pac/out.o pool.bin &&
+	od -An -tx4 -j 32 -N 8 pool.bin | tr -s " " >actual &&
+	echo " 87654321 12345678" >expect &&
 	test_cmp expect actual
 '
 
