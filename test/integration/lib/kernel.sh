@@ -31,7 +31,8 @@
 # file beside the directory serialises concurrent runs.
 #
 # KERNEL_SERIES (a test file sets it before test-lib.sh, or the
-# environment's KPNG_KERNEL_SERIES): 6.12 (the default) or 7.  Needs
+# environment's KPNG_KERNEL_SERIES): 6.12 or 7; default the arch's
+# ARCH_SERIES (lib/arch.sh: 7 on arm64, where 6.12 cannot livepatch).  Needs
 # lib/common.sh and lib/arch.sh (arch_setup done), and for series 7
 # lib/debian.sh, lib/debian-apt.sh and lib/source7.sh (test-lib.sh sources
 # them).  After kernel_ensure, these describe the kernel:
@@ -41,7 +42,7 @@
 #	KERNEL_IMAGE	the boot image (bzImage) in KERNEL_BUILD
 
 KERNEL_BENCH_FORMAT=1
-KERNEL_SERIES=${KERNEL_SERIES:-${KPNG_KERNEL_SERIES:-6.12}}
+KERNEL_SERIES=${KERNEL_SERIES:-${KPNG_KERNEL_SERIES:-}}
 # Fixed build identity: uname -v and init/version.o do not depend on who
 # built when, so builds of one source compare.  The timestamp must parse
 # with `date -d` (usr/gen_initramfs.sh uses it).
@@ -63,6 +64,7 @@ kernel_cache_root() {
 kernel_source() {
 	KERNEL_TARBALL=
 	KERNEL_TREE=
+	KERNEL_SERIES=${KERNEL_SERIES:-$ARCH_SERIES}
 	case $KERNEL_SERIES in
 	6.12)
 		KERNEL_PACKAGE=linux-source-6.12
