@@ -27,7 +27,8 @@ const struct arch *arch_find_by_name(const char *name)
 
 	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
 		if (!strcmp(arches[i]->name, name) ||
-		    !strcmp(arches[i]->kernel_arch, name))
+		    !strcmp(arches[i]->kernel_arch, name) ||
+		    !strcmp(arches[i]->uname, name))
 			return arches[i];
 	return NULL;
 }
@@ -58,6 +59,13 @@ const char *arch_reloc_name(const struct arch *arch, uint32_t type)
 		return r->name;
 	snprintf(buf, sizeof(buf), "type %u", type);
 	return buf;
+}
+
+void arch_print_info(const struct arch *arch, FILE *f)
+{
+	fprintf(f, "name=%s\nkernel_arch=%s\ncross_compile=%s\nuname=%s\nmodule_objtool_configs=%s\n",
+		arch->name, arch->kernel_arch, arch->cross_compile, arch->uname,
+		arch->module_objtool_configs ? arch->module_objtool_configs : "");
 }
 
 const char *arch_names(void)

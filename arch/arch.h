@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct arch_reloc {
 	uint32_t type;
@@ -23,6 +24,10 @@ struct arch_reloc {
 	unsigned char width;		/* bytes written at the offset */
 	bool pcrel;			/* value depends on where it is applied;
 					 * where it points in code: arch_insn */
+	bool loader;			/* the module loader applies it
+					 * (arch/<arch>/kernel/module.c,
+					 * apply_relocate_add()): a klp
+					 * relocation may have this type */
 };
 
 struct special_section;
@@ -138,6 +143,10 @@ struct arch {
 	const char *name;		/* as on our command lines: "x86_64" */
 	const char *kernel_arch;	/* kbuild's ARCH=: "x86" */
 	const char *cross_compile;	/* default CROSS_COMPILE on another host */
+	const char *uname;		/* `uname -m` of a host of this arch: "aarch64" */
+	/* The config options with which kbuild runs objtool on a linked
+	 * module ("delayed" objtool), space-separated; NULL: none. */
+	const char *module_objtool_configs;
 	uint16_t machine;		/* EM_* */
 	uint32_t abs64;			/* the 64-bit absolute relocation type */
 	/* The table of ftrace call sites the livepatch core redirects
@@ -178,7 +187,7 @@ bool arch_insn_dest(const unsigned char *code, const struct arch_insn *insn, int
 /* The architecture of ELF machine @machine, or NULL. */
 const struct arch *arch_find_by_machine(uint16_t machine);
 
-/* The architecture called @name (our name or kbuild's), or NULL. */
+/* The architecture called @name (our name, kbuild's or uname -m's), or NULL. */
 const struct arch *arch_find_by_name(const char *name);
 
 /* What @arch knows of relocation @type, or NULL for an unknown type. */
@@ -186,6 +195,12 @@ const struct arch_reloc *arch_reloc(const struct arch *arch, uint32_t type);
 
 /* "R_X86_64_PC32", or "type 0x2a" style text for unknown types. */
 const char *arch_reloc_name(const struct arch *arch, uint32_t type);
+
+/*
+ * What kpatch-build needs of @arch, one "key=value" line each to @f: name,
+ * kernel_arch (kbuild's ARCH=), cross_compile, uname, module_objtool_configs.
+ */
+void arch_print_info(const struct arch *arch, FILE *f);
 
 /* Names of every supported architecture, space-separated, for messages. */
 const char *arch_names(void);

@@ -120,10 +120,33 @@ static bool is_label(const struct symbol *s)
 }
 
 /*
+ * Do only NOPs lie from @secoff of function @f's section to @f's start
+ * (-fpatchable-function-entry=N,M's M NOPs in front of it: arm64's
+ * CALL_OPS, x86's call padding)?  Decoded with the arch of @f's file.
+ */
+static bool padding_of(const struct symbol *f, int64_t secoff)
+{
+	const struct arch *arch = arch_find_by_machine(f->sec->kelf->ehdr.e_machine);
+	const struct section *sec = f->sec;
+	struct arch_insn insn;
+	uint64_t at = (uint64_t)secoff;
+
+	if (!arch || secoff < 0 || !sec->data || f->offset > sec->size)
+		return false;
+	while (at < f->offset) {
+		if (arch_decode(arch, sec->data + at, f->offset - at, &insn) || !insn.nop)
+			return false;
+		at += insn.len;
+	}
+	return at == f->offset;
+}
+
+/*
  * Name the place @value bytes from symbol @s (defined): @s itself when
  * the place is inside it or at its end (@how ANY; END: at its end, START:
- * at its start), else the symbol there.  NULL: no symbol; *@secoff is the
- * place in s->sec.
+ * at its start), or in the NOPs in front of it that no symbol holds (not
+ * the end of the function before); else the symbol there.  NULL: no
+ * symbol; *@secoff is the place in s->sec.
  */
 static struct symbol *name_place(struct symbol *s, int64_t value, enum naming how,
 				 int64_t *off, int64_t *secoff)
@@ -138,6 +161,11 @@ static struct symbol *name_place(struct symbol *s, int64_t value, enum naming ho
 		return s;
 	}
 	n = symbol_at(s->sec, *secoff, how);
+	if (s->type == STT_FUNC && value < 0 &&
+	    (!n || n->offset + n->size == (uint64_t)*secoff) && padding_of(s, *secoff)) {
+		*off = value;
+		return s;
+	}
 	if (n)
 		*off = *secoff - (int64_t)n->offset;
 	return n;

@@ -309,6 +309,9 @@ void cdo_free_shared(struct cdo *cdo);
 /* output.c: write the diff object to @path; 0 or -1. */
 int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path);
 
+/* --arch-info NAME|ELF (arch-info.c): print arch_print_info(); 0 or EXIT_ERROR. */
+int cdo_arch_info(const char *what);
+
 /*
  * The symbol (and offset inside it) a relocation points at, seeing through
  * section symbols: "foo+0x10" rather than ".text.foo+0xc".  @off is NULL

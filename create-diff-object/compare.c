@@ -46,6 +46,35 @@ bool cdo_is_mapping_symbol(const struct symbol *sym)
 	       (!sym->name[2] || sym->name[2] == '.');
 }
 
+/*
+ * The function a call-site table entry at @where of @sec (text) stands for
+ * when no function contains @where: the one that starts after the NOPs
+ * there, which -fpatchable-function-entry=N,M with M > 0 puts in front of
+ * each function (arm64's CALL_OPS: two, the ftrace_ops literal; x86's
+ * call padding: 16).  Decoded, not guessed: only NOPs may lie between;
+ * NULL otherwise.
+ */
+static struct symbol *padded_function(const struct cdo *cdo, struct section *sec,
+				      int64_t where)
+{
+	struct arch_insn insn;
+	uint64_t at = (uint64_t)where;
+	struct symbol *f;
+
+	if (!sec->data)
+		return NULL;
+	while (at < sec->size) {
+		f = kelf_find_symbol_by_offset(sec, at);
+		if (f && f->type == STT_FUNC)
+			return f;
+		if (arch_decode(cdo->arch, sec->data + at, sec->size - at, &insn) ||
+		    !insn.nop)
+			return NULL;
+		at += insn.len;
+	}
+	return NULL;
+}
+
 struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 				int64_t *off)
 {
@@ -65,6 +94,9 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 	where += rel->addend;
 	if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
+		if (!t && rel->sec->priv && sec_info(rel->sec)->call_sites &&
+		    is_text_section(sym->sec))
+			t = padded_function(cdo, sym->sec, where);
 		if (!t) {
 			t = kelf_find_symbol_by_offset(sym->sec, where);
 			if (t && (cdo_is_mapping_symbol(t) || cdo_is_local_label(t)))

@@ -23,6 +23,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: create-diff-object [OPTIONS] ORIG.o PATCHED.o TARGET SYMVERS OUTPUT.o\n"
+"       create-diff-object --arch-info NAME|ELF\n"
 "\n"
 "Compare ORIG.o and PATCHED.o (one source file built before and after a patch,\n"
 "with -ffunction-sections -fdata-sections) and write OUTPUT.o with the changed\n"
@@ -47,6 +48,9 @@ static void usage(FILE *f)
 "  -d, --debug          print what each stage decided\n"
 "  -s, --stats          print the time taken and peak memory on stderr\n"
 "  -h, --help           this text\n"
+"\n"
+"--arch-info prints what kpatch-build needs of an architecture, named (arm64,\n"
+"x86, aarch64) or of an ELF file (vmlinux), as key=value lines.\n"
 "\n"
 "Exit status: 0 diff written, 1 error, 2 cannot be livepatched, 3 no change.\n");
 }
@@ -166,6 +170,8 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	set_progname("create-diff-object");
+	if (argc == 3 && !strcmp(argv[1], "--arch-info"))
+		return cdo_arch_info(argv[2]);
 	while ((c = getopt_long(argc, argv, "en:p:g:dsh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':

@@ -192,6 +192,9 @@ static int read_entry(const struct klp *k, size_t nr, struct klp_entry *e)
 	if (!ar)
 		return entry_error(k, nr, "relocation type %u is not an %s relocation this tool knows",
 				   e->type, k->arch->name);
+	if (!ar->loader)
+		return entry_error(k, nr, "%s: the module loader of %s does not apply this relocation type (arch/%s/kernel/module.c): the module would not load",
+				   ar->name, k->arch->name, k->arch->kernel_arch);
 	e->width = ar->width;
 	return check_place(k, e);
 }

@@ -13,7 +13,8 @@
 #	   the guest script (load, disable, unload any livepatch module)
 #	4. the boot under qemu, then the three /proc/cmdline values
 #
-# Usage: scripts/demo.sh [ARCH]	(default: x86_64)
+# Usage: scripts/demo.sh [ARCH]	(default: x86_64; arm64: the 7.x arm64
+# test kernel, the livepatch cross-built, the guest under qemu-system-aarch64)
 # Output files (module, initramfs, console log) are in
 # ${KPNG_RESULTS:-/tmp/kpng-results/CHECKOUT}/demo/.
 # shellcheck source-path=SCRIPTDIR/../test/integration
@@ -24,6 +25,12 @@ bench=$(cd "$(dirname "$0")/../test/integration" && pwd)
 . "$bench/lib/common.sh"
 # shellcheck source=lib/arch.sh
 . "$bench/lib/arch.sh"
+# shellcheck source=lib/debian.sh
+. "$bench/lib/debian.sh"
+# shellcheck source=lib/debian-apt.sh
+. "$bench/lib/debian-apt.sh"
+# shellcheck source=lib/source7.sh
+. "$bench/lib/source7.sh"
 # shellcheck source=lib/kernel.sh
 . "$bench/lib/kernel.sh"
 # shellcheck source=lib/initramfs.sh
@@ -102,8 +109,8 @@ status "[kernel] $KERNEL_DIR"
 stage_done
 
 stage "livepatch module"
-status "[livepatch module] kpatch-build -s $KERNEL_SRC -c $KERNEL_BUILD/.config -v $KERNEL_BUILD/vmlinux examples/proc-cmdline.patch"
-"$bench/../../kpatch-build/kpatch-build" -s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" \
+status "[livepatch module] kpatch-build --arch $ARCH_NAME -s $KERNEL_SRC -c $KERNEL_BUILD/.config -v $KERNEL_BUILD/vmlinux examples/proc-cmdline.patch"
+"$bench/../../kpatch-build/kpatch-build" --arch "$ARCH_NAME" -s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" \
 	-v "$KERNEL_BUILD/vmlinux" -o "$out" "$bench/../../examples/proc-cmdline.patch" ||
 	die "kpatch-build failed"
 stage_done

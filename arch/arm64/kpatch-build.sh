@@ -8,8 +8,3 @@
 # to leave uncompared.
 # shellcheck disable=SC2034 # read by kpatch-build/lib/module.sh
 KPB_ARCH_OBJTOOL_SECTIONS=()
-
-# arch_objtool_on_module CONFIG: never on arm64.
-arch_objtool_on_module() {
-	return 1
-}

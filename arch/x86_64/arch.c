@@ -11,23 +11,25 @@
 extern const struct special_section x86_64_special[];
 
 
-#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc }
+#define R(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, false }
+/* What arch/x86/kernel/module.c, __write_relocate_add(), applies. */
+#define RL(t, w, pc) { R_X86_64_##t, "R_X86_64_" #t, w, pc, true }
 
 /* Sorted by type number. */
 static const struct arch_reloc x86_64_relocs[] = {
-	R(NONE, 0, false),
-	R(64, 8, false),
-	R(PC32, 4, true),
+	RL(NONE, 0, false),
+	RL(64, 8, false),
+	RL(PC32, 4, true),
 	R(GOT32, 4, false),
-	R(PLT32, 4, true),
+	RL(PLT32, 4, true),
 	R(GOTPCREL, 4, true),
-	R(32, 4, false),
-	R(32S, 4, false),
+	RL(32, 4, false),
+	RL(32S, 4, false),
 	R(16, 2, false),
 	R(PC16, 2, true),
 	R(8, 1, false),
 	R(PC8, 1, true),
-	R(PC64, 8, true),
+	RL(PC64, 8, true),
 	R(GOTPCRELX, 4, true),
 	R(REX_GOTPCRELX, 4, true),
 };
@@ -42,6 +44,10 @@ const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.kernel_arch = "x86",
 	.cross_compile = "x86_64-linux-gnu-",
+	.uname = "x86_64",
+	/* scripts/Makefile.build: objtool runs on the linked module with
+	 * IBT (its seal list needs every reference) or Clang LTO. */
+	.module_objtool_configs = "CONFIG_X86_KERNEL_IBT CONFIG_LTO_CLANG",
 	.machine = EM_X86_64,
 	.abs64 = R_X86_64_64,
 	.ftrace_sites = "__mcount_loc",

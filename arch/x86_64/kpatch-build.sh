@@ -9,10 +9,3 @@
 # shellcheck disable=SC2034 # read by kpatch-build/lib/module.sh
 KPB_ARCH_OBJTOOL_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
 	.static_call_sites .orc_unwind .orc_unwind_ip .orc_header)
-
-# arch_objtool_on_module CONFIG: does kbuild run objtool on the linked
-# module ("delayed" objtool: CONFIG_X86_KERNEL_IBT or CONFIG_LTO_CLANG),
-# rather than on each object?
-arch_objtool_on_module() {
-	grep -Eq '^CONFIG_(X86_KERNEL_IBT|LTO_CLANG)=y' "$1"
-}

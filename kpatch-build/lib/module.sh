@@ -120,7 +120,7 @@ defined_globals() {
 
 # arch_facts: source the fragment of the target's arch (arch/ARCH/
 # kpatch-build.sh in the checkout, share/kpatch-ng/arch/ARCH/ installed),
-# once: KPB_ARCH_OBJTOOL_SECTIONS and arch_objtool_on_module.
+# once: KPB_ARCH_OBJTOOL_SECTIONS.
 KPB_ARCH_FACTS=''
 arch_facts() {
 	local f
@@ -137,14 +137,18 @@ arch_facts() {
 	die "no arch/$KPB_ARCH/kpatch-build.sh beside $KPB_LIB: a broken installation"
 }
 
-# objtool_on_module: does kbuild run objtool on the linked module?
+# objtool_on_module: does kbuild run objtool on the linked module (one of
+# the arch's KPB_OBJTOOL_CONFIGS is on)?
 objtool_on_module() {
-	arch_facts
-	arch_objtool_on_module "$KPB_OBJ/.config"
+	local c
+	for c in $KPB_OBJTOOL_CONFIGS; do
+		grep -q "^$c=y" "$KPB_OBJ/.config" && return 0
+	done
+	return 1
 }
 
 # objtool_sections_strip OBJ LOG: when kbuild runs objtool on the linked
-# module (the arch's arch_objtool_on_module: "delayed" objtool),
+# module (KPB_OBJTOOL_CONFIGS, x86's IBT or Clang LTO: "delayed" objtool),
 # drop what objtool already wrote into the diff objects (module objects
 # carry it; vmlinux objects of such kernels do not), or it skips those
 # tables for the whole module, the template's code included.  Otherwise

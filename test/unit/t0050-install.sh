@@ -25,6 +25,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/share/kpatch-ng/kmod/livepatch-format.h
 	./opt/kp/share/kpatch-ng/kmod/livepatch-main.c
 	./opt/kp/share/kpatch-ng/kmod/livepatch.lds
+	./opt/kp/share/kpatch-ng/lib/arch.sh
 	./opt/kp/share/kpatch-ng/lib/build.sh
 	./opt/kp/share/kpatch-ng/lib/check.sh
 	./opt/kp/share/kpatch-ng/lib/fast.sh

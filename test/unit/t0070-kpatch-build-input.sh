@@ -111,4 +111,40 @@ test_expect_success 'an output directory that cannot be written is named' '
 	test_cmp expect err
 '
 
+# The architecture: --arch, ARCH, -v's ELF machine, the host's; facts from
+# create-diff-object --arch-info (arch/), nothing named here.
+test_expect_success 'an unknown --arch is named, with the known ones' '
+	test_expect_code 1 "$KPB" --arch riscv -s tree -c config dashes.patch 2>err &&
+	echo "kpatch-build: error: riscv: neither a file nor a known architecture (supported: x86_64 arm64)" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'ARCH or --arch other than the vmlinux'\''s machine is refused, naming both' '
+	echo "const char banner[] = \"Linux version 6.12.0 (test)\";" >banner.c &&
+	gcc -c -o vm.x86_64 banner.c &&
+	test_expect_code 1 env ARCH=arm64 "$KPB" -s tree -c config -v vm.x86_64 dashes.patch 2>err &&
+	echo "kpatch-build: error: architecture mismatch: ARCH=arm64 is arm64, but $PWD/vm.x86_64 (-v) is x86_64" >expect &&
+	test_cmp expect err &&
+	test_expect_code 1 "$KPB" --arch aarch64 -s tree -c config -v vm.x86_64 dashes.patch 2>err &&
+	echo "kpatch-build: error: architecture mismatch: --arch aarch64 is arm64, but $PWD/vm.x86_64 (-v) is x86_64" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'a cross compiler that is not there is named' '
+	test_expect_code 1 env CROSS_COMPILE=nowhere- "$KPB" --arch arm64 -s tree -c config dashes.patch 2>err &&
+	echo "kpatch-build: error: no nowhere-gcc to build for arm64 on this $(uname -m) host: install it (Debian: gcc-aarch64-linux-gnu), or set CROSS_COMPILE" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'arm64 from the vmlinux: the cross gcc is the kernel'\''s, without its name' '
+	aarch64-linux-gnu-gcc -c -o vm.arm64 banner.c &&
+	aarch64-linux-gnu-gcc --version | sed -n "1s/.*/CONFIG_CC_VERSION_TEXT=\"&\"/p" >config.arm64 &&
+	test_expect_code 1 env KPATCH_NG_CACHE="$PWD/cache" "$KPB" -s tree -c config.arm64 -v vm.arm64 short.patch 2>err &&
+	grep -qxF "kpatch-build: error: $PWD/short.patch: kpatch-build cannot take this patch (above)" err &&
+	! grep compiler err &&
+	printf "#!/bin/sh\necho \"other-gcc (Other) 1.0\"\n" >other-gcc && chmod +x other-gcc &&
+	test_expect_code 1 env KPATCH_NG_CACHE="$PWD/cache" CROSS_COMPILE="$PWD/other-" "$KPB" -s tree -c config.arm64 -v vm.arm64 short.patch 2>err &&
+	grep -qxF "kpatch-build: error: compiler mismatch: '"'"'other-gcc (Other) 1.0'"'"' here, but the kernel was built with '"'"'$(readelf -p .comment vm.arm64 | sed -n "s/.*GCC: \(.*\)$/gcc \1/p")'"'"'; a livepatch must be compiled by the same compiler (--skip-compiler-check to override)" err
+'
+
 test_done

@@ -60,4 +60,67 @@ test_expect_success 'relocations the fixtures use: name, width, PC-relative; unk
 	test_cmp expect actual
 '
 
+test_expect_success '"$BUILD/create-diff-object" --arch-info: by name (ours, kbuild'\''s, uname -m'\''s) and by ELF file' '
+	echo "int x;" >ai.c && gcc -c -o ai.x86_64.o ai.c && aarch64-linux-gnu-gcc -c -o ai.arm64.o ai.c &&
+	for w in arm64 aarch64 ai.arm64.o x86 x86_64 ai.x86_64.o; do
+		echo "# $w" && "$BUILD/create-diff-object" --arch-info $w || return 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	# arm64
+	name=arm64
+	kernel_arch=arm64
+	cross_compile=aarch64-linux-gnu-
+	uname=aarch64
+	module_objtool_configs=
+	# aarch64
+	name=arm64
+	kernel_arch=arm64
+	cross_compile=aarch64-linux-gnu-
+	uname=aarch64
+	module_objtool_configs=
+	# ai.arm64.o
+	name=arm64
+	kernel_arch=arm64
+	cross_compile=aarch64-linux-gnu-
+	uname=aarch64
+	module_objtool_configs=
+	# x86
+	name=x86_64
+	kernel_arch=x86
+	cross_compile=x86_64-linux-gnu-
+	uname=x86_64
+	module_objtool_configs=CONFIG_X86_KERNEL_IBT CONFIG_LTO_CLANG
+	# x86_64
+	name=x86_64
+	kernel_arch=x86
+	cross_compile=x86_64-linux-gnu-
+	uname=x86_64
+	module_objtool_configs=CONFIG_X86_KERNEL_IBT CONFIG_LTO_CLANG
+	# ai.x86_64.o
+	name=x86_64
+	kernel_arch=x86
+	cross_compile=x86_64-linux-gnu-
+	uname=x86_64
+	module_objtool_configs=CONFIG_X86_KERNEL_IBT CONFIG_LTO_CLANG
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success '"$BUILD/create-diff-object" --arch-info: what it cannot tell is an error' '
+	test_expect_code 1 "$BUILD/create-diff-object" --arch-info riscv 2>err &&
+	printf "int x;\n" >notelf &&
+	test_expect_code 1 "$BUILD/create-diff-object" --arch-info notelf 2>>err &&
+	printf "\177ELF\001\001\001\000\000\000\000\000\000\000\000\000\001\000\003\000" >elf32 &&
+	test_expect_code 1 "$BUILD/create-diff-object" --arch-info elf32 2>>err &&
+	cp ai.x86_64.o s390.o && printf "\026\000" | dd of=s390.o bs=1 seek=18 conv=notrunc 2>/dev/null &&
+	test_expect_code 1 "$BUILD/create-diff-object" --arch-info s390.o 2>>err &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: riscv: neither a file nor a known architecture (supported: x86_64 arm64)
+	create-diff-object: error: notelf: not a 64-bit ELF file
+	create-diff-object: error: elf32: not a 64-bit ELF file
+	create-diff-object: error: s390.o: ELF machine 22 is not supported (supported: x86_64 arm64)
+	EOF
+	test_cmp expect err
+'
+
 test_done

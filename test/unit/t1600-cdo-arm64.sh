@@ -221,4 +221,104 @@ test_expect_success 'new-callee-and-data: one __patchable_function_entries per f
 	aarch64-linux-gnu-ld -r -o linked.o other.o new-callee-and-data.arm64/out.o
 '
 
+# Linux 7.x's arm64 build (CDO_ARM64PAC_CC): with
+# DYNAMIC_FTRACE_WITH_CALL_OPS each function has two NOPs before its
+# symbol (the ftrace_ops literal) and __patchable_function_entries points
+# at the first of them, not into the function: no function contains that
+# address, and the end of the one before it (grow's end is below's first
+# NOP) must not take it.  The function is carried from those NOPs, with
+# its bti c landing pad and its paciasp/autiasp pair as they are.
+test_expect_success 'setup: the pairs built as Linux 7.x builds arm64 (CALL_OPS, PAC, BTI)' '
+	cdo_pairs arm64pac code-change call-other literal-pool
+'
+
+test_expect_success 'CALL_OPS: grow() is carried from its two NOPs before it, its entry is grow-8' '
+	test_expect_code 0 cdo code-change.arm64pac &&
+	echo "changed function: grow (size)" >expect &&
+	test_cmp expect code-change.arm64pac/stdout &&
+	test_file_empty code-change.arm64pac/stderr &&
+	cdo_view code-change.arm64pac/out.o .text.grow __patchable_function_entries >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.text.grow
+	__patchable_function_entries
+	# symbols
+	.klp.sym.vmlinux.first,0 GLOBAL NOTYPE UNDEF size=0
+	grow GLOBAL FUNC .text.grow size=60
+	# relocations
+	R .text.grow+0x28 R_AARCH64_CALL26 .klp.sym.vmlinux.first,0 +0
+	R __patchable_function_entries+0 R_AARCH64_ABS64 grow -8
+	# livepatch tables
+	F grow grow vmlinux sympos=0
+	K .text.grow+0x28 R_AARCH64_CALL26 first vmlinux addend=0 sympos=0
+	EOF
+	test_cmp expect actual &&
+	readelf -sW code-change.arm64pac/out.o | awk "\$8 == \"grow\" { print \$2 }" >actual &&
+	echo 0000000000000008 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'CALL_OPS: the carried code is the function'\''s: NOPs, bti c, paciasp ... autiasp' '
+	aarch64-linux-gnu-objdump -d code-change.arm64pac/out.o |
+		sed -n "s/^ *[0-9a-f]*:\t[0-9a-f]\{8\} \t\([a-z]*\).*/\1/p" | tr "\n" " " >actual && echo >>actual &&
+	echo "nop nop bti nop nop paciasp stp mov str mul bl add ldr add ldp autiasp ret " >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'CALL_OPS: call-other'\''s klp relocations sit 16 bytes on (bti c, two NOPs, paciasp)' '
+	test_expect_code 0 cdo call-other.arm64pac &&
+	echo "changed function: dispatch (relocation)" >expect &&
+	test_cmp expect call-other.arm64pac/stdout &&
+	lp-dump call-other.arm64pac/out.o >actual &&
+	cat >expect <<-\EOF &&
+	F dispatch dispatch vmlinux sympos=0
+	K .text.dispatch+0x28 R_AARCH64_CALL26 log_it vmlinux addend=0 sympos=0
+	K .text.dispatch+0x30 R_AARCH64_CALL26 handler_b vmlinux addend=0 sympos=0
+	EOF
+	test_cmp expect actual &&
+	relocs call-other.arm64pac/out.o __patchable_function_entries >actual &&
+	echo "R __patchable_function_entries+0 R_AARCH64_ABS64 dispatch -8" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'literal pool: pooled() carried with its pool; the pool'\''s ABS64 to a local is a klp relocation' '
+	symbols literal-pool.arm64pac/patched.o "\$x" "\$d" | grep text.pooled >actual &&
+	cat >expect <<-\EOF &&
+	Y $x LOCAL NOTYPE .text.pooled off=0 size=0
+	Y $x LOCAL NOTYPE .text.pooled off=0x30 size=0
+	Y $d LOCAL NOTYPE .text.pooled off=0x20 size=0
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 0 cdo literal-pool.arm64pac &&
+	echo "changed function: pooled (code)" >expect &&
+	test_cmp expect literal-pool.arm64pac/stdout &&
+	test_file_empty literal-pool.arm64pac/stderr &&
+	cdo_view literal-pool.arm64pac/out.o .text.pooled __patchable_function_entries >actual &&
+	cat >expect <<-\EOF &&
+	# sections
+	.livepatch.funcs
+	.livepatch.relocs
+	.livepatch.strings
+	.text.pooled
+	__patchable_function_entries
+	# symbols
+	.klp.sym.vmlinux.counter,0 GLOBAL NOTYPE UNDEF size=0
+	pooled GLOBAL FUNC .text.pooled size=56
+	# relocations
+	R .text.pooled+0x28 R_AARCH64_ABS64 .klp.sym.vmlinux.counter,0 +0
+	R __patchable_function_entries+0 R_AARCH64_ABS64 pooled -8
+	# livepatch tables
+	F pooled pooled vmlinux sympos=0
+	K .text.pooled+0x28 R_AARCH64_ABS64 counter vmlinux addend=0 sympos=0
+	EOF
+	test_cmp expect actual &&
+	aarch64-linux-gnu-objcopy -O binary --only-section=.text.pooled literal-pool.arm64pac/out.o pool.bin &&
+	od -An -tx4 -j 32 -N 8 pool.bin | tr -s " " >actual &&
+	echo " 87654321 12345678" >expect &&
+	test_cmp expect actual
+'
+
 test_done

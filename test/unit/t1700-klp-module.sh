@@ -346,6 +346,15 @@ test_expect_success 'arm64: CALL26 places keep their instruction bytes; no zero 
 	test_cmp expect actual
 '
 
+test_expect_success 'arm64: a klp relocation of a GOT type, which the module loader does not apply, is refused' '
+	cp lp-arm64.ko got-arm64.ko &&
+	elf-patch got-arm64.ko word .livepatch.relocs 8 311 >/dev/null &&
+	test_expect_code 1 klp got-arm64.ko got-arm64.out &&
+	echo "create-klp-module: error: got-arm64.ko: .livepatch.relocs entry 0: R_AARCH64_ADR_GOT_PAGE: the module loader of arm64 does not apply this relocation type (arch/arm64/kernel/module.c): the module would not load" >expect &&
+	test_cmp expect got-arm64.out.stderr &&
+	test ! -e got-arm64.out
+'
+
 test_expect_success 'ld -r: a diff object after another object'"'"'s part of its section; a diff object alone' '
 	cat >before.s <<-\EOF &&
 		.section .text.dispatch,"ax",@progbits
@@ -495,7 +504,9 @@ test_expect_success 'refused: a field without its one R_X86_64_64, a relocation 
 	bad missing shdr .rela.livepatch.relocs sh_size $((11 * 24)) &&
 	refused missing ".livepatch.relocs entry 3: objname: no relocation at offset 0x88, expected one" &&
 	bad unknown-type word .livepatch.relocs 8 0x99 &&
-	refused unknown-type ".livepatch.relocs entry 0: relocation type 153 is not an x86_64 relocation this tool knows"
+	refused unknown-type ".livepatch.relocs entry 0: relocation type 153 is not an x86_64 relocation this tool knows" &&
+	bad got-type word .livepatch.relocs 8 9 &&
+	refused got-type ".livepatch.relocs entry 0: R_X86_64_GOTPCREL: the module loader of x86_64 does not apply this relocation type (arch/x86/kernel/module.c): the module would not load"
 '
 
 test_expect_success 'refused: an entry index out of range is caught while reading' '

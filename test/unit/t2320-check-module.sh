@@ -295,4 +295,31 @@ test_expect_success 'arm64: the module of call-other checks; a retargeted CALL26
 	test_cmp expect arm64-bad.stderr
 '
 
+# Linux 7.x's arm64 (CALL_OPS): a carried function's entry in
+# __patchable_function_entries is FUNC-8, its two NOPs in front, which in
+# the linked module (.text.* merged into .text, as kbuild's module.lds
+# does) follow the template function's end: the place is named from the
+# function the NOPs stand before, as in the diff object, not as the end
+# of the template's lp_init.
+test_expect_success 'arm64 CALL_OPS: an entry in the NOPs before a function, after the template'\''s, checks' '
+	cdo_pairs arm64pac call-other &&
+	cdo call-other.arm64pac &&
+	printf "%s\n" "__attribute__((patchable_function_entry(0, 0)))" \
+		"int lp_init(int x) { return x * x * 5 + 1; }" >modpac.c &&
+	kernel_cc arm64 modpac.c modpac.o &&
+	printf "SECTIONS { .text : { *(.text .text.*) } }\n" >text.lds &&
+	aarch64-linux-gnu-ld -r -z noexecstack -T text.lds -o pac.lp.ko modpac.o call-other.arm64pac/out.o &&
+	readelf -rW pac.lp.ko | sed -n "/rela__patchable_function_entries/,/^\$/p" |
+		awk "\$3 == \"R_AARCH64_ABS64\" { print \$5, \$6, \$7 }" >actual &&
+	echo "dispatch - 8" >expect &&
+	test_cmp expect actual &&
+	readelf -sW pac.lp.ko | awk "\$8 == \"lp_init\" || \$8 == \"dispatch\" { print \$8, \$2, \$3 }" >actual &&
+	printf "%s\n" "lp_init 0000000000000000 16" "dispatch 0000000000000018 64" >expect &&
+	test_cmp expect actual &&
+	create-klp-module pac.lp.ko pac.ko >/dev/null &&
+	check-module -a -T modpac.o pac.ko vmlinux call-other.arm64pac/orig.o \
+		call-other.arm64pac/patched.o call-other.arm64pac/out.o >pac.stdout &&
+	grep "^check-module: [0-9]* relocations checked (2 klp, 2 in tables, " pac.stdout
+'
+
 test_done

@@ -19,6 +19,9 @@
 #				needs: serial console, reboot method (array)
 #	ARCH_DISTRO_QEMU_ARGS	ARCH_QEMU_ARGS for a distribution's kernel
 #				(lib/debian.sh), which expects a real PC (array)
+#	ARCH_SERIES		the kernel series of its test kernel (lib/kernel.sh,
+#				KERNEL_SERIES): 6.12, or 7 where 6.12 cannot
+#				livepatch
 #	ARCH_DEB		Debian's name for it (amd64, arm64): the
 #				guest's busybox is busybox-static:ARCH_DEB
 #	ARCH_TESTS		the test files run.sh runs by default, as
@@ -63,6 +66,7 @@ arch_setup() {
 		# with rtc=on or pit=on boots); q35 is the PC it is built for,
 		# for 0.7 s more.  Same console and reboot method.
 		ARCH_DISTRO_QEMU_ARGS=(-machine q35 -cpu max -nic none "${ARCH_TCG[@]}")
+		ARCH_SERIES=6.12
 		ARCH_DEB=amd64
 		ARCH_TESTS=('t[0-9][0-9][0-9][0-9]-*.sh')
 		ARCH_TESTS_NOTE=
@@ -91,15 +95,14 @@ arch_setup() {
 		# No distribution kernel is booted on arm64 (lib/debian.sh
 		# is Debian's cloud-amd64 kernel); virt would be its machine.
 		ARCH_DISTRO_QEMU_ARGS=("${ARCH_QEMU_ARGS[@]}")
+		# Linux 6.12 has no livepatching on arm64 (arch/arm64/Kconfig
+		# selects neither HAVE_LIVEPATCH nor HAVE_RELIABLE_STACKTRACE);
+		# 7.x has both (upstream since 6.17): the test kernel is 7.x,
+		# config/arm64-7.config.
+		ARCH_SERIES=7
 		ARCH_DEB=arm64
-		# Linux 6.12 has no livepatching on arm64: arch/arm64/Kconfig
-		# selects neither HAVE_LIVEPATCH nor HAVE_RELIABLE_STACKTRACE
-		# (both came later upstream), so the test kernel has
-		# CONFIG_LIVEPATCH off (config/arm64.config) and every test
-		# that loads a livepatch, or runs kpatch-build (x86_64 only),
-		# cannot apply.
-		ARCH_TESTS=(t0002-modules-load.sh t0003-elf-roundtrip.sh)
-		ARCH_TESTS_NOTE="Linux 6.12 has no HAVE_LIVEPATCH on arm64 (CONFIG_LIVEPATCH cannot be set), kpatch-build is x86_64 only, and the Debian kernel of t0300 is amd64"
+		ARCH_TESTS=(t0002-modules-load.sh t0003-elf-roundtrip.sh t0500-arm64-patches.sh)
+		ARCH_TESTS_NOTE="the x86_64 suite's patches are for Linux 6.12 (t0500 runs the arch-neutral ones that apply to 7.x), and the Debian kernel of t0300 is amd64"
 		;;
 	*)
 		die "unknown arch '$ARCH_NAME' (supported: x86_64, arm64)"
