@@ -39,6 +39,8 @@ lib=$here/../integration/lib
 . "$lib/vm.sh"
 # shellcheck source=../integration/lib/debian.sh
 . "$lib/debian.sh"
+# shellcheck source=../integration/lib/debian-apt.sh
+. "$lib/debian-apt.sh"
 # shellcheck source=../integration/lib/debian-update.sh
 . "$lib/debian-update.sh"
 bench_strict_mode
