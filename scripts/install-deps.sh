@@ -13,6 +13,8 @@ packages=(
 	# kernel build (test kernel, livepatch modules)
 	linux-source-6.12 bc flex bison libssl-dev cpio xz-utils kmod
 	libelf-dev dwarves python3 rsync patch
+	# objtool's klp subcommands in Linux 7.x (klp-build, test/bench/klp-build.sh)
+	libxxhash-dev
 	# signing livepatches (kpatch-keygen, kpatch-build --sign-key)
 	openssl
 	# arm64 cross build and guests

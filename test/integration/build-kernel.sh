@@ -4,6 +4,7 @@
 # lib/kernel.sh for the cache layout and key.
 #
 # Usage: test/integration/build-kernel.sh [ARCH]	(default: x86_64)
+# KPNG_KERNEL_SERIES=7: the Linux 7.x test kernel (lib/kernel.sh).
 # shellcheck source-path=SCRIPTDIR
 set -o errexit -o errtrace -o nounset -o pipefail
 
@@ -12,6 +13,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 # shellcheck source=lib/arch.sh
 . "$here/lib/arch.sh"
+# shellcheck source=lib/debian.sh
+. "$here/lib/debian.sh"
+# shellcheck source=lib/debian-apt.sh
+. "$here/lib/debian-apt.sh"
+# shellcheck source=lib/source7.sh
+. "$here/lib/source7.sh"
 # shellcheck source=lib/kernel.sh
 . "$here/lib/kernel.sh"
 bench_strict_mode

@@ -2,14 +2,19 @@
 #
 # kernel.sh - the cached test kernel of the VM test bench.
 #
-# Builds a small kernel from Debian's linux-source-6.12 tarball with
-# tinyconfig + config/common.config + config/$ARCH.config, once per key,
-# in a cache outside the checkout:
+# Builds a small kernel from Debian's linux-source-6.12 tarball (or, with
+# KERNEL_SERIES=7, from the newest linux-source-7.* of trixie-backports:
+# lib/source7.sh) with tinyconfig + config/common.config +
+# config/$ARCH.config (+ config/series-$KERNEL_SERIES.config and
+# config/$ARCH-series-$KERNEL_SERIES.config, where there are such), once
+# per key, in a cache outside the checkout:
 #
 #	$root/kernel/$ARCH-$pkgver-$key12/
 #		src/		the extracted source, pristine: every build
 #				uses O=, so other builds (-ffunction-sections
 #				trees, out-of-tree modules with M=) can reuse it
+#				(series 7: not here; the tree of lib/source7.sh,
+#				pristine too, which every arch's kernel shares)
 #		build/		the O= tree: .config, vmlinux, the boot image,
 #				modules, Module.symvers
 #		build.log	output of the last cold build
@@ -25,16 +30,18 @@
 # scratch (src/ is moved into place only once fully extracted).  A lock
 # file beside the directory serialises concurrent runs.
 #
-# Needs lib/common.sh and lib/arch.sh (arch_setup done).  After
-# kernel_ensure, these describe the kernel:
+# KERNEL_SERIES (a test file sets it before test-lib.sh, or the
+# environment's KPNG_KERNEL_SERIES): 6.12 (the default) or 7.  Needs
+# lib/common.sh and lib/arch.sh (arch_setup done), and for series 7
+# lib/debian.sh, lib/debian-apt.sh and lib/source7.sh (test-lib.sh sources
+# them).  After kernel_ensure, these describe the kernel:
 #	KERNEL_DIR	the cache directory above
 #	KERNEL_SRC	$KERNEL_DIR/src
 #	KERNEL_BUILD	$KERNEL_DIR/build
 #	KERNEL_IMAGE	the boot image (bzImage) in KERNEL_BUILD
 
 KERNEL_BENCH_FORMAT=1
-KERNEL_PACKAGE=linux-source-6.12
-KERNEL_TARBALL=/usr/src/linux-source-6.12.tar.xz
+KERNEL_SERIES=${KERNEL_SERIES:-${KPNG_KERNEL_SERIES:-6.12}}
 # Fixed build identity: uname -v and init/version.o do not depend on who
 # built when, so builds of one source compare.  The timestamp must parse
 # with `date -d` (usr/gen_initramfs.sh uses it).
@@ -49,12 +56,40 @@ kernel_cache_root() {
 	echo "${KPATCH_NG_CACHE:-${XDG_CACHE_HOME:-${HOME:?is not set: set KPATCH_NG_CACHE}/.cache}/kpatch-ng}"
 }
 
+# kernel_source: set KERNEL_PACKAGE and KERNEL_PKGVER, the source package
+# of KERNEL_SERIES and its version, and KERNEL_TARBALL (6.12: the installed
+# package's tarball, extracted into the kernel's src/) or KERNEL_TREE
+# (7: lib/source7.sh's unpacked tree, fetched first unless cached).
+kernel_source() {
+	KERNEL_TARBALL=
+	KERNEL_TREE=
+	case $KERNEL_SERIES in
+	6.12)
+		KERNEL_PACKAGE=linux-source-6.12
+		KERNEL_TARBALL=/usr/src/$KERNEL_PACKAGE.tar.xz
+		KERNEL_PKGVER=$(dpkg-query -W -f='${Version}' "$KERNEL_PACKAGE" 2>/dev/null) ||
+			die "package $KERNEL_PACKAGE is not installed: run scripts/install-deps.sh"
+		;;
+	7)
+		source7_ensure
+		KERNEL_PACKAGE=$SOURCE7_PACKAGE
+		KERNEL_PKGVER=$SOURCE7_VERSION
+		KERNEL_TREE=$SOURCE7_SRC
+		;;
+	*) die "KERNEL_SERIES=$KERNEL_SERIES: the bench knows 6.12 and 7" ;;
+	esac
+}
+
 # kernel_fragments: the config fragments of $ARCH_NAME (and of
-# KERNEL_VARIANT, when a test file sets it before test-lib.sh), in merge
-# order: what the cache key hashes.
+# KERNEL_SERIES and KERNEL_VARIANT, when a test file sets them before
+# test-lib.sh), in merge order: what the cache key hashes.
 kernel_fragments() {
 	echo "$BENCH_ROOT/config/common.config"
 	echo "$BENCH_ROOT/config/$ARCH_NAME.config"
+	local f
+	for f in "series-$KERNEL_SERIES" "$ARCH_NAME-series-$KERNEL_SERIES"; do
+		[ ! -f "$BENCH_ROOT/config/$f.config" ] || echo "$BENCH_ROOT/config/$f.config"
+	done
 	[ -z "${KERNEL_VARIANT:-}" ] || echo "$BENCH_ROOT/config/variant-$KERNEL_VARIANT.config"
 }
 
@@ -86,12 +121,10 @@ kernel_variant_prepare() {
 
 # kernel_key_text: the text the cache key is a hash of.
 kernel_key_text() {
-	local pkgver cc_version frag
-	pkgver=$(dpkg-query -W -f='${Version}' "$KERNEL_PACKAGE" 2>/dev/null) ||
-		die "package $KERNEL_PACKAGE is not installed: run scripts/install-deps.sh"
+	local cc_version frag
 	cc_version=$("${ARCH_CROSS_COMPILE}gcc" --version | head -n 1)
 	echo "bench-format: $KERNEL_BENCH_FORMAT"
-	echo "package: $KERNEL_PACKAGE $pkgver"
+	echo "package: $KERNEL_PACKAGE $KERNEL_PKGVER"
 	echo "arch: $ARCH_NAME"
 	echo "compiler: $cc_version"
 	while read -r frag; do
@@ -105,15 +138,15 @@ kernel_key_text() {
 # from the current key; builds nothing.
 kernel_locate() {
 	local text key pkgver
+	kernel_source
 	text=$(kernel_key_text)
 	key=$(printf '%s\n' "$text" | sha256sum)
 	key=${key:0:12}
-	pkgver=$(dpkg-query -W -f='${Version}' "$KERNEL_PACKAGE")
 	# "6.12.117-1~deb12u1" -> "6.12.117-1_deb12u1": no shell or make
 	# metacharacters in a path that make and Kbuild will see.
-	pkgver=$(printf '%s' "$pkgver" | tr -c 'A-Za-z0-9.+-' '_')
+	pkgver=$(printf '%s' "$KERNEL_PKGVER" | tr -c 'A-Za-z0-9.+-' '_')
 	KERNEL_DIR=$(kernel_cache_root)/kernel/$ARCH_NAME${KERNEL_VARIANT:+-$KERNEL_VARIANT}-$pkgver-$key
-	KERNEL_SRC=$KERNEL_DIR/src
+	KERNEL_SRC=${KERNEL_TREE:-$KERNEL_DIR/src}
 	KERNEL_BUILD=$KERNEL_DIR/build
 	KERNEL_IMAGE=$KERNEL_BUILD/$ARCH_IMAGE
 	KERNEL_KEY_TEXT=$text
@@ -200,7 +233,9 @@ kernel_build_all() {
 	printf '%s\n' "$KERNEL_KEY_TEXT" >"$KERNEL_DIR/key"
 	status "building the test kernel in $KERNEL_DIR (log: $KERNEL_LOG)"
 
-	if [ ! -d "$KERNEL_SRC" ]; then
+	if [ -n "$KERNEL_TREE" ]; then
+		status "stage extract: $KERNEL_PACKAGE's tree $KERNEL_TREE"
+	elif [ ! -d "$KERNEL_SRC" ]; then
 		[ -r "$KERNEL_TARBALL" ] ||
 			die "cannot read $KERNEL_TARBALL: install $KERNEL_PACKAGE (scripts/install-deps.sh)"
 		t=$(now)

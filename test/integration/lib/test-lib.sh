@@ -43,6 +43,12 @@ set -o errexit -o errtrace -o nounset -o pipefail
 . "${BASH_SOURCE[0]%/*}/common.sh"
 # shellcheck source=arch.sh
 . "$BENCH_ROOT/lib/arch.sh"
+# shellcheck source=debian.sh
+. "$BENCH_ROOT/lib/debian.sh"
+# shellcheck source=debian-apt.sh
+. "$BENCH_ROOT/lib/debian-apt.sh"
+# shellcheck source=source7.sh
+. "$BENCH_ROOT/lib/source7.sh"
 # shellcheck source=kernel.sh
 . "$BENCH_ROOT/lib/kernel.sh"
 # shellcheck source=initramfs.sh
