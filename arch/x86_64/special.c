@@ -25,7 +25,9 @@
  *				(12 bytes), the pointers of
  *				.discard.ibt_endbr_noseal, and those of
  *				.discard.func_stack_frame_non_standard (C), or
- *				its s32 (the assembler's macro)
+ *				its s32 (the assembler's macro); Linux 7.x
+ *				has them all in .discard.annotate_insn, an s32
+ *				place and a u32 type each (linux/annotate.h)
  *	__dyndbg		struct _ddebug with CONFIG_JUMP_LABEL: four
  *				pointers (modname, function, filename, format),
  *				u32 lineno:18, class_id:6, flags:8, then a
@@ -90,6 +92,8 @@ const struct special_section x86_64_special[] = {
 	{ .name = ".discard.intra_function_calls", S32_SITES },
 	{ .name = ".discard.validate_unret", S32_SITES },
 	{ .name = ".discard.unwind_hints", .layouts = { { .size = 12, .relocs = AT(0) } } },
+	/* Linux 7.x's one table of them all: s32 place, u32 type. */
+	{ .name = ".discard.annotate_insn", .layouts = { { .size = 8, .relocs = AT(0) } } },
 	{ .name = ".discard.ibt_endbr_noseal", PTR_SITES },
 	{ .name = ".discard.func_stack_frame_non_standard",
 	  .layouts = { { .size = 8, .relocs = AT(0), .config = "C" },

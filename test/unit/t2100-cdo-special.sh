@@ -54,7 +54,7 @@ refused() {
 }
 
 # x86_64's alone: Linux 7.x's bug entries, marked by objtool's annotations.
-X86_PAIRS=(special-bug-marked special-bug-marked-short)
+X86_PAIRS=(special-bug-marked special-bug-marked-short special-annotate-insn)
 
 test_expect_success 'setup: the fixture pairs' '
 	cdo_pairs x86_64 "${PAIRS[@]}" "${X86_PAIRS[@]}" &&
@@ -121,6 +121,27 @@ test_expect_success 'x86_64: changed()'"'"'s objtool annotation is carried, agai
 	.discard.reachable size=8
 	.discard.reachable size=4
 	R .discard.reachable+0 R_X86_64_32 .text.changed +37
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'special-annotate-insn: 7.x'"'"'s one annotation table: changed()'"'"'s entry is carried, with its type' '
+	test_expect_code 0 cdo special-annotate-insn.x86_64 &&
+	{
+		cat special-annotate-insn.x86_64/stdout &&
+		sizes special-annotate-insn.x86_64/patched.o .discard.annotate_insn &&
+		sizes special-annotate-insn.x86_64/out.o .discard.annotate_insn &&
+		objcopy --dump-section .discard.annotate_insn=insn.bin \
+			special-annotate-insn.x86_64/out.o out.tmp &&
+		od -An -tx1 -v insn.bin | sed -e "s/^ //" &&
+		cdo_relocs special-annotate-insn.x86_64/out.o .discard.annotate_insn
+	} >actual &&
+	cat >expect <<-\EOF &&
+	changed function: changed (code)
+	.discard.annotate_insn size=24
+	.discard.annotate_insn size=8
+	00 00 00 00 08 00 00 00
+	R .discard.annotate_insn+0 R_X86_64_PC32 .text.changed +15
 	EOF
 	test_cmp expect actual
 '
