@@ -13,8 +13,10 @@ packages=(
 	# kernel build (test kernel, livepatch modules)
 	linux-source-6.12 bc flex bison libssl-dev cpio xz-utils kmod
 	libelf-dev dwarves python3 rsync patch
-	# objtool's klp subcommands in Linux 7.x (klp-build, test/bench/klp-build.sh)
-	libxxhash-dev
+	# klp-build, the kernel's own livepatch builder in Linux 7.x, compared in
+	# make bench (test/bench/klp-build.sh): objtool's klp subcommands need
+	# xxhash; klp-build runs recountdiff (patchutils) and gawk
+	libxxhash-dev patchutils gawk
 	# signing livepatches (kpatch-keygen, kpatch-build --sign-key)
 	openssl
 	# arm64 cross build and guests

@@ -24,8 +24,15 @@
  *     +4 of every 12 bytes, a short one +0 of every 8);
  *  3. else it cannot be known, and the object is refused, naming the
  *     section and the rule: a table is never cut by a guess, nor skipped.
+ *
+ * In both, a layout the arch table says is marked (or unmarked) by
+ * objtool's ANNOTATE_DATA_SPECIAL must be (or not be): marked, each entry
+ * has a mark at its start and there is no other mark in the section.
+ * Linux 7.x marks x86_64's bug entries, whose 12 bytes with a format
+ * field are 6.12's 12 bytes with a file field in every other respect.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "special.h"
@@ -68,7 +75,9 @@ static const char *describe(const struct special_layout *l, char *buf, size_t le
 		first = false;
 	}
 	if (l->config && w < len)
-		snprintf(buf + w, len - w, " (%s)", l->config);
+		w += (size_t)snprintf(buf + w, len - w, " (%s%s)", l->config,
+				      l->marks == SPECIAL_MARKS_EACH ?
+				      ", each marked by ANNOTATE_DATA_SPECIAL" : "");
 	return buf;
 }
 
@@ -86,8 +95,85 @@ static const char *describe_all(const struct special_section *ss, char *buf, siz
 	return buf;
 }
 
+/* The entries objtool's ANNOTATE_DATA_SPECIAL marks in a section. */
+struct marks {
+	uint64_t *off;			/* sorted, in the section */
+	size_t n;
+	bool bad;			/* one the section cannot have */
+};
+
+static int by_offset(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The marks of @kelf's SPECIAL_ANNOTATE_DATA (8-byte entries: an s32 place
+ * relocated at +0, a u32 type at +4, little-endian as every object elf/
+ * reads) whose place is in @sec, into @m (free m->off).  A mark beyond
+ * the section's end, or an entry cut short, is bad.
+ */
+static void read_marks(const struct kelf *kelf, struct section *sec, struct marks *m)
+{
+	struct section *ann = kelf_find_section_by_name(kelf, SPECIAL_ANNOTATE_DATA);
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	if (!ann || !ann->rela || !ann->data)
+		return;
+	m->off = xcalloc(ann->rela->nr_relocs + 1, sizeof(*m->off));
+	for (i = 0; i < ann->rela->nr_relocs; i++) {
+		const struct reloc *r = ann->rela->relocs[i];
+		const unsigned char *t;
+		int64_t at;
+
+		if (!r->sym || r->sym->sec != sec)
+			continue;
+		if (r->offset % 8 || r->offset + 8 > ann->size) {
+			m->bad = true;
+			continue;
+		}
+		t = ann->data + r->offset + 4;
+		if ((uint32_t)(t[0] | t[1] << 8 | t[2] << 16 | (uint32_t)t[3] << 24) !=
+		    SPECIAL_ANNOTYPE_DATA)
+			continue;
+		at = (int64_t)r->sym->offset + r->addend;
+		if (at < 0 || (uint64_t)at >= sec->size) {
+			m->bad = true;
+			continue;
+		}
+		m->off[m->n++] = (uint64_t)at;
+	}
+	xqsort(m->off, m->n, sizeof(*m->off), by_offset);
+}
+
+/* Do @m's marks agree with what @l says of the kernels that give it? */
+static bool marks_fit(const struct marks *m, const struct section *sec,
+		      const struct special_layout *l)
+{
+	size_t i;
+
+	switch (l->marks) {
+	case SPECIAL_MARKS_ANY:
+		return true;
+	case SPECIAL_MARKS_NONE:
+		return !m->n && !m->bad;
+	case SPECIAL_MARKS_EACH:
+		if (m->bad || sec->size % l->size || m->n != sec->size / l->size)
+			return false;
+		for (i = 0; i < m->n; i++)
+			if (m->off[i] != i * l->size)
+				return false;
+		return true;
+	}
+	return false;
+}
+
 static const struct special_layout *find_layout(struct section *sec,
 						const struct special_section *ss,
+						const struct marks *m,
 						unsigned int *nr_fitting)
 {
 	const struct special_layout *found = NULL;
@@ -99,6 +185,8 @@ static const struct special_layout *find_layout(struct section *sec,
 
 		if (sec->sh.sh_entsize ? l->size != sec->sh.sh_entsize : !follows(sec, l))
 			continue;
+		if (!marks_fit(m, sec, l))
+			continue;
 		if (!found)
 			found = l;
 		(*nr_fitting)++;
@@ -107,7 +195,8 @@ static const struct special_layout *find_layout(struct section *sec,
 }
 
 static int refuse(const struct cdo *cdo, const struct kelf *kelf, struct section *sec,
-		  const struct special_section *ss, unsigned int nr_fitting)
+		  const struct special_section *ss, const struct marks *m,
+		  unsigned int nr_fitting)
 {
 	const struct special_layout *l;
 	char all[512];
@@ -117,7 +206,7 @@ static int refuse(const struct cdo *cdo, const struct kelf *kelf, struct section
 		return error("%s: %s: cannot tell the size of its entries: its sh_entsize is 0, and its relocations follow %s of the layouts known for it (%s); add this kernel's layout of %s to arch/%s/special.c",
 			     kelf->path, sec->name, nr_fitting ? "several" : "none",
 			     all, ss->name, cdo->arch->name);
-	l = find_layout(sec, ss, &nr_fitting);
+	l = find_layout(sec, ss, m, &nr_fitting);
 	if (!l)
 		return error("%s: %s: cannot tell the layout of its entries: its sh_entsize %lu is the size of none of the layouts known for it (%s); add this kernel's layout of %s to arch/%s/special.c",
 			     kelf->path, sec->name, (unsigned long)sec->sh.sh_entsize,
@@ -136,19 +225,23 @@ const struct special_layout *special_layout(const struct cdo *cdo,
 	struct sec_info *si = sec_info(sec);
 	const struct special_layout *l;
 	unsigned int nr_fitting;
+	struct marks m;
 
 	if (si->layout || si->layout_unknown)
 		return si->layout;
-	l = find_layout(sec, ss, &nr_fitting);
+	read_marks(kelf, sec, &m);
+	l = find_layout(sec, ss, &m, &nr_fitting);
 	/* An empty table has no entries to cut: any layout does. */
 	if (!sec->size && !sec->sh.sh_entsize)
 		l = &ss->layouts[0], nr_fitting = 1;
 	if (l && nr_fitting == 1 && (!sec->sh.sh_entsize || follows(sec, l))) {
 		si->layout = l;
+		free(m.off);
 		return l;
 	}
 	si->layout_unknown = true;
-	refuse(cdo, kelf, sec, ss, nr_fitting);
+	refuse(cdo, kelf, sec, ss, &m, nr_fitting);
+	free(m.off);
 	return NULL;
 }
 

@@ -68,27 +68,49 @@ struct special_layout {
 	 * (moved by a change above the function).  Size 0: none. */
 	unsigned int noise_offset, noise_size;
 	const char *config;		/* the configuration that gives it, or NULL */
+	/*
+	 * Whether the kernels that give this layout mark each entry with
+	 * objtool's ANNOTATE_DATA_SPECIAL (an entry of .discard.annotate_data
+	 * of type SPECIAL_ANNOTYPE_DATA at the entry's start: Linux 6.17 and
+	 * later, for klp-build).  Two layouts of one size and the same
+	 * relocated fields are told apart by it: x86_64's bug entry with a
+	 * file (6.12, unmarked) and with a format instead (7.x, marked).
+	 * SPECIAL_MARKS_ANY: either.
+	 */
+	enum { SPECIAL_MARKS_ANY, SPECIAL_MARKS_NONE, SPECIAL_MARKS_EACH } marks;
 };
 
-#define SPECIAL_MAX_LAYOUTS	2
+#define SPECIAL_MAX_LAYOUTS	4
+
+/* objtool's annotation type of an ANNOTATE_DATA_SPECIAL entry
+ * (linux/objtool_types.h), in .discard.annotate_data: s32 place, u32 type. */
+#define SPECIAL_ANNOTYPE_DATA	1
+#define SPECIAL_ANNOTATE_DATA	".discard.annotate_data"
 
 /*
  * struct bug_entry (include/asm-generic/bug.h) with
  * GENERIC_BUG_RELATIVE_POINTERS, as the arches write it in asm: s32
  * address, s32 file, u16 line, u16 flags with CONFIG_DEBUG_BUGVERBOSE, else
- * s32 address, u16 flags and padding to 4 bytes.
+ * s32 address, u16 flags and padding to 4 bytes.  @marks: the arch's
+ * kernels that have this layout mark their entries, or not, or either
+ * (SPECIAL_MARKS_*).
  */
+#define SPECIAL_BUG_ENTRY_LAYOUT_VERBOSE(m)				\
+	{ .size = 12, .relocs = SPECIAL_AT(0) | SPECIAL_AT(4),		\
+	  .noise_offset = 8, .noise_size = 2,				\
+	  .config = "CONFIG_DEBUG_BUGVERBOSE", .marks = (m) }
+#define SPECIAL_BUG_ENTRY_LAYOUT_SHORT(m)				\
+	{ .size = 8, .relocs = SPECIAL_AT(0),				\
+	  .config = "no CONFIG_DEBUG_BUGVERBOSE", .marks = (m) }
 #define SPECIAL_BUG_ENTRY_LAYOUTS					\
-	{ { .size = 12, .relocs = SPECIAL_AT(0) | SPECIAL_AT(4),	\
-	    .noise_offset = 8, .noise_size = 2,				\
-	    .config = "CONFIG_DEBUG_BUGVERBOSE" },			\
-	  { .size = 8, .relocs = SPECIAL_AT(0),				\
-	    .config = "no CONFIG_DEBUG_BUGVERBOSE" } }
+	{ SPECIAL_BUG_ENTRY_LAYOUT_VERBOSE(SPECIAL_MARKS_ANY),		\
+	  SPECIAL_BUG_ENTRY_LAYOUT_SHORT(SPECIAL_MARKS_ANY) }
 
 struct special_section {
 	const char *name;		/* or its prefix, see name_is_prefix */
 	bool name_is_prefix;		/* a family named PREFIX + a symbol */
-	/* The layouts Linux 6.12 gives the entries, in any configuration. */
+	/* The layouts Linux 6.12 and 7.x give the entries, in any
+	 * configuration. */
 	struct special_layout layouts[SPECIAL_MAX_LAYOUTS];
 	/* A section without relocations whose entries pair 1:1 with this
 	 * one's (.orc_unwind beside .orc_unwind_ip); the size of its entries

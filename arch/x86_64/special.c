@@ -1,6 +1,6 @@
 /*
  * arch/x86_64/special.c - layouts of x86_64's special sections in Linux
- * 6.12, from the structures the kernel reads them into:
+ * 6.12 and 7.x, from the structures the kernel reads them into:
  *	__ex_table		struct exception_table_entry { int insn, fixup, data; }
  *	.altinstructions	struct alt_instr (packed): s32 instr, s32 repl,
  *				u32 ft_flags, u8 instrlen, u8 replacementlen
@@ -9,7 +9,11 @@
  *	__bug_table		struct bug_entry with GENERIC_BUG_RELATIVE_POINTERS:
  *				s32 addr, s32 file, u16 line, u16 flags with
  *				DEBUG_BUGVERBOSE, else s32 addr, u16 flags and
- *				2 bytes of padding (asm/bug.h: ".org 2b+%c1")
+ *				2 bytes of padding (asm/bug.h: ".org 2b+%c1");
+ *				Linux 7.x (HAVE_ARCH_BUG_FORMAT on x86_64) adds
+ *				s32 format after addr, 16 and 12 bytes, and
+ *				marks each entry (ANNOTATE_DATA_SPECIAL), which
+ *				tells its 12 bytes from 6.12's (special.h)
  *	objtool's site lists	one s32 per site
  *	.orc_unwind_ip		one s32 per ORC entry; .orc_unwind holds the
  *				6-byte struct orc_entry of each, in the same order
@@ -21,7 +25,9 @@
  *				(12 bytes), the pointers of
  *				.discard.ibt_endbr_noseal, and those of
  *				.discard.func_stack_frame_non_standard (C), or
- *				its s32 (the assembler's macro)
+ *				its s32 (the assembler's macro); Linux 7.x
+ *				has them all in .discard.annotate_insn, an s32
+ *				place and a u32 type each (linux/annotate.h)
  *	__dyndbg		struct _ddebug with CONFIG_JUMP_LABEL: four
  *				pointers (modname, function, filename, format),
  *				u32 lineno:18, class_id:6, flags:8, then a
@@ -54,7 +60,15 @@ const struct special_section x86_64_special[] = {
 	  .has_key = true, .key_offset = 4,
 	  .tracepoint_key = "__SCK__tp_func_", .static_call = true,
 	  .tramp_prefix = "__SCT__", .key_prefix = "__SCK__" },
-	{ .name = "__bug_table", .layouts = SPECIAL_BUG_ENTRY_LAYOUTS, .behaviour = true },
+	{ .name = "__bug_table",
+	  .layouts = { SPECIAL_BUG_ENTRY_LAYOUT_VERBOSE(SPECIAL_MARKS_NONE),
+		       SPECIAL_BUG_ENTRY_LAYOUT_SHORT(SPECIAL_MARKS_NONE),
+		       { .size = 16, .relocs = AT(0) | AT(4) | AT(8),
+			 .noise_offset = 12, .noise_size = 2, .marks = SPECIAL_MARKS_EACH,
+			 .config = "CONFIG_DEBUG_BUGVERBOSE, with bug_entry::format" },
+		       { .size = 12, .relocs = AT(0) | AT(4), .marks = SPECIAL_MARKS_EACH,
+			 .config = "no CONFIG_DEBUG_BUGVERBOSE, with bug_entry::format" } },
+	  .behaviour = true },
 	{ .name = ".retpoline_sites", S32_SITES },
 	{ .name = ".return_sites", S32_SITES },
 	{ .name = ".call_sites", S32_SITES },
@@ -78,6 +92,8 @@ const struct special_section x86_64_special[] = {
 	{ .name = ".discard.intra_function_calls", S32_SITES },
 	{ .name = ".discard.validate_unret", S32_SITES },
 	{ .name = ".discard.unwind_hints", .layouts = { { .size = 12, .relocs = AT(0) } } },
+	/* Linux 7.x's one table of them all: s32 place, u32 type. */
+	{ .name = ".discard.annotate_insn", .layouts = { { .size = 8, .relocs = AT(0) } } },
 	{ .name = ".discard.ibt_endbr_noseal", PTR_SITES },
 	{ .name = ".discard.func_stack_frame_non_standard",
 	  .layouts = { { .size = 8, .relocs = AT(0), .config = "C" },

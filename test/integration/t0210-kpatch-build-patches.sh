@@ -6,26 +6,12 @@
 # (with its workload running through the transition), once disabled and
 # once unloaded.  A patch with NAME.refusal must be refused (exit 2) with
 # that text.  The chain patches are t0220's, the kpatch-macro ones t0230's.
-# `check` calls the functions below, which shellcheck cannot see.
-# shellcheck disable=SC2317
+# The story is lib/kpatch-build.sh's corpus_run, which t0215 runs on
+# Linux 7.x.
 # shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
 . "$(dirname "$0")/lib/test-lib.sh"
 # shellcheck source=lib/kpatch-build.sh
 . "$BENCH_ROOT/lib/kpatch-build.sh"
 
-mkdir -p "$SCRATCH"
-names=()
-for p in "$PATCHES"/[0-9]*.patch; do
-	name=${p##*/}
-	name=${name%.patch}
-	case $name in
-	*-chain* | *-kpatch-*) continue ;;
-	esac
-	# KPNG_PATCHES=GLOB runs only the matching patches (a developer's
-	# shortcut; unset in CI).
-	# shellcheck disable=SC2053 # a glob on purpose
-	[[ $name == ${KPNG_PATCHES:-*} ]] || continue
-	names+=("$name")
-done
-kpb_corpus "${names[@]}"
+corpus_run
 test_done

@@ -51,7 +51,7 @@ for name in "${T0500_PATCHES[@]}"; do
 	[[ $name == ${KPNG_PATCHES:-*} ]] || continue
 	names+=("$name")
 done
-kpb_corpus "${names[@]}"
+corpus_patches "${names[@]}"
 if [[ 003-static-local == ${KPNG_PATCHES:-*} ]]; then
 	test_story
 	check "003-static-local: refused by check-target (section anchors)" \

@@ -20,7 +20,15 @@ static_users() {
 
 test_expect_success 'setup: the fixture pairs' '
 	cdo_pairs x86_64 string-text string-shared-shift static-local-renumbered \
-		static-local-shared-section static-local-renumbered-user
+		static-local-shared-section static-local-renumbered-user \
+		unique-id-renumbered
+'
+
+test_expect_success 'unique-id-renumbered: __UNIQUE_ID_..._12 and _14 are one object: changed() alone' '
+	test_expect_code 0 cdo unique-id-renumbered.x86_64 &&
+	echo "changed function: changed (code)" >expect &&
+	test_cmp expect unique-id-renumbered.x86_64/stdout &&
+	test_file_empty unique-id-renumbered.x86_64/stderr
 '
 
 test_expect_success 'string-text: a changed literal changes its function alone' '

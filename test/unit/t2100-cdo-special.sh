@@ -53,10 +53,13 @@ refused() {
 	cdo_missing "$1/out.o"
 }
 
+# x86_64's alone: Linux 7.x's bug entries, marked by objtool's annotations.
+X86_PAIRS=(special-bug-marked special-bug-marked-short special-annotate-insn)
+
 test_expect_success 'setup: the fixture pairs' '
-	cdo_pairs x86_64 "${PAIRS[@]}" &&
+	cdo_pairs x86_64 "${PAIRS[@]}" "${X86_PAIRS[@]}" &&
 	cdo_pairs arm64 "${PAIRS[@]}" &&
-	for d in "${PAIRS[@]/%/.x86_64}" "${PAIRS[@]/%/.arm64}"; do
+	for d in "${PAIRS[@]/%/.x86_64}" "${PAIRS[@]/%/.arm64}" "${X86_PAIRS[@]/%/.x86_64}"; do
 		cdo_symvers "$d/Module.symvers" "${EXPORTS[@]}" || return 1
 	done
 '
@@ -118,6 +121,27 @@ test_expect_success 'x86_64: changed()'"'"'s objtool annotation is carried, agai
 	.discard.reachable size=8
 	.discard.reachable size=4
 	R .discard.reachable+0 R_X86_64_32 .text.changed +37
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'special-annotate-insn: 7.x'"'"'s one annotation table: changed()'"'"'s entry is carried, with its type' '
+	test_expect_code 0 cdo special-annotate-insn.x86_64 &&
+	{
+		cat special-annotate-insn.x86_64/stdout &&
+		sizes special-annotate-insn.x86_64/patched.o .discard.annotate_insn &&
+		sizes special-annotate-insn.x86_64/out.o .discard.annotate_insn &&
+		objcopy --dump-section .discard.annotate_insn=insn.bin \
+			special-annotate-insn.x86_64/out.o out.tmp &&
+		od -An -tx1 -v insn.bin | sed -e "s/^ //" &&
+		cdo_relocs special-annotate-insn.x86_64/out.o .discard.annotate_insn
+	} >actual &&
+	cat >expect <<-\EOF &&
+	changed function: changed (code)
+	.discard.annotate_insn size=24
+	.discard.annotate_insn size=8
+	00 00 00 00 08 00 00 00
+	R .discard.annotate_insn+0 R_X86_64_PC32 .text.changed +15
 	EOF
 	test_cmp expect actual
 '
@@ -425,6 +449,75 @@ test_expect_success 'special-bug-short: 8-byte bug entries (no CONFIG_DEBUG_BUGV
 	test_cmp expect actual
 '
 
+test_expect_success 'special-bug-marked: 7.x'"'"'s 16-byte marked bug entries: changed() is carried with its own, first()'"'"'s moved line is noise' '
+	test_expect_code 0 cdo special-bug-marked.x86_64 &&
+	test_file_empty special-bug-marked.x86_64/stderr &&
+	{
+		cat special-bug-marked.x86_64/stdout &&
+		sizes special-bug-marked.x86_64/patched.o __bug_table &&
+		sizes special-bug-marked.x86_64/out.o __bug_table &&
+		contents special-bug-marked.x86_64/out.o __bug_table &&
+		cdo_relocs special-bug-marked.x86_64/out.o __bug_table
+	} >actual &&
+	cat >expect <<-\EOF &&
+	changed function: changed (code)
+	__bug_table size=48
+	__bug_table size=16
+	00 00 00 00 00 00 00 00 00 00 00 00 14 00 03 09
+	R __bug_table+0 R_X86_64_PC32 changed +13
+	R __bug_table+0x4 R_X86_64_PC32 .rodata.first.str1.1 +0
+	R __bug_table+0x8 R_X86_64_PC32 .rodata.first.str1.1 +1
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'special-bug-marked-short: 7.x'"'"'s 12-byte marked bug entries: +8 is the flags, not 6.12'"'"'s line: a changed flag is refused' '
+	refused special-bug-marked-short.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: first: __bug_table entry at first+0xa: its contents changed
+	EOF
+	sed -e "s/, but the function.s code did not change: .*//" \
+		special-bug-marked-short.x86_64/stderr | head -n 1 >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'special-bug-marked-short without its marks: 6.12'"'"'s 12-byte entry, +8 its line: noise, nothing changed (exit 3)' '
+	mkdir -p unmarked &&
+	for obj in orig patched; do
+		objcopy --remove-section=.discard.annotate_data \
+			--remove-section=.rela.discard.annotate_data \
+			special-bug-marked-short.x86_64/$obj.o unmarked/$obj.o || return 1
+	done &&
+	cp special-bug-marked-short.x86_64/Module.symvers unmarked/ &&
+	test_expect_code 3 cdo unmarked
+'
+
+test_expect_success 'a mark that is not at an entry'"'"'s start: no layout, refused, naming the section' '
+	mkdir -p misplaced &&
+	for obj in orig patched; do
+		cp special-bug-marked.x86_64/$obj.o misplaced/$obj.o &&
+		chmod u+w misplaced/$obj.o || return 1
+	done &&
+	cp special-bug-marked.x86_64/Module.symvers misplaced/ &&
+	python3 - misplaced/patched.o <<-\PY &&
+	import struct, sys
+	# the addend of the second mark (RELA entry 1 of
+	# .rela.discard.annotate_data): 0x10 -> 0x12
+	p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+	shoff, = struct.unpack_from("<Q", b, 0x28)
+	shnum, shstrndx = struct.unpack_from("<HH", b, 0x3c)
+	def sh(i): return struct.unpack_from("<IIQQQQIIQQ", b, shoff + 64 * i)
+	strs = sh(shstrndx)[4]
+	for i in range(shnum):
+	    h = sh(i); n = b[strs + h[0]:b.index(0, strs + h[0])].decode()
+	    if n == ".rela.discard.annotate_data":
+	        struct.pack_into("<q", b, h[4] + 24 + 16, 0x12)
+	open(p, "wb").write(b)
+	PY
+	refused misplaced &&
+	grep -q "patched.o: __bug_table: cannot tell the size of its entries" misplaced/stderr
+'
+
 # objtool writes its tables with sh_entsize (elf_create_section_pair());
 # the fixtures' asm cannot.  Set, it gives the layout, and the copies keep it.
 test_expect_success 'x86_64: sh_entsize, as objtool sets it, gives the layout: the same entries kept' '
@@ -508,8 +601,8 @@ test_expect_success 'a table whose entry size cannot be known is refused, naming
 	cat >expect <<-\EOF &&
 	create-diff-object: error: orig.o: .static_call_sites: cannot tell the layout of its entries: its sh_entsize 12 is the size of none of the layouts known for it (8 bytes relocated at +0, +4); add this kernel'"'"'s layout of .static_call_sites to arch/x86_64/special.c
 	create-diff-object: error: patched.o: .static_call_sites: cannot tell the layout of its entries: its sh_entsize 12 is the size of none of the layouts known for it (8 bytes relocated at +0, +4); add this kernel'"'"'s layout of .static_call_sites to arch/x86_64/special.c
-	create-diff-object: error: orig.o: __bug_table: cannot tell the size of its entries: its sh_entsize is 0, and its relocations follow none of the layouts known for it (12 bytes relocated at +0, +4 (CONFIG_DEBUG_BUGVERBOSE); 8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE)); add this kernel'"'"'s layout of __bug_table to arch/x86_64/special.c
-	create-diff-object: error: patched.o: __bug_table: cannot tell the size of its entries: its sh_entsize is 0, and its relocations follow none of the layouts known for it (12 bytes relocated at +0, +4 (CONFIG_DEBUG_BUGVERBOSE); 8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE)); add this kernel'"'"'s layout of __bug_table to arch/x86_64/special.c
+	create-diff-object: error: orig.o: __bug_table: cannot tell the size of its entries: its sh_entsize is 0, and its relocations follow none of the layouts known for it (12 bytes relocated at +0, +4 (CONFIG_DEBUG_BUGVERBOSE); 8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE); 16 bytes relocated at +0, +4, +8 (CONFIG_DEBUG_BUGVERBOSE, with bug_entry::format, each marked by ANNOTATE_DATA_SPECIAL); 12 bytes relocated at +0, +4 (no CONFIG_DEBUG_BUGVERBOSE, with bug_entry::format, each marked by ANNOTATE_DATA_SPECIAL)); add this kernel'"'"'s layout of __bug_table to arch/x86_64/special.c
+	create-diff-object: error: patched.o: __bug_table: cannot tell the size of its entries: its sh_entsize is 0, and its relocations follow none of the layouts known for it (12 bytes relocated at +0, +4 (CONFIG_DEBUG_BUGVERBOSE); 8 bytes relocated at +0 (no CONFIG_DEBUG_BUGVERBOSE); 16 bytes relocated at +0, +4, +8 (CONFIG_DEBUG_BUGVERBOSE, with bug_entry::format, each marked by ANNOTATE_DATA_SPECIAL); 12 bytes relocated at +0, +4 (no CONFIG_DEBUG_BUGVERBOSE, with bug_entry::format, each marked by ANNOTATE_DATA_SPECIAL)); add this kernel'"'"'s layout of __bug_table to arch/x86_64/special.c
 	EOF
 	test_cmp expect unknown-layout/stderr
 '

@@ -18,9 +18,17 @@
 #	kpb_refused BUILDER NAME	NAME.patch is refused as NAME.refusal says
 #	patch_cpus NAME		the guest CPUs NAME's checks need: its
 #				NAME.cpus, else $VM_SMP
-#	kpb_corpus NAME...	the checks of each patch of patches/ named
-#				(t0210, t0500): built and cycled in a guest,
-#				or refused
+#	corpus_file NAME EXT	the corpus's NAME.EXT: $PATCHES_OVERRIDE's
+#				when it has one, else $PATCHES'
+#	corpus_names		the corpus's patches as t0210 runs them
+#	corpus_run		t0210's story for each of them (below)
+#	corpus_patches NAME...	the same story for the patches named (t0500)
+#
+# PATCHES_OVERRIDE (default none) is a directory of files that replace the
+# corpus's for another kernel series: the same patch rebased onto its
+# source (patches-7/ for Linux 7.x: kpatch-build applies a patch only
+# exactly), what that kernel reports or prints where it differs, and
+# NAME.skip (one line: why NAME is not run there).
 #
 # kpatch-build is told the bench's arch (--arch ARCH_NAME), whatever ARCH
 # the environment has.
@@ -29,9 +37,21 @@ KPB_BIN=$BENCH_ROOT/../../kpatch-build/kpatch-build
 # shellcheck disable=SC2034 # for the test files
 PATCHES=$BENCH_ROOT/patches
 
+PATCHES_OVERRIDE=${PATCHES_OVERRIDE:-}
+
+corpus_file() {
+	if [ -n "$PATCHES_OVERRIDE" ] && [ -f "$PATCHES_OVERRIDE/$1.$2" ]; then
+		echo "$PATCHES_OVERRIDE/$1.$2"
+	else
+		echo "$PATCHES/$1.$2"
+	fi
+}
+
 patch_cpus() {
-	if [ -f "$PATCHES/$1.cpus" ]; then
-		cat "$PATCHES/$1.cpus"
+	local f
+	f=$(corpus_file "$1" cpus)
+	if [ -f "$f" ]; then
+		cat "$f"
 	else
 		echo "$VM_SMP"
 	fi
@@ -68,84 +88,118 @@ kpb_cycle() {
 	guest_boot "${KPB_CYCLE_DRIVER:-$BENCH_ROOT/guest/patch-cycle.sh}"
 }
 
-# kpb_refused BUILDER NAME: BUILDER NAME PATCHES/NAME.patch (kpb, or
-# another kernel's) exits 2 with every line of NAME.refusal in its output,
-# and writes no module.
+# kpb_refused BUILDER NAME: BUILDER NAME NAME.patch (kpb, or another
+# kernel's) exits 2 with every line of NAME.refusal in its output, and
+# writes no module (both files corpus_file's).
 kpb_refused() {
 	local builder=$1 name=$2 rc=0 msg
-	"$builder" "$name" "$PATCHES/$name.patch" || rc=$?
+	"$builder" "$name" "$(corpus_file "$name" patch)" || rc=$?
 	cat "$SCRATCH/$name.log"
 	[ "$rc" -eq 2 ] || die "exit status $rc, expected 2 (refused)"
 	while IFS= read -r msg; do
 		[ -n "$msg" ] || continue
 		grep -qF -- "$msg" "$SCRATCH/$name.log" || die "no '$msg' in the output"
-	done <"$PATCHES/$name.refusal"
+	done <"$(corpus_file "$name" refusal)"
 	[ ! -e "$SCRATCH/$name/livepatch-$name.ko" ]
 }
 
-# The test kernel's modules, in every guest of kpb_corpus under
-# /lib/modules.
-KPB_CORPUS_MODULES=(fs/binfmt_misc.ko kernel/configs.ko lib/test_static_key_base.ko
-	lib/test_static_keys.ko)
-
-# kpb_corpus_expect NAME: NAME's report of kpatch-build on this arch:
-# NAME.expect.ARCH when the names differ there (a system call's wrapper
-# is __x64_sys_* on x86_64, __arm64_sys_* on arm64), else NAME.expect;
-# none: ''.
-kpb_corpus_expect() {
-	local f
-	for f in "$PATCHES/$1.expect.$ARCH_NAME" "$PATCHES/$1.expect"; do
-		[ -f "$f" ] || continue
-		echo "$f"
-		return 0
-	done
-}
-
-# kpb_corpus_build NAME: kpatch-build the patch; what it reports changed
-# must be kpb_corpus_expect's, when there is one.
-kpb_corpus_build() {
+# corpus_build NAME: kpatch-build the patch; what it reports changed must
+# be NAME.expect.ARCH (where a name differs there: a system call's wrapper
+# is __x64_sys_* on x86_64, __arm64_sys_* on arm64), else NAME.expect,
+# when there is one.
+corpus_build() {
 	local name=$1 expect
-	kpb "$name" "$PATCHES/$name.patch" || {
+	kpb "$name" "$(corpus_file "$name" patch)" || {
 		cat "$SCRATCH/$name.log"
 		die "kpatch-build failed"
 	}
 	cat "$SCRATCH/$name.log"
 	[ -f "$SCRATCH/$name/livepatch-$name.ko" ]
-	expect=$(kpb_corpus_expect "$name")
-	if [ -n "$expect" ]; then
+	expect=$(corpus_file "$name" "expect.$ARCH_NAME")
+	[ -f "$expect" ] || expect=$(corpus_file "$name" expect)
+	if [ -f "$expect" ]; then
 		sed -n 's/^kpatch-build:   //p' "$SCRATCH/$name.log" >"$SCRATCH/$name.reported"
 		diff -u "$expect" "$SCRATCH/$name.reported"
 	fi
 }
 
-# kpb_corpus_cycle NAME: the guest's view through the patch's life; its
+# The test kernel's modules, in every guest of corpus_cycle under
+# /lib/modules.
+CORPUS_MODULES=(fs/binfmt_misc.ko kernel/configs.ko lib/test_static_key_base.ko lib/test_static_keys.ko)
+
+# corpus_cycle NAME: the guest's view through the patch's life; its
 # helper program, if any, built static for the guest's arch.
-kpb_corpus_cycle() {
-	local name=$1 m extra=()
-	for m in "${KPB_CORPUS_MODULES[@]}"; do
+corpus_cycle() {
+	local name=$1 m prog extra=()
+	for m in "${CORPUS_MODULES[@]}"; do
 		extra+=("$KERNEL_BUILD/$m" "/lib/modules/${m##*/}")
 	done
-	if [ -f "$PATCHES/$name.prog.c" ]; then
-		"${ARCH_CROSS_COMPILE}gcc" -static -O2 -o "$SCRATCH/$name.prog" "$PATCHES/$name.prog.c"
+	prog=$(corpus_file "$name" prog.c)
+	if [ -f "$prog" ]; then
+		"${ARCH_CROSS_COMPILE}gcc" -static -O2 -o "$SCRATCH/$name.prog" "$prog"
 		extra+=("$SCRATCH/$name.prog" "/lib/kpng/$name.prog")
 	fi
 	VM_SMP=$(patch_cpus "$name") GUEST_LOG=$name kpb_cycle "$name" \
-		"$SCRATCH/$name/livepatch-$name.ko" "$PATCHES/$name.guest.sh" "${extra[@]}"
+		"$SCRATCH/$name/livepatch-$name.ko" "$(corpus_file "$name" guest.sh)" "${extra[@]}"
 }
 
-# kpb_corpus NAME...: one story per patch: refused as NAME.refusal says,
-# or built and cycled through the guest with NAME.guest.sh.
-kpb_corpus() {
-	local name
-	for name in "$@"; do
-		test_story
-		if [ -f "$PATCHES/$name.refusal" ]; then
-			check "$name: refused" kpb_refused kpb "$name"
-		elif [ -f "$PATCHES/$name.guest.sh" ]; then
-			check "$name: kpatch-build" kpb_corpus_build "$name"
-			check "$name: before, loaded, disabled, unloaded in the guest" kpb_corpus_cycle "$name"
+# corpus_names: the corpus as t0210 runs it, a line per patch: "run NAME",
+# or "skip NAME REASON" for one PATCHES_OVERRIDE skips.  Not t0220's
+# chains nor t0230's kpatch macros; KPNG_PATCHES=GLOB keeps only the
+# matching names (a developer's shortcut; unset in CI).
+corpus_names() {
+	local p name skip
+	for p in "$PATCHES"/[0-9]*.patch; do
+		name=${p##*/}
+		name=${name%.patch}
+		case $name in
+		*-chain* | *-kpatch-*) continue ;;
+		esac
+		# shellcheck disable=SC2053 # a glob on purpose
+		[[ $name == ${KPNG_PATCHES:-*} ]] || continue
+		skip=$(corpus_file "$name" skip)
+		if [ -f "$skip" ]; then
+			echo "skip $name $(head -n 1 "$skip")"
 		else
-			check "$name: has NAME.guest.sh or NAME.refusal" false
+			echo "run $name"
 		fi
+	done
+}
+
+# corpus_story NAME: NAME's story: with NAME.refusal it must be refused
+# with that text, with NAME.guest.sh built (corpus_build) and taken
+# through its life in a guest (corpus_cycle).
+corpus_story() {
+	local name=$1
+	test_story
+	if [ -f "$(corpus_file "$name" refusal)" ]; then
+		check "$name: refused" kpb_refused kpb "$name"
+	elif [ -f "$(corpus_file "$name" guest.sh)" ]; then
+		check "$name: kpatch-build" corpus_build "$name"
+		check "$name: before, loaded, disabled, unloaded in the guest" corpus_cycle "$name"
+	else
+		check "$name: has NAME.guest.sh or NAME.refusal" false
+	fi
+}
+
+# corpus_run: corpus_story for every patch of corpus_names.
+corpus_run() {
+	local what name reason
+	mkdir -p "$SCRATCH"
+	while read -r what name reason; do
+		if [ "$what" = skip ]; then
+			echo "#   not run here - $name: $reason"
+			continue
+		fi
+		corpus_story "$name"
+	done < <(corpus_names)
+}
+
+# corpus_patches NAME...: corpus_story for each patch named.
+corpus_patches() {
+	local name
+	mkdir -p "$SCRATCH"
+	for name in "$@"; do
+		corpus_story "$name"
 	done
 }
