@@ -50,7 +50,9 @@ arch_select() {
 		[ "$KPB_AI_name" = "$vm" ] ||
 			die "architecture mismatch: $from is $vm, but $KPB_VMLINUX (-v) is $KPB_AI_name"
 	fi
+	# shellcheck disable=SC2034 # read by kpatch-build's other files
 	KPB_ARCH=$KPB_AI_name KPB_KARCH=$KPB_AI_kernel_arch
+	# shellcheck disable=SC2034 # read by lib/module.sh
 	KPB_OBJTOOL_CONFIGS=$KPB_AI_module_objtool_configs
 	host=$(uname -m)
 	if [ -n "${CROSS_COMPILE+set}" ]; then

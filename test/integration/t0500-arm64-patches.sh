@@ -24,7 +24,7 @@
 set -- arm64
 # shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
 . "$(dirname "$0")/lib/test-lib.sh"
-# shellcheck source=lib/kpatch-build.sh
+# shellcheck source-path=SCRIPTDIR source=lib/kpatch-build.sh
 . "$BENCH_ROOT/lib/kpatch-build.sh"
 
 T0500_PATCHES=(001-proc-cmdline 006-new-global 015-refuse-init-code 016-refuse-new-export
@@ -52,6 +52,7 @@ for name in "${T0500_PATCHES[@]}"; do
 	names+=("$name")
 done
 corpus_patches "${names[@]}"
+# shellcheck disable=SC2053 # a glob on purpose
 if [[ 003-static-local == ${KPNG_PATCHES:-*} ]]; then
 	test_story
 	check "003-static-local: refused by check-target (section anchors)" \
