@@ -123,17 +123,21 @@ unit-asan: deps asan-tools
 	@bash test/unit/run.sh $(ASAN_BUILD)
 
 # The tools built for AFL++ (coverage instrumentation, ASan, UBSan) into
-# $(AFL_BUILD); `make fuzz FUZZ_SECONDS=N` runs the campaign of
-# test/integration/t0130-fuzz.sh with N seconds per target.
+# $(AFL_BUILD), with their persistent-mode builds in $(AFL_BUILD)/fuzz/;
+# `make fuzz FUZZ_SECONDS=N` runs the campaign of
+# test/integration/t0130-fuzz.sh with N seconds per target at most, and
+# FUZZ_EXECS=N ends each target after about N executions (doc/fuzzing.md).
 AFL_BUILD ?= $(BUILD)-afl
 FUZZ_SECONDS ?= 600
+FUZZ_EXECS ?=
 
 afl-tools:
 	@AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 $(MAKE) -s BUILD=$(AFL_BUILD) \
 		CC=afl-clang-fast CFLAGS="-O1 -g" all
 
 fuzz: deps all
-	@KPNG_FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/integration/t0130-fuzz.sh $(ARCH)
+	@KPNG_FUZZ_SECONDS=$(FUZZ_SECONDS) KPNG_FUZZ_EXECS=$(FUZZ_EXECS) \
+		bash test/integration/t0130-fuzz.sh $(ARCH)
 
 integration: deps all
 	@bash test/integration/run.sh $(ARCH)

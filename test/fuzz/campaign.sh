@@ -46,10 +46,16 @@ all=(elf xz cdo-patched cdo-orig cdo-target cdo-symvers klp check-target)
 mkdir -p "$out"
 out=$(realpath "$out")
 command -v afl-fuzz >/dev/null || { echo "campaign.sh: afl-fuzz missing (Debian package afl++)" >&2; exit 1; }
+# The input AFL rewrites and the tools' outputs, every execution: in
+# memory (tmpfs) when there is one, not through a disk's journal.
+shm=$out
+[ -d /dev/shm ] && [ -w /dev/shm ] && shm=/dev/shm
+tmp=$(mktemp -d "$shm/kpng-fuzz.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
 
 # target_cmd TARGET: the seed file mutated, then the command (@@ the input).
 target_cmd() {
-	local d=$seeds t=$out/tmp-$1 f=$afl/fuzz
+	local d=$seeds t=$tmp/$1/out f=$afl/fuzz
 	case $1 in
 	elf) echo "orig.o $f/kelf-dump @@" ;;
 	xz) echo "target.ko.xz $f/kelf-dump @@" ;;
@@ -73,15 +79,16 @@ run_one() {
 	dir=$out/$name
 	read -r seed cmd < <(target_cmd "$name")
 	rm -rf "$dir" "$dir.in"
-	mkdir -p "$dir.in"
+	mkdir -p "$dir.in" "$tmp/$name"
 	cp "$seeds/$seed" "$dir.in/"
-	echo "$cmd" >"$dir.cmd"
+	# The command to rerun an input with, writing beside AFL's files.
+	echo "${cmd//$tmp\/$name/$dir}" >"$dir.cmd"
 	# Leak detection on: the driver asks LeakSanitizer between runs.
 	# No allocation stacks and a smaller quarantine: a fifth faster; a
 	# crash found is rerun with the unit suite's ASan build for its stacks.
 	# shellcheck disable=SC2086 # cmd is a command line
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-	AFL_NO_AFFINITY=1 AFL_QUIET=1 \
+	AFL_NO_AFFINITY=1 AFL_QUIET=1 AFL_TMPDIR=$tmp/$name \
 	ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=1:malloc_context_size=0:quarantine_size_mb=32 \
 	UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1 \
 		timeout $((secs + 60)) afl-fuzz -V "$secs" ${execs:+-E "$execs"} -t 2000 -m none \

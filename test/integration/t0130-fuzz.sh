@@ -10,7 +10,9 @@
 # (test/fuzz/persist.c); test/fuzz/campaign.sh runs each target for
 # KPNG_FUZZ_SECONDS (default 60) and prints executions, speed, edges,
 # bitmap share, stability, crashes and hangs, and a total; any crash or
-# hang fails.  `make fuzz FUZZ_SECONDS=N` runs this file with N.
+# hang fails.  `make fuzz FUZZ_SECONDS=N [FUZZ_EXECS=M]` runs this file
+# with N (and KPNG_FUZZ_EXECS=M: each target stops after about M
+# executions); doc/fuzzing.md has the long campaign's figures.
 # `check` calls the functions below, which shellcheck cannot see.
 # shellcheck disable=SC2317
 # shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
