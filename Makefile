@@ -47,6 +47,11 @@ CM_OBJS := $(CM_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target \
 	 $(BUILD)/check-module
 
+# Each reader of untrusted input in one process for many inputs
+# (test/fuzz/persist.c): the tool's objects, its main() renamed.
+FUZZ_TOOLS := $(addprefix $(BUILD)/fuzz/,create-diff-object create-klp-module check-target kelf-dump)
+FUZZ_DRIVER := $(BUILD)/obj/test/fuzz/persist.o
+
 .PHONY: all deps unit unit-asan asan-tools afl-tools fuzz integration check demo bench sweep install clean shellcheck
 
 # Keep the objects of the test tools (built through a pattern rule): make
@@ -54,7 +59,7 @@ TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-t
 # the test summary.
 .SECONDARY:
 
-all: $(LIB) $(TOOLS) $(TEST_TOOLS)
+all: $(LIB) $(TOOLS) $(TEST_TOOLS) $(FUZZ_TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -76,6 +81,21 @@ $(BUILD)/check-target: $(CT_OBJS) $(LIB)
 
 $(BUILD)/check-module: $(CM_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/renamed/%.o: $(BUILD)/obj/%.o
+	@mkdir -p $(@D)
+	objcopy --redefine-sym main=fuzz_tool_main $< $@
+
+# $(call fuzz_tool,TOOL,MAIN.o,OTHER_OBJS): $(BUILD)/fuzz/TOOL.
+define fuzz_tool
+$(BUILD)/fuzz/$(1): $(FUZZ_DRIVER) $(BUILD)/obj/renamed/$(2) $(3) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(eval $(call fuzz_tool,create-diff-object,create-diff-object/main.o,$(filter-out %/main.o,$(CDO_OBJS))))
+$(eval $(call fuzz_tool,create-klp-module,create-klp-module/main.o,$(filter-out %/main.o,$(KLP_OBJS))))
+$(eval $(call fuzz_tool,check-target,check-target/main.o,$(filter-out %/main.o,$(CT_OBJS))))
+$(eval $(call fuzz_tool,kelf-dump,test/tools/kelf-dump.o,))
 
 $(BUILD)/test/%: $(BUILD)/obj/test/tools/%.o $(LIB)
 	@mkdir -p $(@D)
@@ -103,17 +123,21 @@ unit-asan: deps asan-tools
 	@bash test/unit/run.sh $(ASAN_BUILD)
 
 # The tools built for AFL++ (coverage instrumentation, ASan, UBSan) into
-# $(AFL_BUILD); `make fuzz FUZZ_SECONDS=N` runs the campaign of
-# test/integration/t0130-fuzz.sh with N seconds per target.
+# $(AFL_BUILD), with their persistent-mode builds in $(AFL_BUILD)/fuzz/;
+# `make fuzz FUZZ_SECONDS=N` runs the campaign of
+# test/integration/t0130-fuzz.sh with N seconds per target at most, and
+# FUZZ_EXECS=N ends each target after about N executions (doc/fuzzing.md).
 AFL_BUILD ?= $(BUILD)-afl
 FUZZ_SECONDS ?= 600
+FUZZ_EXECS ?=
 
 afl-tools:
 	@AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_QUIET=1 $(MAKE) -s BUILD=$(AFL_BUILD) \
 		CC=afl-clang-fast CFLAGS="-O1 -g" all
 
 fuzz: deps all
-	@KPNG_FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/integration/t0130-fuzz.sh $(ARCH)
+	@KPNG_FUZZ_SECONDS=$(FUZZ_SECONDS) KPNG_FUZZ_EXECS=$(FUZZ_EXECS) \
+		bash test/integration/t0130-fuzz.sh $(ARCH)
 
 integration: deps all
 	@bash test/integration/run.sh $(ARCH)
