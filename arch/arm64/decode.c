@@ -19,33 +19,35 @@ struct arm64_class {
 	uint32_t mask, value;
 	enum field field;
 	bool branch;
+	bool stop;			/* no fall-through: b, br, ret */
 	const char *what;
 };
 
 static const struct arm64_class arm64_classes[] = {
 	/* imm26: JUMP26, CALL26 */
-	{ 0xfc000000, 0x14000000, PC_FIELD, true, "b" },
-	{ 0xfc000000, 0x94000000, PC_FIELD, true, "bl" },
+	{ 0xfc000000, 0x14000000, PC_FIELD, true, true, "b" },
+	{ 0xfc000000, 0x94000000, PC_FIELD, true, false, "bl" },
 	/* imm19: CONDBR19 */
-	{ 0xff000010, 0x54000000, PC_FIELD, true, "b.cond" },
-	{ 0x7e000000, 0x34000000, PC_FIELD, true, "cbz/cbnz" },
+	{ 0xff000010, 0x54000000, PC_FIELD, true, false, "b.cond" },
+	{ 0x7e000000, 0x34000000, PC_FIELD, true, false, "cbz/cbnz" },
 	/* imm14: TSTBR14 */
-	{ 0x7e000000, 0x36000000, PC_FIELD, true, "tbz/tbnz" },
+	{ 0x7e000000, 0x36000000, PC_FIELD, true, false, "tbz/tbnz" },
 	/* register branches, bit 24 set in the pointer-authenticated forms */
-	{ 0xfeff0000, 0xd61f0000, NONE, true, "br" },
-	{ 0xfeff0000, 0xd63f0000, NONE, true, "blr" },
+	{ 0xfeff0000, 0xd61f0000, NONE, true, true, "br" },
+	{ 0xfeff0000, 0xd63f0000, NONE, true, false, "blr" },
+	{ 0xfffffc1f, 0xd65f0000, NONE, false, true, "ret" },	/* no branch, as x86 */
 	/* ADR_PREL_LO21, ADR_PREL_PG_HI21, ADR_GOT_PAGE */
-	{ 0x9f000000, 0x10000000, PC_FIELD, false, "adr" },
-	{ 0x9f000000, 0x90000000, PC_FIELD, false, "adrp" },
+	{ 0x9f000000, 0x10000000, PC_FIELD, false, false, "adr" },
+	{ 0x9f000000, 0x90000000, PC_FIELD, false, false, "adrp" },
 	/* LD_PREL_LO19: ldr/ldrsw/prfm (literal), general and SIMD */
-	{ 0x3b000000, 0x18000000, PC_FIELD, false, "ldr literal" },
+	{ 0x3b000000, 0x18000000, PC_FIELD, false, false, "ldr literal" },
 	/* ADD_ABS_LO12_NC: add/sub (immediate) */
-	{ 0x1f800000, 0x11000000, IMM_FIELD, false, "add/sub immediate" },
+	{ 0x1f800000, 0x11000000, IMM_FIELD, false, false, "add/sub immediate" },
 	/* LDST*_ABS_LO12_NC, LD64_GOT_LO12_NC: load/store (unsigned offset) */
-	{ 0x3b000000, 0x39000000, IMM_FIELD, false, "ldr/str unsigned offset" },
+	{ 0x3b000000, 0x39000000, IMM_FIELD, false, false, "ldr/str unsigned offset" },
 	/* MOVW_UABS_G*: movn/movz/movk */
-	{ 0x1f800000, 0x12800000, IMM_FIELD, false, "mov wide" },
-	{ 0, 0, NONE, false, NULL },
+	{ 0x1f800000, 0x12800000, IMM_FIELD, false, false, "mov wide" },
+	{ 0, 0, NONE, false, false, NULL },
 };
 
 int arm64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn)
@@ -59,12 +61,13 @@ int arm64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn
 	insn->len = 4;
 	insn->disp_off = insn->imm_off = -1;
 	insn->disp_len = insn->imm_len = 0;
-	insn->pcrel = insn->branch = false;
+	insn->pcrel = insn->branch = insn->stop = false;
 	insn->nop = word == 0xd503201f;		/* nop (hint #0) */
 	for (c = arm64_classes; c->what; c++) {
 		if ((word & c->mask) != c->value)
 			continue;
 		insn->branch = c->branch;
+		insn->stop = c->stop;
 		if (c->field == PC_FIELD) {
 			insn->disp_off = 0;
 			insn->disp_len = 4;
