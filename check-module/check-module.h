@@ -130,9 +130,24 @@ void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value
 		     struct cm_place *pl);
 
 /* NULL when @m (the module's) and @p (a source's) are the same place,
- * else why not (a static string). */
-const char *cm_same_place(const struct cm *c, const struct cm_place *m,
-			  const struct cm_place *p);
+ * else why not (a string valid until the next call). */
+const char *cm_same_place(struct cm *c, const struct cm_place *m, const struct cm_place *p);
+
+/* cm_same_place(), @depth relocations deep into followed code (code.c). */
+const char *cm_same_place_depth(struct cm *c, const struct cm_place *m,
+				const struct cm_place *p, unsigned int depth);
+
+/* What cm_same_code() returns for code it cannot follow. */
+extern const char CM_CANNOT_FOLLOW[];
+
+/*
+ * Is the anonymous code at the module's place @m the code at the patched
+ * object's place @p: the same instructions, with the same relocations
+ * reaching the same places, wherever control can go from there (code.c)?
+ * NULL, why not (valid until the next call), or CM_CANNOT_FOLLOW.
+ */
+const char *cm_same_code(struct cm *c, const struct cm_place *m, const struct cm_place *p,
+			 unsigned int depth);
 
 /* @pl in words, into @buf, as the module's (@module) or a source's. */
 const char *cm_describe(char *buf, size_t size, const struct cm_place *pl, bool module);

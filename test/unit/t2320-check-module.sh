@@ -83,6 +83,9 @@ test_expect_success 'setup: the template object' '
 test_expect_success 'every module made from a fixture pair checks: exit 0, one summary line, nothing on stderr' '
 	cdo_pairs x86_64 $(cdo_all_pairs) &&
 	cdo_symvers runtime-const-ptr.x86_64/Module.symvers USER_PTR_MAX &&
+	for p in shared-code-piece shared-code-middle; do
+		cdo_symvers $p.x86_64/Module.symvers boot_cpu_data || return 1
+	done &&
 	made=0 &&
 	for p in $(cdo_all_pairs); do
 		module "$p" || continue
@@ -111,6 +114,41 @@ test_expect_success '-b SECTION: a table the module'"'"'s build wrote is counted
 	check-module -a -b __mcount_loc -T mod.o call-other.ko vmlinux call-other.x86_64/orig.o \
 		call-other.x86_64/patched.o call-other.x86_64/out.o >built.stdout &&
 	grep -F "; not compared: 2 in sections only the linked module has, " built.stdout
+'
+
+# shared-code-middle: middle_user's two pieces of the shared .altinstr_aux
+# (0x12 and 0x24 of the patched one, between first_user's and
+# last_user's) are carried packed, at 0x0 and 0x12 of the module's.
+test_expect_success 'shared code: the packed pieces are followed to their places in the patched object' '
+	{
+		relocs shared-code-middle.x86_64/patched.o .text.middle_user | grep altinstr_aux &&
+		relocs shared-code-middle.ko .text.middle_user | grep altinstr_aux &&
+		section shared-code-middle.ko .altinstr_aux | awk "{ print \$2, \$5 }"
+	} >actual &&
+	cat >expect <<-\EOF &&
+	R .text.middle_user+0xc R_X86_64_PC32 .altinstr_aux +14
+	R .text.middle_user+0x29 R_X86_64_PC32 .altinstr_aux +32
+	R .text.middle_user+0xc R_X86_64_PC32 .altinstr_aux -4
+	R .text.middle_user+0x29 R_X86_64_PC32 .altinstr_aux +14
+	.altinstr_aux size=36
+	EOF
+	test_cmp expect actual &&
+	echo "check-module: 23 relocations checked (0 klp, 8 in tables, 3 of the template), 1 functions, all 12 relocations of the sources there; not compared: 0 in sections only the linked module has, 0 in unloaded sections" >expect &&
+	test_cmp expect shared-code-middle.ko.stdout
+'
+
+# The jnz of the first piece sent to where its jmp goes (middle_user+0x24):
+# a place some relocation of the patched .altinstr_aux reaches, so only
+# following the code from middle_user'"'"'s reference tells it is wrong.
+test_expect_success 'refused: a jump of a carried piece retargeted; a reference sent to the other piece' '
+	i=$(rela_index shared-code-middle.ko .rela.altinstr_aux 9) &&
+	test -n "$i" &&
+	bad shared-code-middle piece-jump rela .rela.altinstr_aux "$i" r_addend $((0x24)) &&
+	mismatch shared-code-middle piece-jump "middle_user+0xc: R_X86_64_PC32 reaches .altinstr_aux+0x0 (no symbol there), but in shared-code-middle.x86_64/patched.o it reaches .altinstr_aux+0x12 (no symbol there) (at +0x9 of the code there, R_X86_64_PC32 reaches its own middle_user+0x28 (from shared-code-middle.x86_64/patched.o), in the patched object middle_user+0x10: different offsets): internal error, the module is wrong; not written" &&
+	i=$(rela_index shared-code-middle.ko .rela.text.middle_user $((0xc))) &&
+	test -n "$i" &&
+	bad shared-code-middle piece-ref rela .rela.text.middle_user "$i" r_addend 14 &&
+	mismatch shared-code-middle piece-ref "middle_user+0xc: R_X86_64_PC32 reaches .altinstr_aux+0x12 (no symbol there), but in shared-code-middle.x86_64/patched.o it reaches .altinstr_aux+0x12 (no symbol there) (other bytes in the instruction at +0x0 of the code there): internal error, the module is wrong; not written"
 '
 
 test_expect_success 'refused: a wrong addend (addl $1, calls(%rip) reaching calls+1)' '
