@@ -70,7 +70,8 @@ placed() {
 # patched object: the pieces of the functions before fpu_xstate_prctl's
 # stay out).
 xstate_checked() {
-	grep -q "^check-module: [0-9]* relocations checked " "$SCRATCH/$XSTATE.log" ||
+	grep -q "^kpatch-build: stage module-check: .*, check-module: [0-9]* relocations checked " \
+		"$SCRATCH/$XSTATE.log" ||
 		die "no check-module summary in kpatch-build's output"
 	readelf -rW "$SCRATCH/$XSTATE/livepatch-$XSTATE.ko" >"$SCRATCH/$XSTATE.relocs"
 	grep -q "^Relocation section '\.rela\.altinstr_aux'" "$SCRATCH/$XSTATE.relocs" ||
