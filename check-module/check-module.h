@@ -76,6 +76,10 @@ struct cm {
 	struct cm_origin *origins;	/* by module symbol index */
 	struct cm_source **file_src;	/* by module symbol index: the source of
 					 * a local's file block, or NULL */
+	struct reloc **mod_relocs;	/* every relocation of the module, klp
+					 * ones included, by section and offset
+					 * (code.c); NULL until first used */
+	size_t nr_mod_relocs;
 	bool kallsyms_all;		/* CONFIG_KALLSYMS_ALL */
 	const char **built;		/* sections the module's build wrote (-b) */
 	size_t nr_built_names;

@@ -65,6 +65,58 @@ static const char *differ(struct walk *w, const char *fmt, ...)
 	return w->why;
 }
 
+static int by_place(const void *a, const void *b)
+{
+	const struct reloc *x = *(const struct reloc *const *)a, *y = *(const struct reloc *const *)b;
+
+	if (x->sec->base->index != y->sec->base->index)
+		return x->sec->base->index < y->sec->base->index ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/*
+ * The module's relocations of @base in [@lo, @hi), from every relocation
+ * section of @base: a field of the module's code may be relocated by its
+ * .rela section or by a .klp.rela one (create-klp-module), which
+ * kelf_relocs_in_range() does not see.  *@n of them.
+ */
+static struct reloc **module_relocs(struct cm *c, struct section *base, uint64_t lo,
+				    uint64_t hi, size_t *n)
+{
+	size_t first, last, alloc = 0;
+	struct section *rela;
+	struct reloc *r;
+
+	if (!c->mod_relocs) {
+		for_each_section(c->mod, rela) {
+			if (!is_rela_section(rela) || !rela->base)
+				continue;
+			for_each_reloc(rela, r) {
+				ALLOC_GROW(c->mod_relocs, c->nr_mod_relocs + 1, alloc);
+				c->mod_relocs[c->nr_mod_relocs++] = r;
+			}
+		}
+		if (!c->mod_relocs)
+			c->mod_relocs = xcalloc(1, sizeof(*c->mod_relocs));
+		xqsort(c->mod_relocs, c->nr_mod_relocs, sizeof(*c->mod_relocs), by_place);
+	}
+	for (first = 0, last = c->nr_mod_relocs; first < last;) {
+		size_t mid = first + (last - first) / 2;
+		const struct reloc *m = c->mod_relocs[mid];
+
+		if (m->sec->base->index < base->index ||
+		    (m->sec->base == base && m->offset < lo))
+			first = mid + 1;
+		else
+			last = mid;
+	}
+	for (last = first; last < c->nr_mod_relocs && c->mod_relocs[last]->sec->base == base &&
+	     c->mod_relocs[last]->offset < hi; last++)
+		;
+	*n = last - first;
+	return c->mod_relocs + first;
+}
+
 /* Is the field at @off of @insn at @at of @sec relocated? */
 static bool field_relocated(struct section *sec, uint64_t at, int off)
 {
@@ -84,7 +136,7 @@ static const char *same_relocs(struct walk *w, const struct arch_insn *insn, uin
 
 	/* Pointers into each section's sorted relocations (kelf-lookup.c). */
 	pr = kelf_relocs_in_range(ps, pq, pq + insn->len, &pn);
-	mr = kelf_relocs_in_range(ms, mq, mq + insn->len, &mn);
+	mr = module_relocs(w->c, ms, mq, mq + insn->len, &mn);
 	if (pn != mn)
 		return differ(w, "%zu relocations in the instruction at +0x%lx of the code there, %zu in the module's",
 			      pn, (unsigned long)(pq - w->p->secoff), mn);
