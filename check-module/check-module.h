@@ -156,13 +156,6 @@ const char *cm_same_code(struct cm *c, const struct cm_place *m, const struct cm
 /* @pl in words, into @buf, as the module's (@module) or a source's. */
 const char *cm_describe(char *buf, size_t size, const struct cm_place *pl, bool module);
 
-/*
- * The module tracepoint whose key module symbol @s stands for, when @s is
- * a key the differ made, never enabled (special-sections/special.c:
- * "__kpng_disabled.__tracepoint_NAME"): "__tracepoint_NAME", else NULL.
- */
-const char *cm_disabled_key_of(const struct symbol *s);
-
 /* Check the @n module relocations @relocs outside functions and objects:
  * table entries (tables.c). */
 void cm_check_tables(struct cm *c, struct reloc **relocs, size_t n);

@@ -267,11 +267,8 @@ int cm_module_place(struct cm *c, const struct reloc *r, int64_t value, struct c
 				return 0;
 			}
 	}
-	/* The module's link defines it (livepatch.lds: __lp_funcs_start), or
-	 * the differ did: a disabled key (tables.c). */
+	/* The module's link defines it (livepatch.lds: __lp_funcs_start). */
 	pl->sym = n;
-	if (cm_disabled_key_of(n))
-		return 0;
 	if (n->bind != STB_LOCAL && n->type == STT_NOTYPE)
 		return 0;
 	if (r->sec && r->sec->base && disabled_key_place(c, r, n, pl->off, pl))

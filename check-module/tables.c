@@ -145,68 +145,6 @@ static bool in_table(struct cm *c, const struct table *t, const struct cm_place 
 	return match_key(c, t, key_of(m->name, m->off), m, type);
 }
 
-#define DISABLED_PREFIX "__kpng_disabled."
-#define TRACEPOINT_PREFIX "__tracepoint_"	/* include/linux/tracepoint.h */
-
-const char *cm_disabled_key_of(const struct symbol *s)
-{
-	const char *tp = s->name + strlen(DISABLED_PREFIX);
-
-	if (strncmp(s->name, DISABLED_PREFIX, strlen(DISABLED_PREFIX)) ||
-	    strncmp(tp, TRACEPOINT_PREFIX, strlen(TRACEPOINT_PREFIX)) || !tp[strlen(TRACEPOINT_PREFIX)])
-		return NULL;
-	return tp;
-}
-
-/*
- * A jump label entry of the module whose key is a disabled key @m: the
- * differ's stand-in for the key of a module's tracepoint, which the
- * kernel would read before the klp relocations to that module are
- * written.  Right when the key is a static_key_false that is off and
- * stays off (16 bytes of zeros, writable: the kernel links the entries
- * into it; nothing relocated in it), and a patched object of a module
- * (not vmlinux, whose keys the livepatch reaches) has an entry of the same
- * type for that tracepoint, testing it as unlikely (bit 0 of the
- * addend, the branch, clear) with the same flags (the addend's low two
- * bits).  NULL, or why not.
- */
-static const char *disabled_key_entry(struct cm *c, struct tables *ts, const struct reloc *r,
-				      const struct cm_place *m)
-{
-	const char *tp = cm_disabled_key_of(m->sym);
-	const struct symbol *k = m->sym;
-	size_t i, j, n;
-
-	if (k->type != STT_OBJECT || k->size != 16 || !k->sec->data ||
-	    k->offset + k->size > k->sec->size ||
-	    (k->sec->sh.sh_flags & (SHF_ALLOC | SHF_WRITE)) != (SHF_ALLOC | SHF_WRITE))
-		return "it is no writable static_key_false (16 bytes)";
-	for (i = 0; i < k->size; i++)
-		if (k->sec->data[k->offset + i])
-			return "it is not all zeros: an enabled key";
-	kelf_relocs_in_range(k->sec, k->offset, k->offset + k->size, &n);
-	if (n)
-		return "it holds relocated fields";
-	if (m->off < 0 || m->off > 3 || (m->off & 1))
-		return "its addend is not the flags of an unlikely branch";
-	for (i = 0; i < c->nr_srcs; i++) {
-		struct cm_source *src = &c->srcs[i];
-		struct table *t;
-
-		if (!src->diff || !src->target || !strcmp(src->target->objname, "vmlinux"))
-			continue;
-		t = table_of(ts, src, r->sec->base->name);
-		for (j = 0; j < t->n; j++) {
-			const struct cm_place *p = &t->v[j].place;
-
-			if (t->v[j].type == r->type && !strcmp(p->name, tp) &&
-			    (p->off & 3) == m->off)
-				return NULL;
-		}
-	}
-	return "no patched object of a module has an entry of that tracepoint with these flags";
-}
-
 static void check_table_reloc(struct cm *c, struct tables *ts, const struct reloc *r)
 {
 	const char *name = r->sec->base->name;
@@ -235,18 +173,6 @@ static void check_table_reloc(struct cm *c, struct tables *ts, const struct relo
 	}
 	if (cm_module_place(c, r, r->addend, &m)) {
 		c->nr_errors++;
-		return;
-	}
-	if (m.where == CM_SYMBOL && !m.src && cm_disabled_key_of(m.sym)) {
-		const char *why = disabled_key_entry(c, ts, r, &m);
-
-		if (why) {
-			c->nr_errors++;
-			error("%s: %s+%#lx: %s reaches %s, a key of the livepatch's own standing for module tracepoint %s, but %s: internal error, the module is wrong; not written",
-			      c->mod->path, name, (unsigned long)r->offset,
-			      arch_reloc_name(c->arch, r->type), cm_describe(a, sizeof(a), &m, true),
-			      cm_disabled_key_of(m.sym) + strlen(TRACEPOINT_PREFIX), why);
-		}
 		return;
 	}
 	if (m.where == CM_SYMBOL && m.src) {

@@ -197,43 +197,6 @@ test_expect_success 'refused: a jump of a carried piece retargeted; a reference 
 	grep -F "piece-klp.ko: middle_user+0xc: R_X86_64_PC32 reaches .altinstr_aux+0x0 (no symbol there), but in shared-code-middle.x86_64/patched.o it reaches .altinstr_aux+0x12 (no symbol there) (other relocations in the instruction at +0x0 of the code there)" piece-klp.ko.stderr
 '
 
-# keys-tracepoint against a module (t2330): the differ leaves the module's
-# tracepoint off, its jump label entry testing a key of the livepatch's own.
-test_expect_success 'a module tracepoint left off: the entry'"'"'s key of the livepatch'"'"'s own is the tracepoint'"'"'s, disabled' '
-	cdo keys-tracepoint.x86_64 -n kpngmod &&
-	ld -r -z noexecstack -o tp.lp.ko keys-tracepoint.x86_64/out.o mod.o &&
-	create-klp-module tp.lp.ko tp.ko >/dev/null &&
-	check-module -a -T mod.o tp.ko kpngmod keys-tracepoint.x86_64/orig.o \
-		keys-tracepoint.x86_64/patched.o keys-tracepoint.x86_64/out.o >tp.ko.stdout &&
-	grep "^check-module: [0-9]* relocations checked (1 klp, 5 in tables, 3 of the template), 1 functions" tp.ko.stdout
-'
-
-# tpcheck COPY: check-module on COPY.ko against keys-tracepoint as a module.
-tpcheck() {
-	test_expect_code 1 check-module -a -T mod.o "$1.ko" kpngmod keys-tracepoint.x86_64/orig.o \
-		keys-tracepoint.x86_64/patched.o keys-tracepoint.x86_64/out.o >"$1.stdout" 2>"$1.stderr"
-}
-
-test_expect_success 'refused: the livepatch'"'"'s key enabled, the entry testing it as likely, or for vmlinux' '
-	sec=$(kelf-dump -S tp.ko | awk "\$3 == \".data.__kpng_disabled.__tracepoint_kpng_ev\" { print \$2 }") &&
-	off=$(readelf -SW tp.ko | awk -v n=".data.__kpng_disabled.__tracepoint_kpng_ev" "\$2 == n { print \$5 }") &&
-	test -n "$sec" && test -n "$off" &&
-	cp tp.ko tp-on.ko &&
-	elf-patch tp-on.ko byte $((0x$off)) 1 >/dev/null &&
-	tpcheck tp-on &&
-	echo "check-module: error: tp-on.ko: __jump_table+0x8: R_X86_64_PC64 reaches its own __kpng_disabled.__tracepoint_kpng_ev+0x2 (from its link), a key of the livepatch'"'"'s own standing for module tracepoint kpng_ev, but it is not all zeros: an enabled key: internal error, the module is wrong; not written" >expect &&
-	test_cmp expect tp-on.stderr &&
-	i=$(rela_index tp.ko .rela__jump_table 8) &&
-	test -n "$i" &&
-	cp tp.ko tp-likely.ko &&
-	elf-patch tp-likely.ko rela .rela__jump_table "$i" r_addend 3 >/dev/null &&
-	tpcheck tp-likely &&
-	grep -F "__kpng_disabled.__tracepoint_kpng_ev+0x3 (from its link), a key of the livepatch'"'"'s own standing for module tracepoint kpng_ev, but its addend is not the flags of an unlikely branch" tp-likely.stderr &&
-	test_expect_code 1 check-module -a -T mod.o tp.ko vmlinux keys-tracepoint.x86_64/orig.o \
-		keys-tracepoint.x86_64/patched.o keys-tracepoint.x86_64/out.o >tp-vmlinux.stdout 2>tp-vmlinux.stderr &&
-	grep -F "but no patched object of a module has an entry of that tracepoint with these flags" tp-vmlinux.stderr
-'
-
 test_expect_success 'refused: a wrong addend (addl $1, calls(%rip) reaching calls+1)' '
 	i=$(rela_index new-static-rmw.ko .rela.text.count_calls $((0x13))) &&
 	test -n "$i" &&
