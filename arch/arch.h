@@ -52,6 +52,9 @@ struct arch_insn {
 	bool pcrel;			/* the field at disp_off is relative to the end of the instruction
 					 * (x86 RIP-relative operand, relative call/jmp/jcc) */
 	bool branch;			/* call or jump (direct or indirect) */
+	bool stop;			/* control never goes on to the next instruction:
+					 * an unconditional jump, a return, a breakpoint
+					 * (x86's int3 after a return, MITIGATION_SLS) */
 	bool nop;			/* does nothing: padding, or a static branch's NOP */
 	/*
 	 * The field (disp_off or imm_off) whose value is the whole address of

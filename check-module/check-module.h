@@ -76,6 +76,10 @@ struct cm {
 	struct cm_origin *origins;	/* by module symbol index */
 	struct cm_source **file_src;	/* by module symbol index: the source of
 					 * a local's file block, or NULL */
+	struct reloc **mod_relocs;	/* every relocation of the module, klp
+					 * ones included, by section and offset
+					 * (code.c); NULL until first used */
+	size_t nr_mod_relocs;
 	bool kallsyms_all;		/* CONFIG_KALLSYMS_ALL */
 	const char **built;		/* sections the module's build wrote (-b) */
 	size_t nr_built_names;
@@ -130,9 +134,24 @@ void cm_source_place(struct cm_source *src, const struct reloc *r, int64_t value
 		     struct cm_place *pl);
 
 /* NULL when @m (the module's) and @p (a source's) are the same place,
- * else why not (a static string). */
-const char *cm_same_place(const struct cm *c, const struct cm_place *m,
-			  const struct cm_place *p);
+ * else why not (a string valid until the next call). */
+const char *cm_same_place(struct cm *c, const struct cm_place *m, const struct cm_place *p);
+
+/* cm_same_place(), @depth relocations deep into followed code (code.c). */
+const char *cm_same_place_depth(struct cm *c, const struct cm_place *m,
+				const struct cm_place *p, unsigned int depth);
+
+/* What cm_same_code() returns for code it cannot follow. */
+extern const char CM_CANNOT_FOLLOW[];
+
+/*
+ * Is the anonymous code at the module's place @m the code at the patched
+ * object's place @p: the same instructions, with the same relocations
+ * reaching the same places, wherever control can go from there (code.c)?
+ * NULL, why not (valid until the next call), or CM_CANNOT_FOLLOW.
+ */
+const char *cm_same_code(struct cm *c, const struct cm_place *m, const struct cm_place *p,
+			 unsigned int depth);
 
 /* @pl in words, into @buf, as the module's (@module) or a source's. */
 const char *cm_describe(char *buf, size_t size, const struct cm_place *pl, bool module);

@@ -407,13 +407,21 @@ const char *cm_describe(char *buf, size_t size, const struct cm_place *pl, bool 
 	return buf;
 }
 
-/* Bytes of place @p (patched) found at place @m (module)?  NULL or why not. */
-static const char *same_anonymous(const struct cm *c, const struct cm_place *m,
-				  const struct cm_place *p)
+/*
+ * Bytes of place @p (patched) found at place @m (module)?  NULL or why
+ * not.  Code, by what can run from there (code.c); else, or when that
+ * cannot be followed, the bytes up to the end of the patched object's
+ * section (of its string, of its entry in a merged section).
+ */
+static const char *same_anonymous(struct cm *c, const struct cm_place *m,
+				  const struct cm_place *p, unsigned int depth)
 {
 	struct section *ps = p->sec, *ms = m->sec;
 	uint64_t len, i;
+	const char *why = cm_same_code(c, m, p, depth);
 
+	if (why != CM_CANNOT_FOLLOW)
+		return why;
 	if (p->secoff < 0 || (uint64_t)p->secoff > ps->size ||
 	    m->secoff < 0 || (uint64_t)m->secoff > ms->size)
 		return "the place is outside its section";
@@ -469,8 +477,13 @@ static bool same_name(const char *t, const char *p)
 	return true;
 }
 
-const char *cm_same_place(const struct cm *c, const struct cm_place *m,
-			  const struct cm_place *p)
+const char *cm_same_place(struct cm *c, const struct cm_place *m, const struct cm_place *p)
+{
+	return cm_same_place_depth(c, m, p, 0);
+}
+
+const char *cm_same_place_depth(struct cm *c, const struct cm_place *m,
+				const struct cm_place *p, unsigned int depth)
 {
 	const char *why;
 
@@ -479,7 +492,7 @@ const char *cm_same_place(const struct cm *c, const struct cm_place *m,
 	    m->sym->sec == p->sec && (int64_t)m->sym->offset + m->off == p->secoff)
 		return NULL;
 	if (p->where == CM_BYTES)
-		return m->where != CM_BYTES ? "different places" : same_anonymous(c, m, p);
+		return m->where != CM_BYTES ? "different places" : same_anonymous(c, m, p, depth);
 	if (m->where == CM_BYTES)
 		return "different places";
 	/* A global the source does not define: the module's own, linked. */

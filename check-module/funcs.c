@@ -107,8 +107,17 @@ size_t cm_check_funcs(struct cm *c)
 	struct section *sec = kelf_find_section_by_name(c->mod, LP_FUNCS_SECTION);
 	uint64_t off;
 
+	struct section *cbs = kelf_find_section_by_name(c->mod, ".livepatch.callbacks");
+
 	if (!sec)
 		return 0;
+	/* livepatch-main.c's lp_build() refuses it: "patches no function". */
+	if (!sec->size && (!cbs || !cbs->size)) {
+		c->nr_errors++;
+		error("%s: .livepatch.funcs and .livepatch.callbacks are empty: the module patches no function, and the kernel would refuse to load it",
+		      c->mod->path);
+		return c->nr_errors;
+	}
 	if (sec->size % LP_FUNC_SIZE || (sec->size && !sec->data)) {
 		c->nr_errors++;
 		error("%s: .livepatch.funcs: %zu bytes is not a whole number of %zu-byte entries",

@@ -194,6 +194,7 @@ int main(int argc, char **argv)
 	free(c.targets);
 	free(c.origins);
 	free(c.file_src);
+	free(c.mod_relocs);
 	kelf_close(c.mod);
 	free(templates);
 	free(c.built);

@@ -106,7 +106,7 @@ static struct table *table_of(struct tables *ts, struct cm_source *src, const ch
 }
 
 /* Does an entry of @t under @key reach @m with type @type? */
-static bool match_key(const struct cm *c, const struct table *t, uint64_t key,
+static bool match_key(struct cm *c, const struct table *t, uint64_t key,
 		      const struct cm_place *m, uint32_t type)
 {
 	size_t lo = 0, hi = t->n;
@@ -126,7 +126,7 @@ static bool match_key(const struct cm *c, const struct table *t, uint64_t key,
 }
 
 /* Does a relocation of @t reach @m with type @type? */
-static bool in_table(const struct cm *c, const struct table *t, const struct cm_place *m,
+static bool in_table(struct cm *c, const struct table *t, const struct cm_place *m,
 		     uint32_t type)
 {
 	size_t i;

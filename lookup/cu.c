@@ -17,6 +17,7 @@ struct range {
 struct unit {
 	Dwarf_Die die;
 	char *path;
+	const char *name;		/* DW_AT_name, as written (in libdw's strings) */
 	bool read;			/* ranges and vars below are filled */
 	struct range *ranges;		/* sorted by lo */
 	size_t nr_ranges;
@@ -62,6 +63,7 @@ struct cu_index *cu_index_read(Elf *elf, const char **why)
 		u = &idx->units[idx->nr_units++];
 		memset(u, 0, sizeof(*u));
 		u->die = cudie;
+		u->name = name;
 		u->path = name[0] == '/' || !dir ? xstrdup(name) :
 			  xasprintf("%s/%s", dir, name);
 	}
@@ -99,13 +101,19 @@ const char *cu_index_path(const struct cu_index *idx, size_t i)
 	return idx->units[i].path;
 }
 
-bool cu_index_path_is(const struct cu_index *idx, size_t i, const char *path)
+long cu_index_path_match(const struct cu_index *idx, size_t i, const char *path)
 {
-	const char *full = idx->units[i].path;
+	const struct unit *u = &idx->units[i];
+	const char *full = u->path, *name = u->name;
 	size_t n = strlen(full), k = strlen(path);
 
-	return k && n >= k && !strcmp(full + n - k, path) &&
-	       (n == k || full[n - k - 1] == '/');
+	if (!k || n < k || strcmp(full + n - k, path) || (n > k && full[n - k - 1] != '/'))
+		return -1;
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	if (name[0] != '/' && !strcmp(name, path))
+		return 0;
+	return 1 + (long)(n - k);
 }
 
 static int by_lo(const void *a, const void *b)

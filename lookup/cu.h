@@ -40,12 +40,19 @@ size_t cu_index_count(const struct cu_index *idx);
 const char *cu_index_path(const struct cu_index *idx, size_t i);
 
 /*
- * Does the path of unit @i end with the path components of @path
- * ("net/ipv6/datagram.c" matches "/build/linux/net/ipv6/datagram.c" and
- * "../net/ipv6/datagram.c", not "net/ipv4/datagram.c" nor
- * "xnet/ipv6/datagram.c")?
+ * How well does the path of unit @i match @path, the source path of an
+ * object in the kernel tree ("kernel/signal.c")?  -1: its path does not
+ * end with the path components of @path ("net/ipv6/datagram.c" is the
+ * end of "/build/linux/net/ipv6/datagram.c" and "../net/ipv6/datagram.c",
+ * not of "net/ipv4/datagram.c" nor "xnet/ipv6/datagram.c").  0: its
+ * DW_AT_name, relative to its build directory (DW_AT_comp_dir), is @path
+ * exactly, as kbuild compiles in the object tree (Debian's vmlinux:
+ * "kernel/signal.c" in "debian/build/build_amd64_none_cloud-amd64").
+ * Else 1 + the length of what its path holds before @path: of two units
+ * whose paths both end with "kernel/signal.c", the one with less before
+ * it is kernel/signal.c, the other arch/x86/kernel/signal.c.
  */
-bool cu_index_path_is(const struct cu_index *idx, size_t i, const char *path);
+long cu_index_path_match(const struct cu_index *idx, size_t i, const char *path);
 
 /*
  * Does unit @i define the code at @addr, or a variable starting there?

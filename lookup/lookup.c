@@ -387,6 +387,8 @@ static bool block_in_unit(struct lookup *l, const struct file_block *b, size_t c
 /*
  * Rule 1: the compile units of the target's DWARF whose path is @src
  * (net/ipv6/datagram.c): the one candidate holding a symbol they define.
+ * Of the units whose paths end with @src, those that match it best
+ * (cu_index_path_match(): kernel/signal.c, not arch/x86/kernel/signal.c).
  * NULL, with *@why, when it does not decide.
  */
 static const struct file_block *place_by_dwarf(struct lookup *l,
@@ -396,6 +398,7 @@ static const struct file_block *place_by_dwarf(struct lookup *l,
 {
 	const struct file_block *found = NULL;
 	size_t cu, i, nr_units = 0, nr_found = 0;
+	long best = -1;
 
 	if (!src) {
 		snprintf(why, len, "the object's path in the kernel tree is not known (create-diff-object -p)");
@@ -406,7 +409,13 @@ static const struct file_block *place_by_dwarf(struct lookup *l,
 		return NULL;
 	}
 	for (cu = 0; cu < cu_index_count(l->cus); cu++) {
-		if (!cu_index_path_is(l->cus, cu, src))
+		long m = cu_index_path_match(l->cus, cu, src);
+
+		if (m >= 0 && (best < 0 || m < best))
+			best = m;
+	}
+	for (cu = 0; best >= 0 && cu < cu_index_count(l->cus); cu++) {
+		if (cu_index_path_match(l->cus, cu, src) != best)
 			continue;
 		nr_units++;
 		*unit = cu_index_path(l->cus, cu);

@@ -72,7 +72,7 @@ static int decode_extra(const unsigned char *code, size_t avail, struct arch_ins
 		insn->len = 4 + rex;
 		insn->disp_off = insn->imm_off = -1;
 		insn->disp_len = insn->imm_len = 0;
-		insn->pcrel = insn->branch = insn->nop = insn->page = false;
+		insn->pcrel = insn->branch = insn->stop = insn->nop = insn->page = false;
 		insn->deref_off = -1;
 		return 0;
 	}
@@ -138,6 +138,13 @@ int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *ins
 	insn->branch = in.meta.category == ZYDIS_CATEGORY_CALL ||
 		       in.meta.category == ZYDIS_CATEGORY_COND_BR ||
 		       in.meta.category == ZYDIS_CATEGORY_UNCOND_BR;
+	/*
+	 * ud2 is no stop: the kernel's WARN() is a ud2 whose handler returns
+	 * to the next instruction (arch/x86/kernel/traps.c, handle_bug()).
+	 */
+	insn->stop = in.meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
+		     in.meta.category == ZYDIS_CATEGORY_RET ||
+		     in.mnemonic == ZYDIS_MNEMONIC_INT3;
 	/* 90, 66 90, 0f 1f /0 with any prefixes: what gas pads with and
 	 * objtool writes over static branches */
 	insn->nop = in.mnemonic == ZYDIS_MNEMONIC_NOP;

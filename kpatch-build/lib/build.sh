@@ -228,7 +228,9 @@ compiled_since() {
 		local cmd
 		cmd=$(cmd_file "$o")
 		# A compile has -c; links (ld -r) and archives do not.
-		[ -f "$cmd" ] && head -n 1 "$cmd" | grep -q -- ' -c ' && echo "$o"
+		if [ -f "$cmd" ] && head -n 1 "$cmd" | grep -q -- ' -c '; then
+			echo "$o"
+		fi
 	done | sort
 }
 

@@ -179,6 +179,16 @@ module_build() {
 		die "linking the diff objects failed"
 	}
 	objtool_sections_strip "$dir/lp-diff.o" "$log"
+	# Exports in a namespace (EXPORT_SYMBOL_NS_GPL(x, DEVMEM)) must be
+	# imported, or modpost refuses the module ("uses symbol ... from
+	# namespace DEVMEM, but does not import it") and the kernel would not
+	# resolve them: MODULE_IMPORT_NS of each, as a MODULE_INFO, which
+	# every kernel that has namespaces reads the same way.
+	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '{ print $2 }' >"$dir/undefined"
+	symvers_namespaces "$dir/undefined" "$KPB_OBJ/Module.symvers" |
+		while read -r ns; do
+			printf 'MODULE_INFO(import_ns, "%s");\n' "$ns"
+		done >>"$dir/livepatch-main.c"
 	# With CONFIG_MODVERSIONS, modpost reads every object's .cmd file for
 	# the CRCs of what it exports (#SYMVER lines); the diff objects export
 	# nothing.
@@ -223,6 +233,13 @@ module_build() {
 	# beside the module, for crash analysis (crash, gdb).
 	klp_relocs "$dir/$mod.ko" "$dir/klp/$mod.ko.debug" "$log.klp-debug"
 	klp_relocs "$dir/$mod.stripped.ko" "$dir/klp/$mod.ko" "$log.klp"
+}
+
+# symvers_namespaces NAMES SYMVERS: the namespaces (Module.symvers' fifth
+# column) of the symbols listed in the file NAMES, one a line, sorted.
+symvers_namespaces() {
+	awk -F'\t' 'NR == FNR { want[$1] = 1; next } ($2 in want) && $5 != "" { print $5 }' \
+		"$1" "$2" | LC_ALL=C sort -u
 }
 
 # module_strip IN OUT LOG: IN without its debug info (.debug_* and their

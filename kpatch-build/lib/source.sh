@@ -236,7 +236,28 @@ patches_prepare() {
 	for f in "${KPB_PATHS[@]}"; do
 		case $f in
 		*.c | *.h)
-			[ -e "$KPB_SRC/$f" ] && [ -e "$tree/$f" ] && keep_lines "$KPB_SRC/$f" "$tree/$f"
+			if [ -e "$KPB_SRC/$f" ] && [ -e "$tree/$f" ]; then
+				keep_lines "$KPB_SRC/$f" "$tree/$f"
+			fi
+			;;
+		esac
+	done
+	new_sources_refuse "$tree"
+}
+
+# new_sources_refuse TREE: refuse a C or assembly file the patches create
+# (in TREE, the patched copies, not in SRC).  Its object would be new to
+# the running kernel: kbuild links it into vmlinux or a module only in a
+# build of the whole kernel, and nothing here compiles it into the
+# livepatch, so the functions and data it defines could not be the
+# livepatch's own.
+new_sources_refuse() {
+	local tree=$1 f
+	for f in "${KPB_PATHS[@]}"; do
+		case $f in
+		*.c | *.S)
+			[ -e "$KPB_SRC/$f" ] || [ ! -e "$tree/$f" ] ||
+				refuse "$f: the patches create this source file, whose object the running kernel does not have; kpatch-build builds livepatches only from changes to files the kernel is built from: move its functions into the file that calls them (static), or build them as a module of their own"
 			;;
 		esac
 	done

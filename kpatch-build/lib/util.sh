@@ -37,6 +37,16 @@ refuse() {
 	exit 2
 }
 
+# on_error STATUS FILE LINE COMMAND: the ERR trap of the drivers (with
+# errtrace): a command whose failure nothing handles ends the run, and
+# says which, instead of exiting without a word.  In a subshell (a
+# command substitution) it says nothing: the command around it fails in
+# turn and is named.  The name of the driver is KPB_PROG.
+on_error() {
+	[ "$BASH_SUBSHELL" -eq 0 ] || return 0
+	echo "${KPB_PROG:-kpatch-build}: error: internal: $2:$3: '$4' failed (exit status $1); the run stops here" >&2
+}
+
 # stage NAME: start a stage's clock.
 stage() {
 	KPB_STAGE=$1

@@ -41,8 +41,8 @@ static void print_insn(const struct section *sec, uint64_t at, const struct arch
 		printf(" imm=%d/%u", in->imm_off, in->imm_len);
 	else
 		printf(" imm=-");
-	printf("%s%s%s\n", in->pcrel ? " pcrel" : "", in->branch ? " branch" : "",
-	       in->nop ? " nop" : "");
+	printf("%s%s%s%s\n", in->pcrel ? " pcrel" : "", in->branch ? " branch" : "",
+	       in->stop ? " stop" : "", in->nop ? " nop" : "");
 }
 
 static int dump_section(const struct arch *arch, const struct section *sec)

@@ -147,4 +147,50 @@ test_expect_success 'arm64 from the vmlinux: the cross gcc is the kernel'\''s, w
 	grep -qxF "kpatch-build: error: compiler mismatch: '"'"'other-gcc (Other) 1.0'"'"' here, but the kernel was built with '"'"'$(readelf -p .comment vm.arm64 | sed -n "s/.*GCC: \(.*\)$/gcc \1/p")'"'"'; a livepatch must be compiled by the same compiler (--skip-compiler-check to override)" err
 '
 
+# A patch creating a C file and the Makefile line that builds it, as
+# Debian's 6.12.118 update creates three files.  The file sorts after
+# the Makefile: it was the last one patches_prepare saw, whose test for
+# an original ended the function with status 1 and, under errexit, the
+# run without a word.
+test_expect_success 'a patch that creates a C file is refused, naming it, before the tree is touched' '
+	mkdir -p newfile/kernel &&
+	printf "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n" >newfile/Makefile &&
+	printf "obj-y = a.o\n" >newfile/kernel/Makefile &&
+	printf "%s\n" "--- a/kernel/Makefile" "+++ b/kernel/Makefile" "@@ -1 +1,2 @@" " obj-y = a.o" \
+		"+obj-y += kpng_new.o" "--- /dev/null" "+++ b/kernel/kpng_new.c" "@@ -0,0 +1,4 @@" \
+		"+int kpng_new(int x)" "+{" "+	return x + 1;" "+}" >newfile.patch &&
+	(cd newfile && find . -printf "%P %s %T@\n" | sort) >before &&
+	test_expect_code 2 env KPATCH_NG_CACHE="$PWD/cache" "$KPB" -s newfile -c config newfile.patch \
+		>out 2>err &&
+	echo "kpatch-build: refused: kernel/kpng_new.c: the patches create this source file, whose object the running kernel does not have; kpatch-build builds livepatches only from changes to files the kernel is built from: move its functions into the file that calls them (static), or build them as a module of their own" >expect &&
+	test_cmp expect err &&
+	test_file_empty out &&
+	(cd newfile && find . -printf "%P %s %T@\n" | sort) >after &&
+	test_cmp before after
+'
+
+# The ERR trap kpatch-build and kpatch-triage set, on a failure no code
+# handles: a function'"'"'s last test, as above; in a command substitution,
+# only the command around it is named.
+test_expect_success 'a failure nothing handles ends the run naming the command, never silently' '
+	trap_line=$(grep -m 1 "^trap .on_error" "$KPB") &&
+	test -n "$trap_line" &&
+	cat >fails.sh <<-EOF &&
+	set -o errexit -o errtrace -o nounset -o pipefail
+	. "$SRC/kpatch-build/lib/util.sh"
+	$trap_line
+	last_test() { [ -e /nonexistent ] && echo never; }
+	value=\$(false)
+	echo not reached
+	EOF
+	test_expect_code 1 bash fails.sh >out 2>err &&
+	echo "kpatch-build: error: internal: fails.sh:5: '"'"'value=\$(false)'"'"' failed (exit status 1); the run stops here" >expect &&
+	test_cmp expect err &&
+	sed -i "s/^value=.*/last_test/" fails.sh &&
+	test_expect_code 1 bash fails.sh >out 2>err &&
+	echo "kpatch-build: error: internal: fails.sh:5: '"'"'[ -e /nonexistent ]'"'"' failed (exit status 1); the run stops here" >expect &&
+	test_cmp expect err &&
+	grep -qxF "$trap_line" "$SRC/kpatch-build/kpatch-triage"
+'
+
 test_done

@@ -10,7 +10,8 @@ test_description='arch/: the instruction decoder (arch_decode, arch_insn_at) on 
 # object's code sections as the decoder sees it: its length, the offset
 # and size of its displacement (or branch displacement) and of its
 # immediate, whether the displacement counts from the instruction's end
-# (pcrel), whether it is a call or jump, and whether it is a NOP.  The expectations are the
+# (pcrel), whether it is a call or jump, whether control never goes on
+# to the next instruction (stop), and whether it is a NOP.  The expectations are the
 # encodings of the Intel SDM, vol. 2, as gas emits them; each relocation
 # gas writes into the code is a second, independent witness: it must land
 # exactly on a decoded field, and for a PC-relative one to a symbol gas's
@@ -59,9 +60,9 @@ test_expect_success 'x86_64: lengths and fields of each instruction' '
 	I .text+0x17 len=10 disp=2/4 imm=6/4 pcrel
 	I .text+0x21 len=8 disp=3/4 imm=7/1 pcrel
 	I .text+0x29 len=5 disp=1/4 imm=- pcrel branch
-	I .text+0x2e len=5 disp=1/4 imm=- pcrel branch
+	I .text+0x2e len=5 disp=1/4 imm=- pcrel branch stop
 	I .text+0x33 len=6 disp=2/4 imm=- pcrel branch
-	I .text+0x39 len=2 disp=1/1 imm=- pcrel branch
+	I .text+0x39 len=2 disp=1/1 imm=- pcrel branch stop
 	I .text+0x3b len=2 disp=1/1 imm=- pcrel branch
 	I .text+0x3d len=4 disp=- imm=-
 	I .text+0x41 len=1 disp=- imm=- nop
@@ -75,9 +76,9 @@ test_expect_success 'x86_64: lengths and fields of each instruction' '
 	I .text+0x68 len=7 disp=3/4 imm=- pcrel
 	I .text+0x6f len=8 disp=4/4 imm=-
 	I .text+0x77 len=2 disp=- imm=- branch
-	I .text+0x79 len=6 disp=2/4 imm=- pcrel branch
-	I .text+0x7f len=1 disp=- imm=-
-	I .text+0x80 len=1 disp=- imm=-
+	I .text+0x79 len=6 disp=2/4 imm=- pcrel branch stop
+	I .text+0x7f len=1 disp=- imm=- stop
+	I .text+0x80 len=1 disp=- imm=- stop
 	I .text+0x81 len=2 disp=- imm=-
 	I .text+0x83 len=4 disp=3/1 imm=-
 	I .text+0x87 len=3 disp=- imm=-
@@ -131,7 +132,7 @@ test_expect_success 'x86_64: arch_insn_at finds the instruction holding any byte
 	I .text+0x0 len=7 disp=2/4 imm=6/1 pcrel
 	I .text+0x0 len=7 disp=2/4 imm=6/1 pcrel
 	I .text+0x17 len=10 disp=2/4 imm=6/4 pcrel
-	I .text+0x39 len=2 disp=1/1 imm=- pcrel branch
+	I .text+0x39 len=2 disp=1/1 imm=- pcrel branch stop
 	I .text+0x91 len=10 disp=6/4 imm=- pcrel
 	EOF
 	test_cmp expect actual &&
@@ -189,7 +190,7 @@ test_expect_success 'arm64: one word each; which words hold relocated fields, wh
 	aarch64-linux-gnu-as -o a.o a.s &&
 	insn-dump a.o >actual &&
 	cat >expect <<-\EOF &&
-	I .text+0x0 len=4 disp=0/4 imm=- branch
+	I .text+0x0 len=4 disp=0/4 imm=- branch stop
 	I .text+0x4 len=4 disp=0/4 imm=- branch
 	I .text+0x8 len=4 disp=0/4 imm=- branch
 	I .text+0xc len=4 disp=0/4 imm=- branch
@@ -201,9 +202,9 @@ test_expect_success 'arm64: one word each; which words hold relocated fields, wh
 	I .text+0x24 len=4 disp=0/4 imm=-
 	I .text+0x28 len=4 disp=- imm=0/4
 	I .text+0x2c len=4 disp=- imm=0/4
-	I .text+0x30 len=4 disp=- imm=- branch
+	I .text+0x30 len=4 disp=- imm=- branch stop
 	I .text+0x34 len=4 disp=- imm=- branch
-	I .text+0x38 len=4 disp=- imm=-
+	I .text+0x38 len=4 disp=- imm=- stop
 	I .text+0x3c len=4 disp=- imm=- nop
 	I .text+0x40 len=4 disp=- imm=-
 	EOF

@@ -128,6 +128,44 @@ test_expect_success 'a wrong tree path: no compile unit of that path, refused' '
 	grep -F "DWARF: no compile unit of its DWARF is net/sctp/datagram.c;" dwarf/stderr
 '
 
+# kernel/signal.c and arch/x86/kernel/signal.c, linked arch first as in
+# vmlinux: both units' paths end with kernel/signal.c, both blocks hold
+# helper; the unit named kernel/signal.c in its build directory is it.
+test_expect_success 'a path that is the end of another: the unit of exactly that path places it (kernel/signal.c)' '
+	mkdir -p sig/arch/x86/kernel sig/kernel sig/b/kernel &&
+	cp "$SRC/signal-arch.c" sig/arch/x86/kernel/signal.c &&
+	cp "$SRC/signal-kernel.c" sig/kernel/signal.c &&
+	cp "$SRC/signal-kernel-patched.c" sig/b/kernel/signal.c &&
+	(cd sig && "${CDO_X86_64_CC[@]}" -g -o arch/x86/kernel/signal.o arch/x86/kernel/signal.c &&
+		"${CDO_X86_64_CC[@]}" -g -o kernel/signal.o kernel/signal.c &&
+		"${CDO_X86_64_CC[@]}" -o orig.o kernel/signal.c) &&
+	(cd sig/b && "${CDO_X86_64_CC[@]}" -o ../patched.o kernel/signal.c) &&
+	ld -Ttext=0x1000000 -e 0 --unresolved-symbols=ignore-all -o sig/vmlinux \
+		sig/arch/x86/kernel/signal.o sig/kernel/signal.o &&
+	cdo_symvers sig/Module.symvers &&
+	test_expect_code 0 cdo_in sig -p kernel/signal.o &&
+	echo "changed function: kernel_signal (code)" >expect &&
+	test_cmp expect sig/stdout &&
+	grep -v "read the paths of" sig/stderr >actual &&
+	echo "create-diff-object: orig.o: placed as block 2 of the 2 of source file signal.c in vmlinux, by the target'"'"'s DWARF (compile unit $TRASH/sig/kernel/signal.c)" >expect &&
+	test_cmp expect actual &&
+	lp-dump sig/out.o | grep helper >actual &&
+	echo "K .text.kernel_signal+0x6 R_X86_64_PC32 helper vmlinux addend=-4 sympos=2" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'the other signal.c is placed by its own unit' '
+	mkdir -p sig2/b/arch/x86/kernel &&
+	cp sig/vmlinux sig/Module.symvers sig2/ &&
+	(cd sig && "${CDO_X86_64_CC[@]}" -o ../sig2/orig.o arch/x86/kernel/signal.c) &&
+	sed "s/+ 7;/+ 8;/" "$SRC/signal-arch.c" >sig2/b/arch/x86/kernel/signal.c &&
+	(cd sig2/b && "${CDO_X86_64_CC[@]}" -o ../patched.o arch/x86/kernel/signal.c) &&
+	test_expect_code 0 cdo_in sig2 -p arch/x86/kernel/signal.o &&
+	grep -v "read the paths of" sig2/stderr >actual &&
+	echo "create-diff-object: orig.o: placed as block 1 of the 2 of source file signal.c in vmlinux, by the target'"'"'s DWARF (compile unit $TRASH/sig/arch/x86/kernel/signal.c)" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'an object that needs none of its locals is not placed at all' '
 	mkdir -p noloc &&
 	cp nodwarf/vmlinux nodwarf/Module.symvers noloc/ &&

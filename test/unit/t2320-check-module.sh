@@ -83,10 +83,19 @@ test_expect_success 'setup: the template object' '
 test_expect_success 'every module made from a fixture pair checks: exit 0, one summary line, nothing on stderr' '
 	cdo_pairs x86_64 $(cdo_all_pairs) &&
 	cdo_symvers runtime-const-ptr.x86_64/Module.symvers USER_PTR_MAX &&
+	cdo_symvers shared-code-piece.x86_64/Module.symvers boot_cpu_data &&
 	made=0 &&
 	for p in $(cdo_all_pairs); do
 		module "$p" || continue
 		made=$((made + 1))
+		# New functions alone (kpatch-build stops at exit 3): no
+		# function to patch, a module the kernel would refuse.
+		if ! grep -q "^changed function" "$p.x86_64/stdout"; then
+			test_expect_code 1 check "$p" &&
+			echo "check-module: error: $p.ko: .livepatch.funcs and .livepatch.callbacks are empty: the module patches no function, and the kernel would refuse to load it" >expect &&
+			test_cmp expect "$p.ko.stderr" || return 1
+			continue
+		fi
 		test_expect_code 0 check "$p" &&
 		test_file_empty "$p.ko.stderr" &&
 		grep -c "^check-module: [0-9]* relocations checked " "$p.ko.stdout" >count &&
@@ -111,6 +120,81 @@ test_expect_success '-b SECTION: a table the module'"'"'s build wrote is counted
 	check-module -a -b __mcount_loc -T mod.o call-other.ko vmlinux call-other.x86_64/orig.o \
 		call-other.x86_64/patched.o call-other.x86_64/out.o >built.stdout &&
 	grep -F "; not compared: 2 in sections only the linked module has, " built.stdout
+'
+
+# shared-code-middle: middle_user's two pieces of the shared .altinstr_aux
+# (0x12 and 0x24 of the patched one, between first_user's and
+# last_user's) are carried packed, at 0x0 and 0x12 of the module's.  The
+# target defines boot_cpu_data, not exported: the pieces reach it through
+# klp relocations (.klp.rela.vmlinux..altinstr_aux, beside
+# .rela.altinstr_aux's jumps back).
+
+# scm_check KO: check-module on KO against shared-code-middle and its
+# target; stdout to KO.stdout, stderr to KO.stderr; its status.
+scm_check() {
+	check-module -a -T mod.o "$1" vmlinux scm-target.o shared-code-middle.x86_64/patched.o \
+		scm.out.o >"$1.stdout" 2>"$1.stderr"
+}
+
+test_expect_success 'shared code: the packed pieces are followed to their places in the patched object' '
+	printf "%s\n" "struct cpuinfo { unsigned int caps[4]; } boot_cpu_data;" >bcd.c &&
+	kernel_cc x86_64 bcd.c bcd.o &&
+	ld -r -o scm-target.o shared-code-middle.x86_64/orig.o bcd.o &&
+	cdo_symvers scm.symvers &&
+	create-diff-object -n vmlinux shared-code-middle.x86_64/orig.o \
+		shared-code-middle.x86_64/patched.o scm-target.o scm.symvers scm.out.o >scm.stdout &&
+	echo "changed function: middle_user (relocation)" >expect &&
+	test_cmp expect scm.stdout &&
+	ld -r -z noexecstack -o scm.lp.ko scm.out.o mod.o &&
+	create-klp-module scm.lp.ko shared-code-middle.ko >/dev/null &&
+	{
+		relocs shared-code-middle.x86_64/patched.o .text.middle_user | grep altinstr_aux &&
+		relocs shared-code-middle.ko .text.middle_user | grep altinstr_aux &&
+		section shared-code-middle.ko .altinstr_aux | awk "{ print \$2, \$5 }" &&
+		readelf -rW shared-code-middle.ko | grep "boot_cpu_data" | awk "{ print \$1, \$5, \$6, \$7 }"
+	} >actual &&
+	cat >expect <<-\EOF &&
+	R .text.middle_user+0xc R_X86_64_PC32 .altinstr_aux +14
+	R .text.middle_user+0x29 R_X86_64_PC32 .altinstr_aux +32
+	R .text.middle_user+0xc R_X86_64_PC32 .altinstr_aux -4
+	R .text.middle_user+0x29 R_X86_64_PC32 .altinstr_aux +14
+	.altinstr_aux size=36
+	0000000000000002 .klp.sym.vmlinux.boot_cpu_data,0 - 4
+	0000000000000014 .klp.sym.vmlinux.boot_cpu_data,0 - 4
+	EOF
+	test_cmp expect actual &&
+	scm_check shared-code-middle.ko &&
+	test_file_empty shared-code-middle.ko.stderr &&
+	echo "check-module: 23 relocations checked (0 klp, 8 in tables, 3 of the template), 1 functions, all 12 relocations of the sources there; not compared: 0 in sections only the linked module has, 0 in unloaded sections" >expect &&
+	test_cmp expect shared-code-middle.ko.stdout
+'
+
+# scm_mismatch COPY MESSAGE: check-module on COPY.ko fails, printing
+# exactly "check-module: error: COPY.ko: MESSAGE".
+scm_mismatch() {
+	test_expect_code 1 scm_check "$1.ko" &&
+	echo "check-module: error: $1.ko: $2" >"$1.expect" &&
+	test_cmp "$1.expect" "$1.ko.stderr"
+}
+
+# The jnz of the first piece sent to where its jmp goes (middle_user+0x24):
+# a place some relocation of the patched .altinstr_aux reaches, so only
+# following the code from middle_user'"'"'s reference tells it is wrong;
+# the bit test'"'"'s klp relocation sent to the other piece'"'"'s field.
+test_expect_success 'refused: a jump of a carried piece retargeted; a reference sent to the other piece; a klp relocation moved' '
+	i=$(rela_index shared-code-middle.ko .rela.altinstr_aux 9) &&
+	test -n "$i" &&
+	bad shared-code-middle piece-jump rela .rela.altinstr_aux "$i" r_addend $((0x24)) &&
+	scm_mismatch piece-jump "middle_user+0xc: R_X86_64_PC32 reaches .altinstr_aux+0x0 (no symbol there), but in shared-code-middle.x86_64/patched.o it reaches .altinstr_aux+0x12 (no symbol there) (at +0x9 of the code there, R_X86_64_PC32 reaches its own middle_user+0x28 (from shared-code-middle.x86_64/patched.o), in the patched object middle_user+0x10: different offsets): internal error, the module is wrong; not written" &&
+	i=$(rela_index shared-code-middle.ko .rela.text.middle_user $((0xc))) &&
+	test -n "$i" &&
+	bad shared-code-middle piece-ref rela .rela.text.middle_user "$i" r_addend 14 &&
+	scm_mismatch piece-ref "middle_user+0xc: R_X86_64_PC32 reaches .altinstr_aux+0x12 (no symbol there), but in shared-code-middle.x86_64/patched.o it reaches .altinstr_aux+0x12 (no symbol there) (other bytes in the instruction at +0x0 of the code there): internal error, the module is wrong; not written" &&
+	i=$(rela_index shared-code-middle.ko .klp.rela.vmlinux..altinstr_aux 2) &&
+	test -n "$i" &&
+	bad shared-code-middle piece-klp rela .klp.rela.vmlinux..altinstr_aux "$i" r_offset 3 &&
+	test_expect_code 1 scm_check piece-klp.ko &&
+	grep -F "piece-klp.ko: middle_user+0xc: R_X86_64_PC32 reaches .altinstr_aux+0x0 (no symbol there), but in shared-code-middle.x86_64/patched.o it reaches .altinstr_aux+0x12 (no symbol there) (other relocations in the instruction at +0x0 of the code there)" piece-klp.ko.stderr
 '
 
 test_expect_success 'refused: a wrong addend (addl $1, calls(%rip) reaching calls+1)' '
