@@ -44,8 +44,11 @@ CT_OBJS := $(CT_SRCS:%.c=$(BUILD)/obj/%.o)
 CM_SRCS := $(wildcard check-module/*.c)
 CM_OBJS := $(CM_SRCS:%.c=$(BUILD)/obj/%.o)
 
+HI_SRCS := $(wildcard lookup/header-index/*.c)
+HI_OBJS := $(HI_SRCS:%.c=$(BUILD)/obj/%.o)
+
 TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target \
-	 $(BUILD)/check-module
+	 $(BUILD)/check-module $(BUILD)/header-index
 
 .PHONY: all deps unit unit-asan asan-tools afl-tools fuzz integration check demo bench sweep install clean shellcheck
 
@@ -75,6 +78,9 @@ $(BUILD)/check-target: $(CT_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/check-module: $(CM_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/header-index: $(HI_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/tools/%.o $(LIB)
@@ -156,4 +162,4 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(CT_OBJS:.o=.d) $(CM_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)
+-include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(CT_OBJS:.o=.d) $(CM_OBJS:.o=.d) $(HI_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)

@@ -17,6 +17,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/libexec/kpatch-ng/check-target
 	./opt/kp/libexec/kpatch-ng/create-diff-object
 	./opt/kp/libexec/kpatch-ng/create-klp-module
+	./opt/kp/libexec/kpatch-ng/header-index
 	./opt/kp/share/kpatch-ng/kmod/kpatch-macros.h
 	./opt/kp/share/kpatch-ng/kmod/kpatch-syscall.h
 	./opt/kp/share/kpatch-ng/kmod/livepatch-api.h
