@@ -44,8 +44,11 @@ CT_OBJS := $(CT_SRCS:%.c=$(BUILD)/obj/%.o)
 CM_SRCS := $(wildcard check-module/*.c)
 CM_OBJS := $(CM_SRCS:%.c=$(BUILD)/obj/%.o)
 
+HI_SRCS := $(wildcard lookup/header-index/*.c)
+HI_OBJS := $(HI_SRCS:%.c=$(BUILD)/obj/%.o)
+
 TOOLS := $(BUILD)/create-diff-object $(BUILD)/create-klp-module $(BUILD)/check-target \
-	 $(BUILD)/check-module
+	 $(BUILD)/check-module $(BUILD)/header-index
 
 # Each reader of untrusted input in one process for many inputs
 # (test/fuzz/persist.c): the tool's objects, its main() renamed.
@@ -80,6 +83,9 @@ $(BUILD)/check-target: $(CT_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/check-module: $(CM_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/header-index: $(HI_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/renamed/%.o: $(BUILD)/obj/%.o
@@ -154,6 +160,7 @@ bench: deps all
 	@bash test/bench/cdo-scale.sh $(BUILD)
 	@bash test/bench/kpb-e2e.sh
 	@bash test/bench/klp-build.sh
+	@bash test/bench/kpb-header.sh
 
 # kpatch-triage over Debian's next stable update against Debian's kernel,
 # every module built loaded in the guest: figures printed, not asserted
@@ -184,4 +191,4 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(CT_OBJS:.o=.d) $(CM_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)
+-include $(LIB_OBJS:.o=.d) $(CDO_OBJS:.o=.d) $(KLP_OBJS:.o=.d) $(CT_OBJS:.o=.d) $(CM_OBJS:.o=.d) $(HI_OBJS:.o=.d) $(TEST_TOOLS:$(BUILD)/test/%=$(BUILD)/obj/test/tools/%.d)

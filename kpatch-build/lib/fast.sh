@@ -14,9 +14,10 @@
 # of every C file that #includes it, directly or through other C files
 # (kernel/sched/build_policy.c includes rt.c; found by a text search of
 # the tree that may name too many, never too few: an object that does not
-# change drops out in the diff).  A header, Makefile or anything else can
-# change any object that includes or reads it, which only a full build's
-# dependency files tell: mode_choose picks the full build for those.
+# change drops out in the diff).  A header stands for the objects that
+# include it (headers.sh).  A Makefile or anything else can change any
+# object that reads it, which only a full build tells: mode_choose picks
+# the full build for those.
 
 # mode_choose: KPB_MODE (fast or full) and KPB_MODE_WHY (why full).
 mode_choose() {
@@ -31,10 +32,10 @@ mode_choose() {
 	elif [ -z "$KPB_PREPARE" ]; then
 		for f in "${KPB_PATHS[@]}"; do
 			case $f in
-			*.c | *.S) ;;
+			*.c | *.S | *.h) ;;
 			*)
 				builds_nothing "$f" && continue
-				KPB_MODE_WHY="$f is not a C or assembly file: the objects it changes are known only from a full build's dependency files"
+				KPB_MODE_WHY="$f is not a C, assembly or header file: what it changes is known only from a full build"
 				break
 				;;
 			esac
@@ -89,6 +90,21 @@ fast_prepare() {
 	touch "$KPB_BUILD_DIR/symvers.foreign"
 }
 
+# tree_includes: $KPB_SCRATCH/tree-includes, every #include line of the
+# tree's C, assembly and header files ("./PATH:LINE:TEXT"), read once per
+# run: the searches of c_includers, one per level of nesting, read it
+# rather than the tree (about 80,000 files).
+tree_includes() {
+	[ ! -f "$KPB_SCRATCH/tree-includes" ] || return 0
+	(cd "$KPB_SRC" || exit 1
+	grep -rnE --include='*.c' --include='*.h' --include='*.S' \
+		--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
+		--exclude-dir=samples --exclude-dir=.git \
+		'^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' . ||
+		[ $? -eq 1 ]) >"$KPB_SCRATCH/tree-includes.tmp" || return 1
+	mv "$KPB_SCRATCH/tree-includes.tmp" "$KPB_SCRATCH/tree-includes"
+}
+
 # c_includers FILE...: "INCLUDER INCLUDED" for every C file or header of
 # the tree that #includes one of FILEs (paths relative to SRC).
 c_includers() {
@@ -98,23 +114,44 @@ c_includers() {
 		names+=("${f//./\\.}")
 	done
 	pat=$(IFS='|'; echo "${names[*]}")
-	(cd "$KPB_SRC" || exit 1
-	grep -rnE --include='*.c' --include='*.h' --include='*.S' \
-		--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
-		--exclude-dir=samples --exclude-dir=.git \
-		"^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<][^\">]*($pat)[\">]" . ||
-		[ $? -eq 1 ]) |
-	sed -E 's|^\./||; s|^([^:]*):[0-9]+:[^"<]*["<]([^">]*)[">].*|\1 \2|' |
-	while read -r includer inc; do
-		for f in "$@"; do
-			# Relative to the includer ("foo.c", "../lib/foo.c"), or
-			# through an include path: the name ends the same.
-			if [ "$(tree_path "${includer%/*}/$inc")" = "$f" ] ||
-				[ "$f" = "$inc" ] || [ "${f%/"$inc"}" != "$f" ]; then
-				echo "$includer $f"
-			fi
-		done
-	done | sort -u
+	tree_includes || return 1
+	{ grep -E "^[^:]*:[0-9]+:[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<][^\">]*($pat)[\">]" \
+		"$KPB_SCRATCH/tree-includes" || [ $? -eq 1 ]; } |
+	sed -E 's|^\./||; s|^([^:]*):[0-9]+:[^"<]*(["<])([^">]*)[">].*|\1 \2 \3|' |
+	# One awk for every line (a header such as sched.h is named by
+	# thousands): a name relative to the includer ("foo.c",
+	# "../lib/foo.c") is that file; a quoted name that is a file beside
+	# the includer is that file (the preprocessor looks there first);
+	# otherwise, through an include path, a file whose path ends the same.
+	awk -v src="$KPB_SRC" -v files="$*" '
+	function canon(p,   n, i, parts, out, k) {
+		n = split(p, parts, "/"); k = 0
+		for (i = 1; i <= n; i++) {
+			if (parts[i] == "" || parts[i] == ".") continue
+			if (parts[i] == "..") { if (k > 0) k--; continue }
+			out[++k] = parts[i]
+		}
+		p = ""
+		for (i = 1; i <= k; i++) p = p (i > 1 ? "/" : "") out[i]
+		return p
+	}
+	function exists(p,   line, r) {
+		r = (getline line < p); if (r >= 0) close(p)
+		return r >= 0
+	}
+	BEGIN { nf = split(files, want, " ") }
+	{
+		includer = $1; quote = $2; inc = $3
+		dir = includer; if (!sub(/\/[^\/]*$/, "", dir)) dir = ""
+		rel = canon(dir "/" inc)
+		for (i = 1; i <= nf; i++) {
+			f = want[i]
+			if (rel == f) { print includer, f; continue }
+			if (quote == "\"" && exists(src "/" rel)) continue
+			if (f == inc || substr(f, length(f) - length(inc)) == "/" inc)
+				print includer, f
+		}
+	}' | sort -u
 }
 
 # fast_objects: KPB_FAST_OBJS, the objects to compile (relative to the
@@ -126,9 +163,12 @@ fast_objects() {
 	local f o includer inc todo=() seen=() origin
 	declare -gA KPB_FAST_HAVE=()
 	declare -A origins=()
-	KPB_FAST_OBJS=() KPB_FAST_PAIRS=()
+	KPB_FAST_OBJS=() KPB_FAST_PAIRS=() KPB_FAST_HEADERS=()
 	for f in "${KPB_PATHS[@]}"; do
 		builds_nothing "$f" && continue
+		case $f in
+		*.h) KPB_FAST_HEADERS+=("$f"); continue ;;
+		esac
 		fast_add "${f%.*}.o" "$f"
 		case $f in
 		*.c | *.S) origins[$f]=$f; todo+=("$f") ;;
@@ -185,11 +225,14 @@ fast_add() {
 # directory.  KPB_FAST_KIND: object -> y or m; KPB_FAST_GOALS: the make
 # goals.
 fast_members() {
-	local log=$KPB_SCRATCH/members.log o f obj kind raw keep=() have=() dirs=()
-	declare -gA KPB_FAST_KIND=()
-	declare -gA KPB_FAST_GOAL=()
+	local log=$KPB_SCRATCH/members.log o f obj kind raw keep=() have=() dirs=() ask=()
+	# What headers_objects asked already is known.
+	declare -gA KPB_FAST_KIND KPB_FAST_GOAL
 	: >"$log.errors"
-	members_dump "$log" "${KPB_FAST_OBJS[@]}"
+	for o in "${KPB_FAST_OBJS[@]}"; do
+		[ -n "${KPB_FAST_KIND[$o]:-}" ] || ask+=("$o")
+	done
+	[ "${#ask[@]}" -eq 0 ] || members_dump "$log" "${ask[@]}"
 	# Objects kbuild builds from another directory's Makefile.
 	for o in "${KPB_FAST_OBJS[@]}"; do
 		[ -n "${KPB_FAST_KIND[$o]:-}" ] && continue
@@ -211,6 +254,8 @@ fast_members() {
 	done
 	for f in "${KPB_PATHS[@]}"; do
 		builds_nothing "$f" && continue
+		# A header said how many objects use it (headers_objects).
+		case $f in *.h) continue ;; esac
 		printf '%s\n' "${have[@]}" | grep -qxF -- "$f" ||
 			die "$f: this configuration builds no object from it (${f%.*}.o is not one of its directory's objects and no built C file includes it): the running kernel does not have this code (--full-build to build the whole kernel and see; make's complaints, if any: $log)"
 	done

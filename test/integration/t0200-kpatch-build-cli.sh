@@ -106,7 +106,7 @@ PATCH
  		   "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
  		   vma->vm_start,
 PATCH
-	# A header: only the full build knows which objects include it.
+	# A header: the fast path finds the objects that include it.
 	cat >"$SCRATCH/header.patch" <<'PATCH'
 --- a/fs/proc/internal.h
 +++ b/fs/proc/internal.h
@@ -116,6 +116,17 @@ PATCH
  /* Internal procfs definitions
   *
   * Copyright (C) 2004 Red Hat, Inc. All Rights Reserved.
+PATCH
+	# A Makefile: only a full build knows what it changes.
+	cat >"$SCRATCH/makefile.patch" <<'PATCH'
+--- a/fs/proc/Makefile
++++ b/fs/proc/Makefile
+@@ -1,4 +1,5 @@
+ # SPDX-License-Identifier: GPL-2.0
++# kpng: a comment in a Makefile
+ #
+ # Makefile for the Linux proc filesystem routines.
+ #
 PATCH
 	# A compiler prefix (like ccache) that logs what it compiles and is
 	# slow on cmdline.c, so that an interruption lands in a compile.
@@ -237,7 +248,7 @@ wait_stage() {
 # and again (every 20 ms) until kpatch-build has exited: none may cut its
 # restore short.
 signal_at() {
-	local sig=$1 after=$2 patch=${3:-$SCRATCH/cmdline.patch} pid tries rc=0 cc=() want msg
+	local sig=$1 after=$2 patch=${3:-$SCRATCH/cmdline.patch} pid tries rc=0 cc=() full=() want msg
 	case $sig in
 	INT | INT2) want=130 msg=interrupted ;;
 	TERM) want=143 msg=terminated ;;
@@ -249,8 +260,10 @@ signal_at() {
 	# slowcc in the fast path only: another CC changes every compile
 	# command of the full build's tree, which make would then redo.
 	[ "$patch" != "$SCRATCH/cmdline.patch" ] || cc=(CC="$SCRATCH/slowcc gcc")
+	# The header patch in the full build, where make rebuilds its users.
+	[ "$patch" != "$SCRATCH/header.patch" ] || full=(--full-build)
 	env --default-signal=INT "${cc[@]}" "$KPB_BIN" -s "$KERNEL_SRC" \
-		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "$patch" \
+		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "${full[@]}" "$patch" \
 		>"$SCRATCH/int.log" 2>&1 &
 	pid=$!
 	wait_stage "$pid" "$SCRATCH/int.log" "$after"
@@ -375,15 +388,26 @@ unbuilt_c_file() {
 		-o "$SCRATCH" "$SCRATCH/unbuilt.patch"
 }
 
-# A header: the full build (t0100's tree), and why; a comment changes no
-# object.
-header_full_build() {
+# A header: the fast path (the objects that include it, from the
+# compiler: the test kernel has no DWARF); a comment changes no object.
+header_fast_path() {
 	expect_fail 3 "no change: the patches change no function" \
 		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" \
 		-o "$SCRATCH" "$SCRATCH/header.patch"
-	grep -qxF "kpatch-build: full build: fs/proc/internal.h is not a C or assembly file: the objects it changes are known only from a full build's dependency files" \
+	! grep -q 'full build' "$SCRATCH/out.log" || die "a full build for a header"
+	grep -qE "^kpatch-build:   fs/proc/internal.h: [0-9]+ objects use it: vmlinux has no DWARF; [0-9]+ in the compiler's dependency lists" \
 		"$SCRATCH/out.log"
-	grep -q '^kpatch-build: stage patched-build: .*, [0-9][0-9]* objects recompiled$' "$SCRATCH/out.log"
+	grep -q '^kpatch-build: stage header-objects: .*, [0-9][0-9]* objects to compile$' "$SCRATCH/out.log"
+}
+
+# A Makefile: the full build (t0100's tree), and why.
+makefile_full_build() {
+	expect_fail 3 "no change: the patches change no function" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" \
+		-o "$SCRATCH" "$SCRATCH/makefile.patch"
+	grep -qxF "kpatch-build: full build: fs/proc/Makefile is not a C, assembly or header file: what it changes is known only from a full build" \
+		"$SCRATCH/out.log"
+	grep -q '^kpatch-build: stage patched-build: ' "$SCRATCH/out.log"
 }
 
 # A vmlinux that SRC and CONFIG do not build: the test kernel's with one
@@ -424,7 +448,8 @@ check 'a vmlinux whose cmdline_proc_show differs: refused; --skip-target-check b
 check 'the fast path: one object compiled, through the CC prefix' fast_path_cc
 check 'two patched C files another one includes: the includer is compiled' included_c_file
 check 'a patched C file the config does not build: an error naming it' unbuilt_c_file
-check 'a header patch: the full build, saying why' header_full_build
+check 'a header patch: the fast path, saying how it found the objects' header_fast_path
+check 'a Makefile patch: the full build, saying why' makefile_full_build
 check 'a comment-only patch: no change, exit 3' no_change
 check 'lines added above a __LINE__ user: it keeps its line numbers' lines_kept
 check '-d keeps the objects, diff objects, module source, commands and logs' debug_dir
@@ -432,7 +457,7 @@ check 'Ctrl-C while preparing the object tree' interrupt_at check
 check 'Ctrl-C while compiling the originals' interrupt_at prepare
 check 'Ctrl-C while compiling the patched objects' interrupt_at original-objects
 check 'Ctrl-C while linking the module' interrupt_at diff
-check 'Ctrl-C in the full build (a header patch), while rebuilding' interrupt_at patched-build "$SCRATCH/header.patch"
+check 'Ctrl-C in the full build (a header patch, --full-build), while rebuilding' interrupt_at patched-build "$SCRATCH/header.patch"
 check 'SIGTERM while preparing the object tree' signal_at TERM check
 check 'SIGTERM while compiling the originals' signal_at TERM prepare
 check 'SIGTERM while compiling the patched objects' signal_at TERM original-objects

@@ -17,6 +17,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/libexec/kpatch-ng/check-target
 	./opt/kp/libexec/kpatch-ng/create-diff-object
 	./opt/kp/libexec/kpatch-ng/create-klp-module
+	./opt/kp/libexec/kpatch-ng/header-index
 	./opt/kp/share/kpatch-ng/arch/arm64/kpatch-build.sh
 	./opt/kp/share/kpatch-ng/arch/x86_64/kpatch-build.sh
 	./opt/kp/share/kpatch-ng/kmod/kpatch-macros.h
@@ -29,6 +30,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/share/kpatch-ng/lib/build.sh
 	./opt/kp/share/kpatch-ng/lib/check.sh
 	./opt/kp/share/kpatch-ng/lib/fast.sh
+	./opt/kp/share/kpatch-ng/lib/headers.sh
 	./opt/kp/share/kpatch-ng/lib/module.sh
 	./opt/kp/share/kpatch-ng/lib/sign.sh
 	./opt/kp/share/kpatch-ng/lib/source.sh
