@@ -52,8 +52,6 @@
 # per source tree (the chain of ctimes, the include index).
 warm_src_begin() {
 	local key
-	KPB_SRC_WARM=
-	[ "${KPATCH_NG_WARM:-1}" != 0 ] || return 0
 	key=$(realpath "$KPB_SRC" | sha256sum)
 	KPB_SRC_WARM=$KPB_CACHE/source-warm/${key:0:16}
 	mkdir -p "$KPB_SRC_WARM"
@@ -85,6 +83,7 @@ warm_src_done() {
 	[ -n "${KPB_SRC_WARM:-}" ] && [ -f "$KPB_SCRATCH/src-before" ] || return 0
 	src_ctimes | awk 'NR == FNR { b[$1] = $2; next } ($1 in b) && b[$1] != $2 { print $1, b[$1], $2 }' \
 		"$KPB_SCRATCH/src-before" - >>"$KPB_SRC_WARM/ours"
+	rm -f "$KPB_SCRATCH/src-before"
 }
 
 # src_unchanged STAMP: no entry of SCRATCH/src-changes has a ctime after
@@ -177,7 +176,7 @@ warm_prepare_done() {
 # searched is one; the index is made again when SRC changed since.
 warm_includes() {
 	local pat=$1 names='^[A-Za-z0-9_,+-]+\\\.[cS](\|[A-Za-z0-9_,+-]+\\\.[cS])*$'
-	if [ -z "${KPB_SRC_WARM:-}" ] || [[ ! $pat =~ $names ]]; then
+	if [ -z "${KPB_SRC_WARM:-}" ] || [ "${KPATCH_NG_WARM:-1}" = 0 ] || [[ ! $pat =~ $names ]]; then
 		src_includes "$pat"
 		return
 	fi
@@ -302,16 +301,23 @@ warm_compiler() {
 }
 
 # warm_key1 OBJ: the first key of OBJ's original: its recipe, the
-# compiler, the config and the source's content.
+# compiler, the config and the source's content (the source: the file
+# the recipe compiles, "-c -o OBJ SOURCE"); nothing when the recipe does
+# not name one that exists.
 warm_key1() {
-	local src
-	src=$(sed -n 's/^source_[^ ]* := //p' "$(cmd_file "$1")" 2>/dev/null)
+	local r=$KPB_WARM_PLAN/recipe.${1//\//__} src
+	src=$(grep -o -- " -c -o $1 [^ ;]*" "$r" | head -n 1 | awk '{ print $4 }')
+	case $src in
+	/*) ;;
+	?*) src=$KPB_OBJ/$src ;;
+	esac
+	[ -n "$src" ] && [ -f "$src" ] || return 0
 	{
 		echo "object 1 $1"
-		cat "$KPB_WARM_PLAN/recipe.${1//\//__}"
+		cat "$r"
 		warm_compiler
 		cat "$KPB_OBJ/include/config/auto.conf" "$KPB_OBJ/include/generated/autoconf.h"
-		[ -n "$src" ] && [ -f "$src" ] && sha256sum "$src"
+		sha256sum "$src"
 	} | sha256sum | cut -c1-32
 }
 
@@ -340,8 +346,11 @@ warm_compile() {
 	declare -A key1=()
 	mkdir -p "$KPB_WARM/objects"
 	for o in "${KPB_FAST_OBJS[@]}"; do
-		if [ "$label" = original ]; then
-			k1=$(warm_key1 "$o")
+		# kbuild makes it when it reads the directory's Makefile.
+		mkdir -p "$KPB_OBJ/${o%/*}"
+		k1=''
+		[ "$label" != original ] || k1=$(warm_key1 "$o")
+		if [ -n "$k1" ]; then
 			key1[$o]=$k1
 			k2=$(warm_key2 "$k1")
 			if [ -n "$k2" ] && [ -f "$KPB_WARM/objects/$k2.o" ]; then
