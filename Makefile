@@ -129,6 +129,7 @@ demo: deps all
 bench: deps all
 	@bash test/bench/cdo-scale.sh $(BUILD)
 	@bash test/bench/kpb-e2e.sh
+	@bash test/bench/kpb-scale.sh
 
 # kpatch-triage over Debian's next stable update against Debian's kernel,
 # every module built loaded in the guest: figures printed, not asserted
