@@ -161,6 +161,7 @@ bench: deps all
 	@bash test/bench/kpb-e2e.sh
 	@bash test/bench/klp-build.sh
 	@bash test/bench/kpb-header.sh
+	@bash test/bench/kpb-scale.sh
 
 # kpatch-triage over Debian's next stable update against Debian's kernel,
 # every module built loaded in the guest: figures printed, not asserted

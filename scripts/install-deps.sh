@@ -19,6 +19,10 @@ packages=(
 	libxxhash-dev patchutils gawk
 	# signing livepatches (kpatch-keygen, kpatch-build --sign-key)
 	openssl
+	# compiles spread over machines (CC="distcc gcc" or DISTCC_HOSTS):
+	# t0245 and make bench run distccd servers on loopback; hyperfine
+	# for repeated timings by hand
+	distcc hyperfine
 	# arm64 cross build and guests
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	# guests

@@ -81,11 +81,24 @@ fast_target_files() {
 fast_prepare() {
 	local log=$KPB_SCRATCH/prepare.log
 	build_undo_dirty
-	build_configure "$log"
-	kmake "$log" modules_prepare || {
-		tail_log "$log"
-		die "make modules_prepare failed; log: $log"
-	}
+	warm_locate
+	# shellcheck disable=SC2034 # read by warm.sh
+	KPB_WARM_FRESH=
+	if [ "${KPATCH_NG_WARM:-1}" != 0 ] && [ -f "$KPB_OBJ/.config" ] &&
+		cmp -s "$KPB_CONFIG" "$KPB_BUILD_DIR/config.given" && warm_fresh; then
+		# shellcheck disable=SC2034 # read by warm.sh
+		KPB_WARM_FRESH=1
+	else
+		warm_prepare_begin
+		build_configure "$log"
+		kmake "$log" modules_prepare || {
+			tail_log "$log"
+			die "make modules_prepare failed; log: $log"
+		}
+		warm_prepare_done
+		# shellcheck disable=SC2034 # read by warm.sh
+		[ "${KPATCH_NG_WARM:-1}" = 0 ] || KPB_WARM_FRESH=1
+	fi
 	cmp -s "$KPB_SYMVERS" "$KPB_OBJ/Module.symvers" || cp "$KPB_SYMVERS" "$KPB_OBJ/Module.symvers"
 	touch "$KPB_BUILD_DIR/symvers.foreign"
 }
@@ -114,9 +127,7 @@ c_includers() {
 		names+=("${f//./\\.}")
 	done
 	pat=$(IFS='|'; echo "${names[*]}")
-	tree_includes || return 1
-	{ grep -E "^[^:]*:[0-9]+:[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<][^\">]*($pat)[\">]" \
-		"$KPB_SCRATCH/tree-includes" || [ $? -eq 1 ]; } |
+	warm_includes "$pat" |
 	sed -E 's|^\./||; s|^([^:]*):[0-9]+:[^"<]*(["<])([^">]*)[">].*|\1 \2 \3|' |
 	# One awk for every line (a header such as sched.h is named by
 	# thousands): a name relative to the includer ("foo.c",
@@ -225,22 +236,14 @@ fast_add() {
 # directory.  KPB_FAST_KIND: object -> y or m; KPB_FAST_GOALS: the make
 # goals.
 fast_members() {
-	local log=$KPB_SCRATCH/members.log o f obj kind raw keep=() have=() dirs=() ask=()
-	# What headers_objects asked already is known.
-	declare -gA KPB_FAST_KIND KPB_FAST_GOAL
+	local log=$KPB_SCRATCH/members.log o f keep=() have=()
+	declare -gA KPB_FAST_KIND=()
+	declare -gA KPB_FAST_GOAL=()
 	: >"$log.errors"
-	for o in "${KPB_FAST_OBJS[@]}"; do
-		[ -n "${KPB_FAST_KIND[$o]:-}" ] || ask+=("$o")
-	done
-	[ "${#ask[@]}" -eq 0 ] || members_dump "$log" "${ask[@]}"
-	# Objects kbuild builds from another directory's Makefile.
-	for o in "${KPB_FAST_OBJS[@]}"; do
-		[ -n "${KPB_FAST_KIND[$o]:-}" ] && continue
-		makefile_dirs "$o" >"$KPB_SCRATCH/dirs" ||
-			die "searching $KPB_SRC's Makefiles for $o failed"
-		mapfile -t -O "${#dirs[@]}" dirs <"$KPB_SCRATCH/dirs"
-	done
-	[ "${#dirs[@]}" -eq 0 ] || members_dump "$log" "${dirs[@]/%//}"
+	if ! warm_plan_load "${KPB_FAST_OBJS[@]}"; then
+		fast_members_ask "$log"
+		warm_plan_save
+	fi
 	mv "$log.errors" "$log"
 	KPB_FAST_GOALS=()
 	for o in "${KPB_FAST_OBJS[@]}"; do
@@ -264,6 +267,23 @@ fast_members() {
 		exit 3
 	}
 	KPB_FAST_OBJS=("${keep[@]}")
+}
+
+# fast_members_ask LOG: kbuild's answers for KPB_FAST_OBJS (see
+# fast_members).
+fast_members_ask() {
+	local log=$1 o dirs=()
+	# Without its object, the dry run prints the commands that make it.
+	rm -f "${KPB_FAST_OBJS[@]/#/$KPB_OBJ/}"
+	members_dump "$log" "${KPB_FAST_OBJS[@]}"
+	# Objects kbuild builds from another directory's Makefile.
+	for o in "${KPB_FAST_OBJS[@]}"; do
+		[ -n "${KPB_FAST_KIND[$o]:-}" ] && continue
+		makefile_dirs "$o" >"$KPB_SCRATCH/dirs" ||
+			die "searching $KPB_SRC's Makefiles for $o failed"
+		mapfile -t -O "${#dirs[@]}" dirs <"$KPB_SCRATCH/dirs"
+	done
+	[ "${#dirs[@]}" -eq 0 ] || members_dump "$log" "${dirs[@]/%//}"
 }
 
 # members_dump LOG GOAL...: make's dry-run dump for GOALs, read into
@@ -295,6 +315,7 @@ members_dump() {
 		*.o) echo "$obj $kind $obj" ;;
 		esac
 	done)
+	warm_recipes_read "$log" "$@"
 	# The dump is large: only make's complaints are kept.
 	grep -E '\*\*\*|[Ee]rror' "$log" >>"$log.errors" || [ $? -eq 1 ]
 	: >"$log"
@@ -338,6 +359,10 @@ makefile_dirs() {
 fast_compile() {
 	local label=$1 dest=$2 rc=0 o
 	local log=$KPB_SCRATCH/build-$label.log
+	if warm_recipes; then
+		warm_compile "$label" "$dest"
+		return
+	fi
 	rm -f "${KPB_FAST_OBJS[@]/#/$KPB_OBJ/}"
 	kmake "$log" "${KPB_FAST_GOALS[@]}" || rc=$?
 	for o in "${KPB_FAST_OBJS[@]}"; do

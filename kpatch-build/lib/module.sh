@@ -168,11 +168,18 @@ objtool_sections_strip() {
 
 # module_build: link the livepatch module with kbuild, then write the klp
 # relocations; the result is $KPB_SCRATCH/module/klp/livepatch-$KPB_NAME.ko.
+# kbuild links it in the object tree's module/, always the same directory,
+# so that what does not change from run to run (livepatch-main.o, the
+# .mod.o when modpost writes the same .mod.c, .module-common.o) is not
+# compiled again: kbuild's own rules decide, from each file's time and
+# command line; the directory is then copied to the scratch directory.
 module_build() {
-	local dir=$KPB_SCRATCH/module mod=livepatch-$KPB_NAME log=$KPB_SCRATCH/module.log
+	local dir=$KPB_BUILD_DIR/module mod=livepatch-$KPB_NAME log=$KPB_SCRATCH/module.log f
 	mkdir -p "$dir"
-	cp "$KPB_KMOD/livepatch-main.c" "$KPB_KMOD/livepatch-api.h" \
-		"$KPB_KMOD/livepatch-format.h" "$KPB_KMOD/livepatch.lds" "$dir/"
+	for f in livepatch-main.c livepatch-api.h livepatch-format.h livepatch.lds; do
+		cmp -s "$KPB_KMOD/$f" "$dir/$f" || cp "$KPB_KMOD/$f" "$dir/$f"
+	done
+	rm -f "$dir/$mod.ko" "$dir/$mod.o"
 	log_cmd "${KPB_CROSS}ld" -r -o "$dir/lp-diff.o" "${KPB_DIFFS[@]}"
 	"${KPB_CROSS}ld" -r -o "$dir/lp-diff.o" "${KPB_DIFFS[@]}" 2>"$log" || {
 		tail_log "$log"
@@ -193,13 +200,18 @@ module_build() {
 	# the CRCs of what it exports (#SYMVER lines); the diff objects export
 	# nothing.
 	echo "savedcmd_lp-diff.o := ld -r -o lp-diff.o (kpatch-build's diff objects)" >"$dir/.lp-diff.o.cmd"
-	cat >"$dir/Kbuild" <<-KBUILD
+	cat >"$dir/Kbuild.new" <<-KBUILD
 	# Written by kpatch-build.
 	obj-m := $mod.o
 	$mod-y := livepatch-main.o lp-diff.o
 	ccflags-y := -DLP_REPLACE=$KPB_REPLACE -I\$(src)
 	ldflags-y := -T \$(src)/livepatch.lds
 	KBUILD
+	if cmp -s "$dir/Kbuild.new" "$dir/Kbuild"; then
+		rm -f "$dir/Kbuild.new"
+	else
+		mv "$dir/Kbuild.new" "$dir/Kbuild"
+	fi
 	# The placeholders of the klp relocations (see create-klp-module) are
 	# undefined symbols no one exports: tell modpost they are vmlinux's,
 	# so it neither fails nor makes the module depend on a patched module.
@@ -214,6 +226,10 @@ module_build() {
 		tail_log "$log"
 		die "building the livepatch module failed; log: $log"
 	}
+	[ -f "$dir/$mod.ko" ] || die "building the livepatch module left no $mod.ko; log: $log"
+	rm -rf "$KPB_SCRATCH/module"
+	cp -a "$dir" "$KPB_SCRATCH/module"
+	dir=$KPB_SCRATCH/module
 	# objtool writes the module's return, call and ORC tables; a warning
 	# means it gave up on them and the kernel would run unpatched thunks.
 	# Not a problem: the address of a new function GCC gave no ENDBR (a

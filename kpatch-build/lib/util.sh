@@ -97,3 +97,21 @@ tail_log() {
 indent() {
 	sed 's/^/    /'
 }
+
+# distcc_setup CROSS: with DISTCC_HOSTS set and no CC, compile through
+# distcc (CC="distcc CROSSgcc", exported for make and kpatch-build).
+# KPB_DISTCC_JOBS: when CC runs distcc, the compiles its hosts take at
+# once (distcc -j: each host's limit, summed), else empty.
+distcc_setup() {
+	local w
+	KPB_DISTCC_JOBS=
+	if [ -z "${CC:-}" ] && [ -n "${DISTCC_HOSTS:-}" ] && command -v distcc >/dev/null; then
+		export CC="distcc ${1}gcc"
+	fi
+	for w in ${CC:-}; do
+		[ "${w##*/}" = distcc ] || continue
+		KPB_DISTCC_JOBS=$(distcc -j 2>/dev/null) || KPB_DISTCC_JOBS=
+		[[ $KPB_DISTCC_JOBS =~ ^[1-9][0-9]*$ ]] || KPB_DISTCC_JOBS=
+		break
+	done
+}

@@ -36,6 +36,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/share/kpatch-ng/lib/source.sh
 	./opt/kp/share/kpatch-ng/lib/triage.sh
 	./opt/kp/share/kpatch-ng/lib/util.sh
+	./opt/kp/share/kpatch-ng/lib/warm.sh
 	EOF
 	test_cmp expect actual
 '

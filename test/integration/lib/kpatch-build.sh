@@ -203,3 +203,45 @@ corpus_patches() {
 		corpus_story "$name"
 	done
 }
+
+# kpb_private DIR: runs of kpbp on a tree and a cache of their own, under
+# DIR: a hard-linked copy of the test kernel's source (kpatch-build puts
+# a patched file in place by renaming a new file over it and restores it
+# into that new file, so the shared tree is never written) and an empty
+# kpatch-build cache.  Other runs on the shared tree neither wait for
+# these nor change what they find.
+kpb_private() {
+	KPB_PRIVATE=$1
+	mkdir -p "$KPB_PRIVATE/cache"
+	[ -d "$KPB_PRIVATE/src" ] || cp -al "$KERNEL_SRC" "$KPB_PRIVATE/src"
+}
+
+# kpbp NAME ARGS...: kpatch-build -d on kpb_private's tree and cache (as
+# kpb: output in $SCRATCH/NAME.log, the module in $SCRATCH/NAME/); its
+# exit status; KPBP_DEBUG: its debug directory.
+kpbp() {
+	local name=$1 rc=0
+	shift
+	mkdir -p "$SCRATCH/$name"
+	mkdir -p "$KPB_PRIVATE/tmp"
+	TMPDIR=$KPB_PRIVATE/tmp KPATCH_NG_CACHE=$KPB_PRIVATE/cache "$KPB_BIN" -s "$KPB_PRIVATE/src" -c "$KERNEL_BUILD/.config" \
+		-v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH/$name" -d "$@" >"$SCRATCH/$name.log" 2>&1 || rc=$?
+	# shellcheck disable=SC2034 # for the test files
+	KPBP_DEBUG=$(sed -n 's/^kpatch-build: debug directory (intermediates, commands.log, logs): //p' "$SCRATCH/$name.log")
+	return "$rc"
+}
+
+# same_build A B: two kpbp runs' debug directories hold the same original
+# and patched objects, and their modules are the same, byte for byte.
+same_build() {
+	local a=$1 b=$2 o n=0
+	while read -r o; do
+		cmp "$a/$o" "$b/$o" || die "$o differs between $a and $b"
+		n=$((n + 1))
+	done < <(cd "$a" && find orig patched -name '*.o' | sort)
+	[ "$n" -gt 0 ] || die "no objects in $a"
+	[ "$(cd "$a" && find orig patched -name '*.o' | sort)" = "$(cd "$b" && find orig patched -name '*.o' | sort)" ] ||
+		die "$a and $b hold other objects"
+	cmp "$a"/module/klp/livepatch-*.ko "$b"/module/klp/livepatch-*.ko
+	echo "same: $n objects and the module"
+}

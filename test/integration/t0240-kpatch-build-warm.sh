@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# t0240-kpatch-build-warm: what a fast-path run takes over from the runs
+# before it (kpatch-build/lib/warm.sh) changes no byte: the objects it
+# compiles by running kbuild's recipes itself, and those it takes from its
+# object cache, are kbuild's, and so is the module; a warm run skips the
+# prepare and compiles only the patched side; a second patch to a file
+# compiles only its patched side; a change to the tree prepares again.
+# On the test kernel, on a tree and a cache of its own (kpb_private).
+# `check` calls the functions below, which shellcheck cannot see.
+# shellcheck disable=SC2317
+# shellcheck source-path=SCRIPTDIR source=lib/test-lib.sh
+. "$(dirname "$0")/lib/test-lib.sh"
+# shellcheck source=lib/kpatch-build.sh
+. "$BENCH_ROOT/lib/kpatch-build.sh"
+
+# Three objects: two of vmlinux, one of a module.
+PATCH_A=$PATCHES/011-vmlinux-and-modules.patch
+OBJS_A='fs/binfmt_misc.o fs/proc/consoles.o kernel/configs.o'
+# Each of them twice, sorted, as compiled lists them.
+TWICE_A='fs/binfmt_misc.o fs/binfmt_misc.o fs/proc/consoles.o fs/proc/consoles.o kernel/configs.o kernel/configs.o '
+
+# compiled DEBUG: the objects a run compiled (kbuild's "CC" lines, which
+# its recipes print however they run), sorted, each followed by a space.
+compiled() {
+	cat "$1"/build-original.log "$1"/build-patched.log 2>/dev/null |
+		awk '$1 == "CC" { print $NF }' | sort | tr '\n' ' '
+}
+
+# by_kbuild DEBUG: the objects make was asked to build (not the dry run).
+by_kbuild() {
+	grep '^make ' "$1/commands.log" | grep -v -- ' -n -p ' | grep -oE ' [^ =]+\.o' | sort | tr -d ' ' | tr '\n' ' '
+}
+
+reference() {
+	KPATCH_NG_WARM=0 kpbp ref "$PATCH_A" || { cat "$SCRATCH/ref.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/ref.log"
+	REF=$KPBP_DEBUG
+	echo "$REF" >"$SCRATCH/ref.dir"
+	# kbuild compiled them, original and patched: make with the objects
+	# as its goals (not the dry run).
+	[ "$(by_kbuild "$REF")" = "$TWICE_A" ] || die "kbuild compiled: $(by_kbuild "$REF")"
+	[ "$(compiled "$REF")" = "$TWICE_A" ]
+}
+
+first_warm() {
+	REF=$(cat "$SCRATCH/ref.dir")
+	kpbp first "$PATCH_A" || { cat "$SCRATCH/first.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/first.log"
+	# The prepare the reference run made holds: not made again.
+	! grep -q 'modules_prepare' "$KPBP_DEBUG/commands.log" || die "prepared again"
+	# Each object twice, original and patched, by its recipe; no make.
+	[ "$(compiled "$KPBP_DEBUG")" = "$TWICE_A" ] || die "compiled: $(compiled "$KPBP_DEBUG")"
+	[ -z "$(by_kbuild "$KPBP_DEBUG")" ] || die "kbuild compiled: $(by_kbuild "$KPBP_DEBUG")"
+	if grep -q 'from the cache' "$SCRATCH/first.log"; then die "an original from the cache"; fi
+	same_build "$REF" "$KPBP_DEBUG"
+}
+
+again_warm() {
+	REF=$(cat "$SCRATCH/ref.dir")
+	kpbp again "$PATCH_A" || { cat "$SCRATCH/again.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/again.log"
+	grep -qx "kpatch-build: original objects from the cache: $OBJS_A" "$SCRATCH/again.log"
+	! grep -q 'modules_prepare\|^make .* -n -p' "$KPBP_DEBUG/commands.log" ||
+		die "prepared again, or asked kbuild again"
+	[ "$(compiled "$KPBP_DEBUG")" = "$OBJS_A " ] || die "compiled: $(compiled "$KPBP_DEBUG")"
+	[ -z "$(by_kbuild "$KPBP_DEBUG")" ] || die "kbuild compiled: $(by_kbuild "$KPBP_DEBUG")"
+	# kbuild kept the module template's objects: only the link ran.
+	! grep -q 'CC \[M\] .*livepatch-main.o' "$KPBP_DEBUG/module.log" || die "livepatch-main.o compiled again"
+	same_build "$REF" "$KPBP_DEBUG"
+}
+
+# 012 patches binfmt_misc.c (whose original the cache holds) and loadavg.c.
+second_patch() {
+	kpbp second "$PATCHES/012-callbacks.patch" || { cat "$SCRATCH/second.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/second.log"
+	grep -qx "kpatch-build: original objects from the cache: fs/binfmt_misc.o" "$SCRATCH/second.log"
+	# build_utility.c includes kernel/sched/loadavg.c: a name 012's
+	# fs/proc/loadavg.c shares, so compiled too (and found the same).
+	[ "$(compiled "$KPBP_DEBUG")" = "fs/binfmt_misc.o fs/proc/loadavg.o fs/proc/loadavg.o kernel/sched/build_utility.o kernel/sched/build_utility.o " ] ||
+		die "compiled: $(compiled "$KPBP_DEBUG")"
+	KPATCH_NG_WARM=0 kpbp second-ref "$PATCHES/012-callbacks.patch" ||
+		{ cat "$SCRATCH/second-ref.log"; die "kpatch-build failed"; }
+	same_build "$KPBP_DEBUG" "$(sed -n 's/^kpatch-build: debug directory (intermediates, commands.log, logs): //p' "$SCRATCH/second.log")"
+}
+
+# A file added to the tree (a new entry of fs/proc/): it could be an
+# include anything finds first; the tree is prepared and compiled again.
+tree_changed() {
+	: >"$KPB_PRIVATE/src/fs/proc/kpng-new.h"
+	kpbp changed "$PATCH_A" || { cat "$SCRATCH/changed.log"; die "kpatch-build failed"; }
+	rm -f "$KPB_PRIVATE/src/fs/proc/kpng-new.h"
+	cat "$SCRATCH/changed.log"
+	grep -q 'modules_prepare' "$KPBP_DEBUG/commands.log" || die "not prepared again"
+	if grep -q 'from the cache' "$SCRATCH/changed.log"; then die "an original from the cache"; fi
+	same_build "$(cat "$SCRATCH/ref.dir")" "$KPBP_DEBUG"
+}
+
+kpb_private "$SCRATCH/private"
+check 'kbuild compiles the reference (KPATCH_NG_WARM=0)' reference
+check 'kbuild'"'"'s recipes run directly: the same objects and module, no prepare' first_warm
+check 'again: originals from the cache, the patched side alone compiled, the same bytes' again_warm
+check 'a second patch to a cached file: its patched side alone compiled, the same bytes' second_patch
+check 'a file added to the tree: prepared and compiled again' tree_changed
+test_done
