@@ -14,7 +14,7 @@ test_description='create-diff-object: bytes no sized symbol covers are their twi
 # show as exit 0 with "changed function: g" (gaps.c, review2 g1 g2 g4 b1 m1).
 # shellcheck disable=SC2034 # read by the test bodies
 PAIRS="refuse-unsized-zeroed refuse-unsized-zeroed-aligned refuse-unsized-shrunk
-	refuse-nobits-resized refuse-named-string"
+	refuse-nobits-resized refuse-named-string refuse-label-after-new"
 
 # refused_as PAIR: PAIR is refused with exactly the text on stdin.
 refused_as() {
@@ -24,7 +24,10 @@ refused_as() {
 }
 
 test_expect_success 'setup: the fixture pairs' '
-	cdo_pairs x86_64 $PAIRS
+	cdo_pairs x86_64 $PAIRS named-string-kept unsized-table-kept &&
+	printf "%s\n" "extern int printk(const char *, ...);" \
+		"int lp_init(void) { return printk(\"lp\"); }" >mod.c &&
+	kernel_cc x86_64 mod.c mod.o
 '
 
 test_expect_success 'the objects: labels of size 0, the sections as the fixtures say' '
@@ -77,8 +80,47 @@ test_expect_success 'strings: the text of a string its own symbol names changed'
 	EOF
 '
 
+test_expect_success 'strings: a named string kept, the function using it changed: carried, nothing refused' '
+	test_expect_code 0 cdo named-string-kept.x86_64 &&
+	echo "changed function: f (size)" >expect &&
+	test_cmp expect named-string-kept.x86_64/stdout &&
+	test_file_empty named-string-kept.x86_64/stderr
+'
+
+test_expect_success 'a new sized a before the kernel'"'"'s label mark: the loop bound &a[4] is mark'"'"'s place too, refused' '
+	symbols refuse-label-after-new.x86_64/patched.o a mark >actual &&
+	cat >expect <<-\EOF &&
+	Y a LOCAL OBJECT .data..read_mostly off=0 size=16
+	Y mark LOCAL NOTYPE .data..read_mostly off=0x10 size=0
+	EOF
+	test_cmp expect actual &&
+	refused_as refuse-label-after-new <<-\EOF
+	create-diff-object: error: patched.o: f+0x38: R_X86_64_32S to .data..read_mostly+0x10 reaches both the end of a and the start of mark, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (a carried, mark the running kernel'"'"'s); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it
+	EOF
+'
+
+# check-module named a reference through the section to a named asm label
+# "no symbol there", refusing the module that reaches the kernel's label.
+test_expect_success 'check-module: references to the kernel'"'"'s msg, tbl and tbl_end, labels of size 0, check' '
+	test_expect_code 0 cdo unsized-table-kept.x86_64 &&
+	echo "changed function: f (relocation)" >expect &&
+	test_cmp expect unsized-table-kept.x86_64/stdout &&
+	for p in named-string-kept unsized-table-kept; do
+		cdo_module_checks "$p" &&
+		readelf -rW "$p.ko" |
+			awk "\$3 ~ /^R_X86/ && \$5 ~ /klp.sym/ { print \$5, \$6, \$7 }" || return 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	.klp.sym.vmlinux.msg,0 + 0
+	.klp.sym.vmlinux.tbl,0 + 0
+	.klp.sym.vmlinux.tbl_end,0 + 0
+	.klp.sym.vmlinux.tbl_end,0 + 0
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'every pair diffed against itself: no change (exit 3), nothing refused' '
-	cdo_self_unchanged $PAIRS
+	cdo_self_unchanged $PAIRS named-string-kept unsized-table-kept
 '
 
 test_done
