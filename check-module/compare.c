@@ -69,7 +69,10 @@ static struct symbol *ending_at(struct section *sec, int64_t off)
 	return s && s->offset + s->size == (uint64_t)off ? s : NULL;
 }
 
-/* The FUNC or OBJECT symbol of @sec starting at @off (of size 0 too), or NULL. */
+static bool is_label(const struct symbol *s);
+
+/* The FUNC or OBJECT symbol of @sec starting at @off (of size 0 too), or a
+ * named asm label there ("mark:"), or NULL. */
 static struct symbol *starting_at(struct section *sec, int64_t off)
 {
 	struct symbol *s = kelf_find_symbol_containing(sec, off);
@@ -77,12 +80,13 @@ static struct symbol *starting_at(struct section *sec, int64_t off)
 	if (s && s->offset == (uint64_t)off && is_func_or_object(s))
 		return s;
 	s = kelf_find_symbol_by_offset(sec, off);
-	return s && is_func_or_object(s) ? s : NULL;
+	return s && (is_func_or_object(s) || (s->type == STT_NOTYPE && !is_label(s))) ? s : NULL;
 }
 
 /*
  * How a place is named: by the symbol holding it, else one of size 0 there
- * (lockdep's "static struct lock_class_key __key" without CONFIG_LOCKDEP),
+ * (lockdep's "static struct lock_class_key __key" without CONFIG_LOCKDEP,
+ * a named asm label),
  * else the one ending there (ANY); or only by the symbol ending there
  * (END) or starting there (START), for a place that is both (boundary()).
  */
@@ -102,7 +106,8 @@ static struct symbol *symbol_at(struct section *sec, int64_t off, enum naming ho
 	s = kelf_find_symbol_containing(sec, off);
 	if (!s) {
 		s = kelf_find_symbol_by_offset(sec, off);
-		if (s && (s->size || !is_func_or_object(s)))
+		if (s && (s->size || (!is_func_or_object(s) &&
+				      (s->type != STT_NOTYPE || is_label(s)))))
 			s = NULL;
 	}
 	return s ? s : ending_at(sec, off);
@@ -110,13 +115,16 @@ static struct symbol *symbol_at(struct section *sec, int64_t off, enum naming ho
 
 /*
  * Is @s a label, standing for its section's place as a section symbol
- * would: a local without type or size that the assembler kept (.LC5, a
- * constant of a module object's .rodata.cst2)?
+ * would: an assembler-local one (.LC5, a constant of a module object's
+ * .rodata.cst2) or an ARM mapping symbol ($x, $d.3)?  A named asm label
+ * ("msg:", "tbl_end:") names its place, as create-diff-object names it.
  */
 static bool is_label(const struct symbol *s)
 {
 	return s->type == STT_SECTION ||
-	       (s->type == STT_NOTYPE && s->bind == STB_LOCAL && !s->size);
+	       (s->type == STT_NOTYPE && s->bind == STB_LOCAL && !s->size &&
+		((s->name[0] == '.' && s->name[1] == 'L') ||
+		 (s->name[0] == '$' && s->name[1] && (!s->name[2] || s->name[2] == '.'))));
 }
 
 /*

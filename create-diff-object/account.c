@@ -23,7 +23,7 @@
  * or changed is refused.  Bytes of a section with symbols that no sized
  * function or object covers (asm data or a stub without .size, symbols of
  * size 0) must be the same as in the original object, found from the
- * symbol before them; only alignment fill may differ (account_gaps()).
+ * symbol before them; only alignment fill may differ (gaps.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,7 +176,7 @@ static int account_symbol(struct cdo *cdo, struct symbol *p)
 		     why ? why : "it would be left out; an object that registers itself through its section (a table the kernel walks) cannot be livepatched, anything else must be used from changed code");
 }
 
-static bool is_bookkeeping(const struct section *sec)
+bool cdo_is_bookkeeping(const struct section *sec)
 {
 	switch (sec->sh.sh_type) {
 	case SHT_NULL: case SHT_SYMTAB: case SHT_STRTAB: case SHT_RELA:
@@ -188,7 +188,7 @@ static bool is_bookkeeping(const struct section *sec)
 
 /* A special section or the companion of one (.orc_unwind): its entries
  * are accounted by special-sections/. */
-static bool is_special(const struct cdo *cdo, const struct section *sec)
+bool cdo_is_special_section(const struct cdo *cdo, const struct section *sec)
 {
 	const struct special_section *ss;
 
@@ -215,137 +215,6 @@ static int account_section(struct cdo *cdo, struct section *p)
 		return 0;
 	return error("%s: %s: %s section that nothing refers to and that has no symbols: kpatch-ng cannot tell what it is for; if the difference does not matter, mark it with KPATCH_IGNORE_SECTION",
 		     cdo->patched->path, p->name, o ? "changed" : "new");
-}
-
-/* A sized function or object's range, for account_gaps(). */
-struct cover {
-	size_t sec;		/* section index */
-	uint64_t lo, hi;
-	struct symbol *sym;
-};
-
-static int cmp_cover(const void *a, const void *b)
-{
-	const struct cover *x = a, *y = b;
-
-	if (x->sec != y->sec)
-		return x->sec < y->sec ? -1 : 1;
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->hi < y->hi ? -1 : x->hi > y->hi;
-}
-
-/*
- * Is [@lo, @hi) of @sec fill: without relocations, zeros (data), or zeros
- * and nops (code, decoded), and either shorter than the section's
- * alignment or, in code, right before the function @next starts (the NOPs
- * -fpatchable-function-entry=N,N writes in front of each function for
- * CONFIG_CALL_PADDING, which objtool names __pfx_ only in some builds)?
- */
-static bool is_fill(const struct cdo *cdo, struct section *sec, uint64_t lo, uint64_t hi,
-		    const struct symbol *next)
-{
-	bool code = sec->sh.sh_flags & SHF_EXECINSTR;
-	struct arch_insn insn;
-	uint64_t q;
-
-	if ((hi - lo >= (sec->sh.sh_addralign ? sec->sh.sh_addralign : 1) &&
-	     !(code && next && next->type == STT_FUNC && next->offset == hi)) ||
-	    cdo_is_relocated(cdo, sec, lo, hi - lo))
-		return false;
-	for (q = lo; q < hi; ) {
-		if (!sec->data[q]) {
-			q++;
-			continue;
-		}
-		if (!code || arch_decode(cdo->arch, sec->data + q, hi - q, &insn) || !insn.nop)
-			return false;
-		q += insn.len;
-	}
-	return true;
-}
-
-/*
- * The bytes [@lo, @hi) of @p that no sized function or object covers,
- * after @before (NULL: from the section's start), before @next (NULL: to
- * the section's end): the same bytes and
- * relocations at the same distance after its twin (or from the start of
- * the twin section), or alignment fill; else refused.
- */
-static int account_gap(struct cdo *cdo, struct section *p, struct symbol *before,
-		       uint64_t lo, uint64_t hi, const struct symbol *next)
-{
-	struct section *o = sec_twin(p);
-	struct symbol *ob = before ? sym_twin(before) : NULL;
-	uint64_t olo;
-
-	if (is_fill(cdo, p, lo, hi, next))
-		return 0;
-	if (o && o->data && o->sh.sh_type == p->sh.sh_type &&
-	    (!before || (ob && ob->sec == o))) {
-		olo = before ? ob->offset + ob->size + (lo - before->offset - before->size) : lo;
-		if (olo <= o->size && hi - lo <= o->size - olo &&
-		    cdo_same_range(cdo, o, olo, p, lo, hi - lo))
-			return 0;
-	}
-	return error("%s: %s+%#lx..%#lx: %s bytes that no sized function or object covers (asm data or code without .size, a symbol of size 0%s%s): kpatch-ng cannot tell what they belong to, and the livepatch would leave the change out; give them a symbol with a .size, or keep them as they are",
-		     cdo->patched->path, p->name, (unsigned long)lo, (unsigned long)hi,
-		     o ? "changed" : "new", before ? "; after " : "", before ? before->name : "");
-}
-
-/*
- * Every byte of each section of the patched object that names something
- * (a symbol other than its section's) is covered by a sized function or
- * object, which account_symbol() accounts, or is accounted here.
- */
-static int account_gaps(struct cdo *cdo)
-{
-	struct kelf *kelf = cdo->patched;
-	bool *named = xcalloc(kelf->nr_sections + 1, sizeof(*named));
-	struct cover *c = NULL;
-	size_t n = 0, alloc = 0, i = 0;
-	struct section *sec;
-	struct symbol *s;
-	int ret = 0;
-
-	for_each_symbol(kelf, s) {
-		if (!s->sec || s->type == STT_SECTION || s->type == STT_FILE ||
-		    cdo_is_local_label(s) || cdo_is_mapping_symbol(s))
-			continue;
-		named[s->sec->index] = true;
-		if (is_object_symbol(s) && s->size) {
-			ALLOC_GROW(c, n + 1, alloc);
-			c[n++] = (struct cover){ s->sec->index, s->offset, s->offset + s->size, s };
-		}
-	}
-	if (n)
-		qsort(c, n, sizeof(*c), cmp_cover);
-	for_each_section(kelf, sec) {
-		struct symbol *before = NULL;
-		uint64_t at = 0;
-
-		while (i < n && c[i].sec < sec->index)
-			i++;
-		/* Strings are compared by their text, wherever they are. */
-		if (!named[sec->index] || !sec->data || sec->sh.sh_type == SHT_NOBITS ||
-		    (sec->sh.sh_flags & SHF_STRINGS) ||
-		    !(sec->sh.sh_flags & SHF_ALLOC) || is_bookkeeping(sec) ||
-		    cdo_is_ignored_section(sec) || is_special(cdo, sec))
-			continue;
-		for (; i < n && c[i].sec == sec->index; i++) {
-			if (c[i].lo > at && account_gap(cdo, sec, before, at, c[i].lo, c[i].sym))
-				ret = -1;
-			if (c[i].hi > at) {
-				at = c[i].hi;
-				before = c[i].sym;
-			}
-		}
-		if (sec->size > at && account_gap(cdo, sec, before, at, sec->size, NULL))
-			ret = -1;
-	}
-	free(c);
-	free(named);
-	return ret;
 }
 
 int cdo_account(struct cdo *cdo)
@@ -379,13 +248,13 @@ int cdo_account(struct cdo *cdo)
 				reached[rel->sym->sec->index] = true;
 	}
 	for_each_section(kelf, sec) {
-		if (is_bookkeeping(sec) || named[sec->index] || reached[sec->index] ||
-		    cdo_is_ignored_section(sec) || is_special(cdo, sec))
+		if (cdo_is_bookkeeping(sec) || named[sec->index] || reached[sec->index] ||
+		    cdo_is_ignored_section(sec) || cdo_is_special_section(cdo, sec))
 			continue;
 		if (account_section(cdo, sec))
 			ret = -1;
 	}
-	if (account_gaps(cdo))
+	if (cdo_account_gaps(cdo))
 		ret = -1;
 	free(named);
 	free(reached);

@@ -296,6 +296,15 @@ const char *cdo_class_refusal(const struct section *sec);
  */
 bool cdo_is_ignored_section(const struct section *sec);
 int cdo_account(struct cdo *cdo);
+/* Symbol tables, relocations, groups: sections about the others. */
+bool cdo_is_bookkeeping(const struct section *sec);
+/* A special section or the companion of one: special-sections/ accounts it. */
+bool cdo_is_special_section(const struct cdo *cdo, const struct section *sec);
+/*
+ * gaps.c: the bytes of the patched object that no sized function or
+ * object covers are their twins' (cdo_account()); -1 after an error.
+ */
+int cdo_account_gaps(struct cdo *cdo);
 
 /*
  * shared.c: the new globals of the livepatch's objects (-g FILE: one name a

@@ -245,7 +245,11 @@ static struct symbol *ending_at(struct section *sec, int64_t off)
 	       s : NULL;
 }
 
-/* The function or object of @sec starting at @off (of size 0 too), or NULL. */
+/*
+ * The function or object of @sec starting at @off (of size 0 too), or
+ * NULL; or an asm label without a type there ("mark: .long 0" after a sized
+ * object), which names the place as well.
+ */
 static struct symbol *starting_at(struct section *sec, int64_t off)
 {
 	struct symbol *s = kelf_find_symbol_containing(sec, off);
@@ -253,6 +257,8 @@ static struct symbol *starting_at(struct section *sec, int64_t off)
 	if (s && s->offset == (uint64_t)off && is_object_symbol(s))
 		return s;
 	s = kelf_find_symbol_by_offset(sec, off);
+	if (s && s->type == STT_NOTYPE && !cdo_is_local_label(s) && !cdo_is_mapping_symbol(s))
+		return s;
 	return s && is_object_symbol(s) ? s : NULL;
 }
 

@@ -25,15 +25,6 @@ reloc_is() {
 	test_cmp expect actual
 }
 
-# module_checks PAIR: PAIR.ko, the module of the x86_64 pair's diff object
-# and mod.o, passes check-module (its summary in PAIR.ko.stdout).
-module_checks() {
-	ld -r -z noexecstack -o "$1.lp.ko" "$1.x86_64/out.o" mod.o &&
-	create-klp-module "$1.lp.ko" "$1.ko" >/dev/null &&
-	check-module -a -T mod.o "$1.ko" vmlinux "$1.x86_64/orig.o" "$1.x86_64/patched.o" \
-		"$1.x86_64/out.o" >"$1.ko.stdout"
-}
-
 test_expect_success 'setup: the fixture pairs and the template object' '
 	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref one-past-end-call \
 		one-past-end-prefix &&
@@ -93,7 +84,7 @@ test_expect_success 'dereferenced: "shown++" writes where limits ends, so it is 
 	0000000000000039 R_X86_64_32S .klp.sym.vmlinux.limits,0 + 24
 	EOF
 	test_cmp expect actual &&
-	module_checks one-past-end-deref &&
+	cdo_module_checks one-past-end-deref &&
 	grep -c "^check-module: [0-9]* relocations checked (2 klp, " one-past-end-deref.ko.stdout >count &&
 	echo 1 | test_cmp - count
 '
@@ -116,7 +107,7 @@ test_expect_success 'code: use()'"'"'s call and pass()'"'"'s pointer reach the s
 	echo ".sched.text off=0" >expect &&
 	test_cmp expect actual &&
 	reloc_is one-past-end-call.x86_64/out.o .text.use 0xe "R .text.use+0xe R_X86_64_PC32 .sched.text -4" &&
-	module_checks one-past-end-call
+	cdo_module_checks one-past-end-call
 '
 
 test_expect_success 'a prefix: the end of __pfx_handler is handler'"'"'s start, no boundary' '
@@ -135,7 +126,7 @@ test_expect_success 'a prefix: the end of __pfx_handler is handler'"'"'s start, 
 		awk "\$3 == \"handler\" { print \$3, \$6, \$7 }" >actual &&
 	echo "handler .sched.text off=0x10" >expect &&
 	test_cmp expect actual &&
-	module_checks one-past-end-prefix
+	cdo_module_checks one-past-end-prefix
 '
 
 # arm64 computes the bound from limits'"'"' address (add x22, x19, #40): no
