@@ -25,22 +25,12 @@
 # shellcheck source-path=SCRIPTDIR
 set -o errexit -o errtrace -o nounset -o pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-lib=$here/../integration/lib
-# shellcheck source=../integration/lib/common.sh
-. "$lib/common.sh"
-# shellcheck source=../integration/lib/arch.sh
-. "$lib/arch.sh"
-# shellcheck source=../integration/lib/kernel.sh
-. "$lib/kernel.sh"
+# shellcheck source=bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
 # shellcheck source=../integration/lib/initramfs.sh
 . "$lib/initramfs.sh"
 # shellcheck source=../integration/lib/vm.sh
 . "$lib/vm.sh"
-# shellcheck source=../integration/lib/debian.sh
-. "$lib/debian.sh"
-# shellcheck source=../integration/lib/debian-apt.sh
-. "$lib/debian-apt.sh"
 # shellcheck source=../integration/lib/debian-update.sh
 . "$lib/debian-update.sh"
 bench_strict_mode
