@@ -241,6 +241,33 @@ static int account_string(struct cdo *cdo, const struct symbol *p)
 		     cdo->patched->path, p->name, o ? "changed" : "new", p->sec->name);
 }
 
+/*
+ * Is @sec, whose points are @pt[@i, @end), its twin over again: the same
+ * type, length, bytes and relocations, and every symbol that has a twin
+ * at the twin's offset?  Then no byte of it changed, whatever symbols
+ * without a twin name in it: the labels the compiler numbers by
+ * __COUNTER__ and __LINE__ (an initcall's __initcall__kmod_*), which a
+ * carried reference cannot reach in the running kernel anyway (no such
+ * name there: the lookup refuses it).
+ */
+static bool same_section(struct cdo *cdo, struct section *sec, const struct point *pt,
+			 size_t i, size_t end)
+{
+	struct section *o = sec_twin(sec);
+	const struct symbol *t;
+
+	if (!o || o->sh.sh_type != sec->sh.sh_type || o->size != sec->size ||
+	    (sec->sh.sh_type != SHT_NOBITS &&
+	     (!o->data || !sec->data || !cdo_same_range(cdo, o, 0, sec, 0, sec->size))))
+		return false;
+	for (; i < end; i++) {
+		t = pt[i].sym ? sym_twin(pt[i].sym) : NULL;
+		if (t && (t->sec != o || t->offset != pt[i].sym->offset))
+			return false;
+	}
+	return true;
+}
+
 /* The pieces of @sec whose points are @pt[@i, @end). */
 static int account_section(struct cdo *cdo, struct section *sec, const struct point *pt,
 			   size_t i, size_t end, const struct point *opt, size_t on)
@@ -248,6 +275,8 @@ static int account_section(struct cdo *cdo, struct section *sec, const struct po
 	struct piece_side p = { sec, 0, 0, NULL, NULL };
 	int ret = 0;
 
+	if (same_section(cdo, sec, pt, i, end))
+		return 0;
 	if (sec->sh.sh_flags & SHF_STRINGS) {
 		for (; i < end; i++)
 			if (is_label(pt[i].sym) && account_string(cdo, pt[i].sym))

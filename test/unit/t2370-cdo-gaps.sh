@@ -24,7 +24,7 @@ refused_as() {
 }
 
 test_expect_success 'setup: the fixture pairs' '
-	cdo_pairs x86_64 $PAIRS named-string-kept unsized-table-kept &&
+	cdo_pairs x86_64 $PAIRS named-string-kept unsized-table-kept initcall-renamed &&
 	printf "%s\n" "extern int printk(const char *, ...);" \
 		"int lp_init(void) { return printk(\"lp\"); }" >mod.c &&
 	kernel_cc x86_64 mod.c mod.o
@@ -119,8 +119,22 @@ test_expect_success 'check-module: references to the kernel'"'"'s msg, tbl and t
 	test_cmp expect actual
 '
 
+test_expect_success 'an initcall label renamed by __COUNTER__ and __LINE__, its section the same bytes: only g changed' '
+	symbols initcall-renamed.x86_64/orig.o __initcall__kmod_x__287_49_lp_init5 >actual &&
+	symbols initcall-renamed.x86_64/patched.o __initcall__kmod_x__288_51_lp_init5 >>actual &&
+	cat >expect <<-\EOF &&
+	Y __initcall__kmod_x__287_49_lp_init5 LOCAL NOTYPE .initcall5.init off=0 size=0
+	Y __initcall__kmod_x__288_51_lp_init5 LOCAL NOTYPE .initcall5.init off=0 size=0
+	EOF
+	test_cmp expect actual &&
+	test_expect_code 0 cdo initcall-renamed.x86_64 &&
+	echo "changed function: g (relocation)" >expect &&
+	test_cmp expect initcall-renamed.x86_64/stdout &&
+	test_file_empty initcall-renamed.x86_64/stderr
+'
+
 test_expect_success 'every pair diffed against itself: no change (exit 3), nothing refused' '
-	cdo_self_unchanged $PAIRS named-string-kept unsized-table-kept
+	cdo_self_unchanged $PAIRS named-string-kept unsized-table-kept initcall-renamed
 '
 
 test_done
