@@ -86,6 +86,7 @@ fast_prepare() {
 	KPB_WARM_FRESH=
 	if [ "${KPATCH_NG_WARM:-1}" != 0 ] && [ -f "$KPB_OBJ/.config" ] &&
 		cmp -s "$KPB_CONFIG" "$KPB_BUILD_DIR/config.given" && warm_fresh; then
+		echo "not prepared again: $KPB_SRC is as it was at $KPB_OBJ's last prepare (kpatch-build/lib/warm.sh)" >"$log"
 		# shellcheck disable=SC2034 # read by warm.sh
 		KPB_WARM_FRESH=1
 	else

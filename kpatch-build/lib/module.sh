@@ -138,9 +138,11 @@ arch_facts() {
 }
 
 # objtool_on_module: does kbuild run objtool on the linked module (one of
-# the arch's KPB_OBJTOOL_CONFIGS is on)?
+# the arch's KPB_OBJTOOL_CONFIGS is on)?  Its callers then read the arch's
+# KPB_ARCH_OBJTOOL_SECTIONS (arch_facts).
 objtool_on_module() {
 	local c
+	arch_facts
 	for c in $KPB_OBJTOOL_CONFIGS; do
 		grep -q "^$c=y" "$KPB_OBJ/.config" && return 0
 	done

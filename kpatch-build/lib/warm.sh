@@ -359,6 +359,7 @@ warm_compile() {
 			if [ -n "$k2" ] && [ -f "$KPB_WARM/objects/$k2.o" ]; then
 				cp "$KPB_WARM/objects/$k2.o" "$KPB_OBJ/$o"
 				cp "$KPB_WARM/objects/$k2.cmd" "$(cmd_file "$o")"
+				echo "$o: from the object cache ($KPB_WARM/objects/$k2.o)" >>"$log"
 				hits+=("$o")
 				continue
 			fi
