@@ -74,9 +74,9 @@ second_patch() {
 	kpbp second "$PATCHES/012-callbacks.patch" || { cat "$SCRATCH/second.log"; die "kpatch-build failed"; }
 	cat "$SCRATCH/second.log"
 	grep -qx "kpatch-build: original objects from the cache: fs/binfmt_misc.o" "$SCRATCH/second.log"
-	# build_utility.c includes kernel/sched/loadavg.c: a name 012's
-	# fs/proc/loadavg.c shares, so compiled too (and found the same).
-	[ "$(compiled "$KPBP_DEBUG")" = "fs/binfmt_misc.o fs/proc/loadavg.o fs/proc/loadavg.o kernel/sched/build_utility.o kernel/sched/build_utility.o " ] ||
+	# build_utility.c includes "loadavg.c", which is kernel/sched/'s (the
+	# file beside it), not 012's fs/proc/loadavg.c: not compiled.
+	[ "$(compiled "$KPBP_DEBUG")" = "fs/binfmt_misc.o fs/proc/loadavg.o fs/proc/loadavg.o " ] ||
 		die "compiled: $(compiled "$KPBP_DEBUG")"
 	KPATCH_NG_WARM=0 kpbp second-ref "$PATCHES/012-callbacks.patch" ||
 		{ cat "$SCRATCH/second-ref.log"; die "kpatch-build failed"; }
