@@ -68,6 +68,13 @@ struct arch_insn {
 	int deref_off;
 	bool page;			/* forms the 4 KiB page of an address that
 					 * other instructions complete (arm64 adrp) */
+	/*
+	 * The displacement field (disp_off) is added to a register, a base or
+	 * an index (x86's "movl b+20(,%rdi,4)" for b[i + 5]): the place it
+	 * gives need not lie in the object the instruction reaches, which can
+	 * be any object near it.
+	 */
+	bool indexed;
 };
 
 /*

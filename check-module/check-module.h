@@ -106,6 +106,36 @@ struct symbol *cm_kallsyms_find(struct cm *c, struct cm_target *t, const char *n
 const char *cm_same_symbol(const struct cm_source *src, const struct symbol *psym,
 			   const struct symbol *tsym);
 
+/* Is @s a klp symbol (.klp.sym.OBJ.NAME,POS, SHN_LIVEPATCH)? */
+bool cm_is_klp_symbol(const struct symbol *s);
+
+/* Is @s a label standing for its section's place (compare.c): a section
+ * symbol, an assembler-local label, an ARM mapping symbol? */
+bool cm_is_label(const struct symbol *s);
+
+/* The target of klp symbol .klp.sym.OBJ.NAME,POS as the livepatch core
+ * finds it: 0, or -1 after an error line (*@tsym NULL). */
+int cm_klp_target(struct cm *c, const struct symbol *s, struct cm_target **t,
+		  struct symbol **tsym, unsigned long *sympos);
+
+/* Is symbol @sym of @src carried into the module (its diff object defines it)? */
+bool cm_carried(const struct cm_source *src, const struct symbol *sym);
+
+/* Do the target's @t and a patched object's @p name the same symbol, but
+ * for GCC's numbering of static locals (calls.3, calls.4)? */
+bool cm_same_name(const char *t, const char *p);
+
+/*
+ * Module relocation @r of @msym (@at into it), @mvalue past its symbol,
+ * against patched relocation @pr of @psym in @src, @pvalue past its
+ * symbol, when the patched instruction adds a register to the place
+ * (arch_insn's indexed: "b[i + 5]"): true when it is one, after checking
+ * it (indexed.c); false to check it as any other.
+ */
+bool cm_check_indexed(struct cm *c, const struct reloc *r, struct symbol *msym, uint64_t at,
+		      int64_t mvalue, struct cm_source *src, struct symbol *psym,
+		      const struct reloc *pr, int64_t pvalue);
+
 /* Match the module's file blocks with the sources (sources.c). */
 void cm_map_files(struct cm *c);
 

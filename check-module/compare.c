@@ -22,7 +22,7 @@
 
 #define PFX "__pfx_"
 
-static bool is_klp_symbol(const struct symbol *s)
+bool cm_is_klp_symbol(const struct symbol *s)
 {
 	return !s->sec && s->shndx == SHN_LIVEPATCH;
 }
@@ -69,7 +69,6 @@ static struct symbol *ending_at(struct section *sec, int64_t off)
 	return s && s->offset + s->size == (uint64_t)off ? s : NULL;
 }
 
-static bool is_label(const struct symbol *s);
 
 /* The FUNC or OBJECT symbol of @sec starting at @off (of size 0 too), or a
  * named asm label there ("mark:"), or NULL. */
@@ -80,7 +79,7 @@ static struct symbol *starting_at(struct section *sec, int64_t off)
 	if (s && s->offset == (uint64_t)off && is_func_or_object(s))
 		return s;
 	s = kelf_find_symbol_by_offset(sec, off);
-	return s && (is_func_or_object(s) || (s->type == STT_NOTYPE && !is_label(s))) ? s : NULL;
+	return s && (is_func_or_object(s) || (s->type == STT_NOTYPE && !cm_is_label(s))) ? s : NULL;
 }
 
 /*
@@ -107,7 +106,7 @@ static struct symbol *symbol_at(struct section *sec, int64_t off, enum naming ho
 	if (!s) {
 		s = kelf_find_symbol_by_offset(sec, off);
 		if (s && (s->size || (!is_func_or_object(s) &&
-				      (s->type != STT_NOTYPE || is_label(s)))))
+				      (s->type != STT_NOTYPE || cm_is_label(s)))))
 			s = NULL;
 	}
 	return s ? s : ending_at(sec, off);
@@ -119,7 +118,7 @@ static struct symbol *symbol_at(struct section *sec, int64_t off, enum naming ho
  * .rodata.cst2) or an ARM mapping symbol ($x, $d.3)?  A named asm label
  * ("msg:", "tbl_end:") names its place, as create-diff-object names it.
  */
-static bool is_label(const struct symbol *s)
+bool cm_is_label(const struct symbol *s)
 {
 	return s->type == STT_SECTION ||
 	       (s->type == STT_NOTYPE && s->bind == STB_LOCAL && !s->size &&
@@ -162,7 +161,7 @@ static struct symbol *name_place(struct symbol *s, int64_t value, enum naming ho
 	struct symbol *n;
 
 	*secoff = (int64_t)s->offset + value;
-	if (!is_label(s) &&
+	if (!cm_is_label(s) &&
 	    (how == ANY ? value >= 0 && (uint64_t)value <= s->size :
 	     how == END ? s->size && (uint64_t)value == s->size : value == 0)) {
 		*off = value;
@@ -179,9 +178,8 @@ static struct symbol *name_place(struct symbol *s, int64_t value, enum naming ho
 	return n;
 }
 
-/* The target of klp symbol .klp.sym.OBJ.NAME,POS; *@tsym NULL after an error. */
-static int klp_target(struct cm *c, const struct symbol *s, struct cm_target **t,
-		      struct symbol **tsym, unsigned long *sympos)
+int cm_klp_target(struct cm *c, const struct symbol *s, struct cm_target **t,
+		  struct symbol **tsym, unsigned long *sympos)
 {
 	static const char prefix[] = ".klp.sym.";
 	const char *p = s->name + sizeof(prefix) - 1, *dot, *comma;
@@ -292,11 +290,11 @@ static int module_place(struct cm *c, const struct reloc *r, int64_t value, enum
 
 	memset(pl, 0, sizeof(*pl));
 	pl->off = value;
-	if (is_klp_symbol(s)) {
+	if (cm_is_klp_symbol(s)) {
 		struct symbol *t;
 
 		pl->where = CM_KERNEL;
-		if (klp_target(c, s, &pl->target, &t, &pl->sympos))
+		if (cm_klp_target(c, s, &pl->target, &t, &pl->sympos))
 			return -1;
 		n = name_place(t, value, how, &pl->off, &secoff);
 		pl->tsym = n ? n : t;
@@ -452,8 +450,7 @@ static const char *same_anonymous(struct cm *c, const struct cm_place *m,
 	return NULL;
 }
 
-/* Is symbol @sym of @src carried into the module (its diff object defines it)? */
-static bool carried(const struct cm_source *src, const struct symbol *sym)
+bool cm_carried(const struct cm_source *src, const struct symbol *sym)
 {
 	const struct symbol *s;
 
@@ -472,7 +469,7 @@ static bool carried(const struct cm_source *src, const struct symbol *sym)
  * differently (calls.4): the number does not count, cm_same_symbol()
  * checks the rest.
  */
-static bool same_name(const char *t, const char *p)
+bool cm_same_name(const char *t, const char *p)
 {
 	const char *dt = strrchr(t, '.'), *dp = strrchr(p, '.');
 
@@ -510,7 +507,7 @@ const char *cm_same_place_depth(struct cm *c, const struct cm_place *m,
 	} else if (m->where == CM_SYMBOL) {
 		if (p->where != CM_SYMBOL || m->sym != p->sym)
 			return "different symbols";
-	} else if (!same_name(m->name, p->name)) {
+	} else if (!cm_same_name(m->name, p->name)) {
 		return "different symbols";
 	}
 	if (m->off != p->off)
@@ -518,7 +515,7 @@ const char *cm_same_place_depth(struct cm *c, const struct cm_place *m,
 	if (m->where == CM_SYMBOL)
 		return NULL;
 	/* The module reaches the running kernel's symbol. */
-	if (p->sym && p->sym->type == STT_OBJECT && carried(p->src, p->sym))
+	if (p->sym && p->sym->type == STT_OBJECT && cm_carried(p->src, p->sym))
 		return "the patched object's data is carried in the module, which reaches the running kernel's instead";
 	if (m->tsym && (why = cm_same_symbol(p->src, p->sym, m->tsym)))
 		return why;
@@ -629,7 +626,7 @@ static bool boundary(const struct cm *c, struct symbol *psym, const struct reloc
 	struct symbol *e, *b;
 	int64_t off;
 
-	if (!pr->sym || !pr->sym->sec || !is_label(pr->sym))
+	if (!pr->sym || !pr->sym->sec || !cm_is_label(pr->sym))
 		return false;
 	/* A table's entries are pointed at by where they start (__dyndbg). */
 	for (ss = c->arch->special; ss && ss->name; ss++)
@@ -699,7 +696,7 @@ static void check_reloc(struct cm *c, const struct reloc *r, struct symbol *msym
 	}
 	if (!src->diff)
 		c->nr_template++;
-	else if (is_klp_symbol(r->sym))
+	else if (cm_is_klp_symbol(r->sym))
 		c->nr_klp++;
 	pr = at < psym->size ? kelf_find_reloc_at(psym->sec, psym->offset + at) : NULL;
 	if (!pr && runtime_const_place(c, src, psym, at, &p)) {
@@ -749,6 +746,8 @@ static void check_reloc(struct cm *c, const struct reloc *r, struct symbol *msym
 		c->nr_errors++;
 		return;
 	}
+	if (cm_check_indexed(c, r, msym, at, r->addend + mbias, src, psym, pr, pr->addend + pbias))
+		return;
 	cm_source_place(src, pr, pr->addend + pbias, &p);
 	if (boundary(c, psym, pr, pr->addend + pbias)) {
 		int64_t off = (int64_t)pr->sym->offset + pr->addend + pbias;

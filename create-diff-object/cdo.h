@@ -84,6 +84,9 @@ struct rel_info {
 	bool deref;			/* on the field giving the address of memory its
 					 * instruction reads or writes (arch_insn) */
 	bool page;			/* in an instruction forming an address's page */
+	bool indexed;			/* on a displacement added to a register
+					 * (arch_insn): the place need not lie in
+					 * the object reached */
 	unsigned char to_end;		/* bytes from the field to the end of its
 					 * instruction, when the field counts from
 					 * there (x86_64); 0: the addend is exact */
@@ -320,6 +323,22 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path);
 
 /* --arch-info NAME|ELF (arch-info.c): print arch_print_info(); 0 or EXIT_ERROR. */
 int cdo_arch_info(const char *what);
+
+/*
+ * Is @rel, through a section symbol, on a displacement its instruction adds
+ * a register to (rel_info's indexed: "b[i + 5]")?  Its place need not lie
+ * in the object it reaches (targets.c).
+ */
+bool cdo_reloc_indexed(const struct reloc *rel);
+
+/*
+ * The sized function or object of @sec holding place @where, else the one
+ * ending last before it, else the first; NULL when @sec has none.  Their
+ * count in *@nr.  For an indexed place (cdo_reloc_indexed()) any of them
+ * may be the one reached; cdo_refuse_carried() refuses one whose section
+ * holds several unless they all keep their distances in the kernel.
+ */
+struct symbol *cdo_indexed_object(struct section *sec, int64_t where, size_t *nr);
 
 /*
  * The symbol (and offset inside it) a relocation points at, seeing through

@@ -92,7 +92,13 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 		return NULL;
 	/* "addl $5, b(%rip)": .data..read_mostly - 1 + 5 is b at 4 (targets.c) */
 	where += rel->addend;
-	if (where >= 0) {
+	/* "b[i + 5]" is .bss.b + 0x14(,%rdi,4), past b: the register brings
+	 * it back (cdo_refuse_carried() refuses what cannot be known). */
+	if (cdo_reloc_indexed(rel)) {
+		size_t nr;
+
+		t = cdo_indexed_object(sym->sec, where, &nr);
+	} else if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t && rel->sec->priv && sec_info(rel->sec)->call_sites &&
 		    is_text_section(sym->sec))

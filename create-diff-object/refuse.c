@@ -202,26 +202,104 @@ static int refuse_boundaries(struct cdo *cdo, struct symbol *p)
 	return ret;
 }
 
+/*
+ * Why the objects of @sec do not keep, in the running kernel, the
+ * distances they have in the patched object, naming one, or NULL: each is
+ * the running kernel's and at the offset its twin has in the original
+ * object's one section.  Any of them may be the one an indexed access
+ * reaches (cdo_indexed_object()).
+ */
+static const char *moved_object(struct section *sec, char *buf, size_t size)
+{
+	struct symbol **syms;
+	struct section *osec = NULL;
+	size_t n, i;
+
+	syms = kelf_section_symbols(sec, &n);
+	for (i = 0; i < n; i++) {
+		struct symbol *s = syms[i], *o;
+
+		if (!is_object_symbol(s) || !s->size)
+			continue;
+		o = sym_twin(s);
+		if (is_carried(s))
+			snprintf(buf, size, "the livepatch carries %s", s->name);
+		else if (!o)
+			snprintf(buf, size, "%s is new", s->name);
+		else if ((osec && o->sec != osec) || o->offset != s->offset)
+			snprintf(buf, size, "%s is not where the running kernel has it", s->name);
+		else {
+			osec = o->sec;
+			continue;
+		}
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * References of carried function @p whose instruction adds a register to
+ * the place (cdo_reloc_indexed(): "b[i + 5]" is .bss + 0x14(,%rdi,4), past
+ * b, in whatever follows it).  The object reached cannot be told from the
+ * place: with one object in the section it is that one; with several, the
+ * reference is right whichever it is only when all keep their distances in
+ * the running kernel.
+ */
+static int refuse_indexed(struct cdo *cdo, struct symbol *p)
+{
+	struct reloc **rels;
+	size_t n, i, nr;
+	int ret = 0;
+	char why[512];
+
+	if (p->type != STT_FUNC || !p->sec->rela)
+		return 0;
+	rels = kelf_relocs_in_range(p->sec, p->offset, p->offset + p->size, &n);
+	for (i = 0; i < n; i++) {
+		struct section *sec;
+		int64_t where;
+
+		if (!cdo_reloc_indexed(rels[i]))
+			continue;
+		sec = rels[i]->sym->sec;
+		where = cdo_reloc_offset(cdo, rels[i]);
+		if (!cdo_indexed_object(sec, where, &nr) || nr < 2 || !moved_object(sec, why, sizeof(why)))
+			continue;
+		ret = error("%s: %s+%#lx: %s to %s%c%#lx adds a register to the place (an indexed access, \"a[i + 5]\"), so which of the %zu variables of %s it reaches cannot be known, and they do not keep their distances in the livepatch (%s); give the new or changed variable a section of its own (no __read_mostly or other section attribute) or make it global",
+			    cdo->patched->path, p->name, (unsigned long)(rels[i]->offset - p->offset),
+			    arch_reloc_name(cdo->arch, rels[i]->type), sec->name, where < 0 ? '-' : '+',
+			    (unsigned long)(where < 0 ? -where : where), nr,
+			    sec->name, why);
+	}
+	return ret;
+}
+
+/* Does @f's section hold another function? */
+static bool shares_section(struct symbol *f)
+{
+	struct symbol **syms;
+	size_t n, i;
+
+	syms = kelf_section_symbols(f->sec, &n);
+	for (i = 0; i < n; i++)
+		if (syms[i] != f && syms[i]->type == STT_FUNC)
+			return true;
+	return false;
+}
+
 int cdo_refuse_carried(struct cdo *cdo)
 {
-	struct symbol *f, *other;
+	struct symbol *f;
 	int ret = 0;
 
 	for_each_symbol(cdo->patched, f) {
-		bool shared = false;
-
 		if (!is_object_symbol(f) || !sym_info(f)->include)
 			continue;
 		if (refuse_boundaries(cdo, f))
 			ret = -1;
-		if (f->type != STT_FUNC)
-			continue;
-		for_each_symbol(cdo->patched, other)
-			if (other != f && other->type == STT_FUNC && other->sec == f->sec) {
-				shared = true;
-				break;
-			}
-		if (shared && refuse_sibling_branch(cdo, f))
+		if (refuse_indexed(cdo, f))
+			ret = -1;
+		if (f->type == STT_FUNC && shares_section(f) && refuse_sibling_branch(cdo, f))
 			ret = -1;
 	}
 	return ret;

@@ -26,6 +26,7 @@
  * know, or not on its PC-relative field, is refused: its target cannot be
  * known.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -151,6 +152,7 @@ static void note_access(struct walk *w, const struct arch_reloc *ar, const struc
 		    (field == w->insn.disp_off ? ar->width == w->insn.disp_len :
 		     ar->width == w->insn.imm_len);
 	ri->page = w->insn.page;
+	ri->indexed = w->insn.indexed && field == w->insn.disp_off;
 }
 
 /* Decode the instruction of each relocation of @rela. */
@@ -319,4 +321,32 @@ bool cdo_reloc_boundary(const struct cdo *cdo, const struct reloc *rel, struct s
 		return false;
 	}
 	return true;
+}
+
+bool cdo_reloc_indexed(const struct reloc *rel)
+{
+	const struct rel_info *ri = rel->priv;
+
+	return ri && ri->indexed && rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec;
+}
+
+struct symbol *cdo_indexed_object(struct section *sec, int64_t where, size_t *nr)
+{
+	struct symbol **syms, *before = NULL, *first = NULL;
+	size_t n, i;
+
+	*nr = 0;
+	syms = kelf_section_symbols(sec, &n);
+	for (i = 0; i < n; i++) {
+		struct symbol *s = syms[i];
+
+		if (!is_object_symbol(s) || !s->size)
+			continue;
+		++*nr;
+		if (!first)
+			first = s;
+		if ((int64_t)s->offset <= where && (!before || s->offset + s->size > before->offset + before->size))
+			before = s;
+	}
+	return before ? before : first;
 }

@@ -186,6 +186,13 @@ struct symbol *kelf_find_symbol_containing(struct section *sec, uint64_t offset)
 	return NULL;
 }
 
+struct symbol **kelf_section_symbols(struct section *sec, size_t *count)
+{
+	ensure_symbol_index(sec);
+	*count = sec->nr_by_offset;
+	return sec->by_offset;
+}
+
 static int cmp_reloc_offset(const void *a, const void *b)
 {
 	const struct reloc *x = *(struct reloc * const *)a;

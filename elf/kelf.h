@@ -192,6 +192,13 @@ struct symbol *kelf_find_symbol_by_offset(struct section *sec, uint64_t offset);
  * contains @offset (the innermost when several do), or NULL. */
 struct symbol *kelf_find_symbol_containing(struct section *sec, uint64_t offset);
 
+/*
+ * The defined non-section, non-file symbols of @sec, sorted by offset
+ * (larger first at one offset): returns a pointer to the first and stores
+ * their count in *@count.  Valid until symbols are added or moved.
+ */
+struct symbol **kelf_section_symbols(struct section *sec, size_t *count);
+
 /* The relocation at exactly @offset of section @base, or NULL. */
 struct reloc *kelf_find_reloc_at(struct section *base, uint64_t offset);
 

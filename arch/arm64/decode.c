@@ -67,6 +67,9 @@ int arm64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn
 	insn->disp_off = insn->imm_off = -1;
 	insn->disp_len = insn->imm_len = 0;
 	insn->pcrel = insn->branch = insn->page = insn->stop = false;
+	/* A64 adds registers in a separate instruction (ldr w0, [x1, x0, lsl 2]
+	 * after the adrp/add pair): no field of a relocation is indexed. */
+	insn->indexed = false;
 	insn->deref_off = -1;
 	insn->nop = word == 0xd503201f;		/* nop (hint #0) */
 	for (c = arm64_classes; c->what; c++) {

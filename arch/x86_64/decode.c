@@ -73,6 +73,7 @@ static int decode_extra(const unsigned char *code, size_t avail, struct arch_ins
 		insn->disp_off = insn->imm_off = -1;
 		insn->disp_len = insn->imm_len = 0;
 		insn->pcrel = insn->branch = insn->stop = insn->nop = insn->page = false;
+		insn->indexed = false;
 		insn->deref_off = -1;
 		return 0;
 	}
@@ -115,6 +116,32 @@ static bool derefs_disp(const ZydisDecoder *d, const ZydisDecoderContext *ctx,
 	return false;
 }
 
+/*
+ * Does the address of @in's memory operand (an access or lea's AGEN) add a
+ * register to its 32-bit displacement: a base other than RIP, or an index
+ * ("movl b+20(,%rdi,4), %eax" for b[i + 5])?  Only operands with a 32-bit
+ * displacement that is not RIP-relative can carry a relocation and a
+ * register; the rest are not decoded for it.
+ */
+static bool adds_register(const ZydisDecoder *d, const ZydisDecoderContext *ctx,
+			  const ZydisDecodedInstruction *in)
+{
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	unsigned int i;
+
+	if (in->raw.disp.size != 32 || rip_relative(in) ||
+	    !ZYAN_SUCCESS(ZydisDecoderDecodeOperands(d, ctx, in, ops, in->operand_count)))
+		return false;
+	for (i = 0; i < in->operand_count; i++)
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+		    (ops[i].mem.type == ZYDIS_MEMOP_TYPE_MEM || ops[i].mem.type == ZYDIS_MEMOP_TYPE_AGEN ||
+		     ops[i].mem.type == ZYDIS_MEMOP_TYPE_VSIB) &&
+		    ((ops[i].mem.base != ZYDIS_REGISTER_NONE && ops[i].mem.base != ZYDIS_REGISTER_RIP) ||
+		     ops[i].mem.index != ZYDIS_REGISTER_NONE))
+			return true;
+	return false;
+}
+
 int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *insn)
 {
 	const ZydisDecoder *d = decoder();
@@ -134,6 +161,7 @@ int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *ins
 	insn->imm_len = 0;
 	insn->pcrel = false;
 	insn->page = false;
+	insn->indexed = false;
 	insn->deref_off = -1;
 	insn->branch = in.meta.category == ZYDIS_CATEGORY_CALL ||
 		       in.meta.category == ZYDIS_CATEGORY_COND_BR ||
@@ -157,6 +185,7 @@ int x86_64_decode(const unsigned char *code, size_t avail, struct arch_insn *ins
 		end = in.raw.disp.offset + in.raw.disp.size / 8;
 		if (derefs_disp(d, &ctx, &in))
 			insn->deref_off = insn->disp_off;
+		insn->indexed = adds_register(d, &ctx, &in);
 	}
 	/*
 	 * At most one immediate is a field a relocation fills; ENTER's two

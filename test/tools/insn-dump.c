@@ -8,7 +8,7 @@
  *	insn-dump --at SECTION OFF FILE	the instruction holding byte OFF
  *	insn-dump --sweep FILE...	every function of each file: counts
  *
- * Instructions: I <section>+<hex> len=<n> disp=<off>/<len>|- imm=<off>/<len>|- [pcrel] [branch] [nop]
+ * Instructions: I <section>+<hex> len=<n> disp=<off>/<len>|- imm=<off>/<len>|- [pcrel] [branch] [stop] [nop] [indexed]
  * Relocations:  R <section>+<hex> <type> insn=+<hex>/<len> field=disp|imm end-field=<n>
  *               (FAIL: ... when the relocation lands on no field of the
  *               decoded instruction, or in no instruction)
@@ -41,8 +41,8 @@ static void print_insn(const struct section *sec, uint64_t at, const struct arch
 		printf(" imm=%d/%u", in->imm_off, in->imm_len);
 	else
 		printf(" imm=-");
-	printf("%s%s%s%s\n", in->pcrel ? " pcrel" : "", in->branch ? " branch" : "",
-	       in->stop ? " stop" : "", in->nop ? " nop" : "");
+	printf("%s%s%s%s%s\n", in->pcrel ? " pcrel" : "", in->branch ? " branch" : "",
+	       in->stop ? " stop" : "", in->nop ? " nop" : "", in->indexed ? " indexed" : "");
 }
 
 static int dump_section(const struct arch *arch, const struct section *sec)

@@ -248,6 +248,14 @@ relocs() {
 	kelf-dump -r "$1" | awk -v p="R $2+" 'index($0, p) == 1'
 }
 
+# reloc_is OBJ SECTION OFFSET LINE: OBJ's relocation at SECTION+OFFSET is
+# exactly LINE (kelf-dump's "R SECTION+OFF TYPE SYMBOL ADDEND").
+reloc_is() {
+	relocs "$1" "$2" | grep "^R $2+$3 " >actual &&
+	echo "$4" >expect &&
+	test_cmp expect actual
+}
+
 # section OBJ NAME: the kelf-dump line of section NAME, without the index.
 section() {
 	kelf-dump -S "$1" | awk -v n="$2" '$3 == n' | sed -e 's/^S [0-9]* /S /'

@@ -17,14 +17,6 @@ test_description='a place where one variable ends and the next starts: refused u
 # known.  Before, both charged it to the variable starting there: the
 # module's loop ran from the kernel's limits to the livepatch's shown.
 
-# reloc_is OBJ SECTION OFFSET LINE: OBJ's relocation at SECTION+OFFSET is
-# exactly LINE (kelf-dump's "R SECTION+OFF TYPE SYMBOL ADDEND").
-reloc_is() {
-	relocs "$1" "$2" | grep "^R $2+$3 " >actual &&
-	echo "$4" >expect &&
-	test_cmp expect actual
-}
-
 test_expect_success 'setup: the fixture pairs and the template object' '
 	cdo_pairs x86_64 refuse-one-past-end one-past-end-kept one-past-end-deref one-past-end-call \
 		one-past-end-prefix &&

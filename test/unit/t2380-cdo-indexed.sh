@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Test bodies are single-quoted text that test_expect_success evals
+# (SC2016), calling helpers shellcheck cannot see being called (SC2317).
+# shellcheck disable=SC2016,SC2317
+test_description='an indexed access (b[i + 5]) whose place lies in a neighbour: right whichever object it reaches, or refused'
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=fixtures/cdo/pairs.sh
+. "$FIXTURES/cdo/pairs.sh"
+
+# "b[i + 5]" compiles to "movl .data..read_mostly+0x14(,%rdi,4), %eax":
+# the index register brings the place back into b, so the place says
+# nothing of the object reached.  Before, create-diff-object (and
+# check-module, by the same rule) charged it to the symbol holding the
+# place: a new x there made the module read the livepatch's x for the
+# kernel's b; past the end of a section of its own (.bss.b + 0x14) it
+# wrote a relocation to an empty copy of .bss.b.  Now the decoder says
+# which displacements are indexed (arch_insn's indexed), the differ names
+# the one object of a section, or refuses a section of several whose
+# objects do not all keep their distances in the running kernel
+# (refuse.c), and check-module checks the same on its own against the
+# target (check-module/indexed.c).
+
+test_expect_success 'setup: the fixture pairs and the template object' '
+	cdo_pairs x86_64 indexed-kept refuse-indexed-new refuse-indexed-removed indexed-own &&
+	printf "%s\n" "extern int printk(const char *, ...);" \
+		"int lp_init(void) { return printk(\"lp\"); }" >mod.c &&
+	kernel_cc x86_64 mod.c mod.o
+'
+
+test_expect_success 'the decoder: a displacement added to a base or an index register is indexed, RIP-relative and absolute ones are not' '
+	cat >x.s <<-\EOF &&
+	movl x+20(,%rdi,4), %eax
+	leaq x+20(,%rdi,4), %rax
+	movl x+20(%rax), %eax
+	movl %gs:x+20(,%rdi,4), %eax
+	movl x+20(%rip), %eax
+	movl x+20, %eax
+	movl 0x10(%rax), %eax
+	EOF
+	as -o x.o x.s &&
+	insn-dump x.o >actual &&
+	cat >expect <<-\EOF &&
+	I .text+0x0 len=7 disp=3/4 imm=- indexed
+	I .text+0x7 len=8 disp=4/4 imm=- indexed
+	I .text+0xf len=6 disp=2/4 imm=- indexed
+	I .text+0x15 len=8 disp=4/4 imm=- indexed
+	I .text+0x1d len=6 disp=2/4 imm=- pcrel
+	I .text+0x23 len=7 disp=3/4 imm=-
+	I .text+0x2a len=3 disp=2/1 imm=-
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'kept: a and b both the kernel'"'"'s, where the original has them: the place, a + 4, is as right as b + 0x14' '
+	symbols indexed-kept.x86_64/patched.o b a >actual &&
+	cat >expect <<-\EOF &&
+	Y b LOCAL OBJECT .data..read_mostly off=0 size=16
+	Y a LOCAL OBJECT .data..read_mostly off=0x10 size=16
+	EOF
+	test_cmp expect actual &&
+	reloc_is indexed-kept.x86_64/patched.o .text.show_b 0xc "R .text.show_b+0xc R_X86_64_32S .data..read_mostly +20" &&
+	test_expect_code 0 cdo indexed-kept.x86_64 &&
+	echo "changed function: show_b (relocation)" >expect &&
+	test_cmp expect indexed-kept.x86_64/stdout &&
+	test_file_empty indexed-kept.x86_64/stderr &&
+	reloc_is indexed-kept.x86_64/out.o .text.show_b 0xc "R .text.show_b+0xc R_X86_64_32S .klp.sym.vmlinux.a,0 +4" &&
+	cdo_module_checks indexed-kept
+'
+
+test_expect_success 'refused: the new x between them, carried, sits where the place is' '
+	symbols refuse-indexed-new.x86_64/patched.o b x a >actual &&
+	cat >expect <<-\EOF &&
+	Y b LOCAL OBJECT .data..read_mostly off=0 size=16
+	Y x LOCAL OBJECT .data..read_mostly off=0x10 size=16
+	Y a LOCAL OBJECT .data..read_mostly off=0x20 size=16
+	EOF
+	test_cmp expect actual &&
+	cdo_refused refuse-indexed-new.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: show_b+0xc: R_X86_64_32S to .data..read_mostly+0x14 adds a register to the place (an indexed access, "a[i + 5]"), so which of the 3 variables of .data..read_mostly it reaches cannot be known, and they do not keep their distances in the livepatch (the livepatch carries x); give the new or changed variable a section of its own (no __read_mostly or other section attribute) or make it global
+	EOF
+	test_cmp expect refuse-indexed-new.x86_64/stderr
+'
+
+test_expect_success 'refused: both the kernel'"'"'s, but a nearer b than in the running kernel (gone removed)' '
+	cdo_refused refuse-indexed-removed.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: show_b+0xc: R_X86_64_32S to .data..read_mostly+0x14 adds a register to the place (an indexed access, "a[i + 5]"), so which of the 2 variables of .data..read_mostly it reaches cannot be known, and they do not keep their distances in the livepatch (a is not where the running kernel has it); give the new or changed variable a section of its own (no __read_mostly or other section attribute) or make it global
+	EOF
+	test_cmp expect refuse-indexed-removed.x86_64/stderr
+'
+
+test_expect_success 'one object in its section: x[i + 5], past the end of .bss.x, is the livepatch'"'"'s x + 0x14' '
+	reloc_is indexed-own.x86_64/patched.o .text.show_x 0x15 "R .text.show_x+0x15 R_X86_64_32S .bss.x +20" &&
+	test_expect_code 0 cdo indexed-own.x86_64 &&
+	echo "changed function: show_x (size)" >expect &&
+	test_cmp expect indexed-own.x86_64/stdout &&
+	reloc_is indexed-own.x86_64/out.o .text.show_x 0x15 "R .text.show_x+0x15 R_X86_64_32S x +20" &&
+	cdo_module_checks indexed-own
+'
+
+test_expect_success 'one object of the kernel'"'"'s: b[i + 5] past the end of .bss.b is the kernel'"'"'s b + 0x14' '
+	mkdir past past/a past/b &&
+	printf "%s\n" "extern int printk(const char *, ...);" "static int b[4];" \
+		"int f(long i) { return printk(\"f%d\", b[i + 5]); }" "void k(void) { b[2]++; }" >past/a/past.c &&
+	sed "s/\"f%d\"/\"F%d\"/" past/a/past.c >past/b/past.c &&
+	(cd past/a && "${CDO_X86_64_CC[@]}" -o ../orig.o past.c) &&
+	(cd past/b && "${CDO_X86_64_CC[@]}" -o ../patched.o past.c) &&
+	cdo_symvers past/Module.symvers &&
+	reloc_is past/patched.o .text.f 0xc "R .text.f+0xc R_X86_64_32S .bss.b +20" &&
+	test_expect_code 0 cdo past &&
+	reloc_is past/out.o .text.f 0xc "R .text.f+0xc R_X86_64_32S .klp.sym.vmlinux.b,0 +20" &&
+	ld -r -z noexecstack -o past.lp.ko past/out.o mod.o &&
+	create-klp-module past.lp.ko past.ko >/dev/null &&
+	check-module -a -T mod.o past.ko vmlinux past/orig.o past/patched.o past/out.o >past.stdout
+'
+
+test_expect_success 'check-module: the module reaching a + 0 for the place a + 4 is refused' '
+	cp indexed-kept.ko off.ko &&
+	elf-patch off.ko rela .klp.rela.vmlinux..text.show_b 0 r_addend 0 >/dev/null &&
+	test_expect_code 1 check-module -a -T mod.o off.ko vmlinux indexed-kept.x86_64/orig.o \
+		indexed-kept.x86_64/patched.o indexed-kept.x86_64/out.o >off.stdout 2>off.stderr &&
+	cat >expect <<-\EOF &&
+	check-module: error: off.ko: show_b+0xc: R_X86_64_32S: in indexed-kept.x86_64/patched.o the instruction adds a register to .data..read_mostly+20 (an indexed access), which may reach any of the 2 objects of .data..read_mostly, and the module'"'"'s reference is right for every one of them only if it names one and they all keep their distances (the module reaches a+0, the patched object a+4): internal error, the module is wrong; not written
+	EOF
+	test_cmp expect off.stderr
+'
+
+# The target, not the original object, says where the kernel has them: a
+# kernel whose b lies 0x20 before a (gone between them), under the same
+# file name, makes the same module wrong.
+test_expect_success 'check-module: against a kernel where b is not 0x10 before a, the module is refused' '
+	mkdir moved moved/a &&
+	cp "$FIXTURES/cdo/refuse-indexed-removed/orig.c" moved/a/indexed-kept.c &&
+	(cd moved/a && "${CDO_X86_64_CC[@]}" -o ../target.o indexed-kept.c) &&
+	test_expect_code 1 check-module -a -T mod.o indexed-kept.ko vmlinux moved/target.o \
+		indexed-kept.x86_64/patched.o indexed-kept.x86_64/out.o >moved.stdout 2>moved.stderr &&
+	cat >expect <<-\EOF &&
+	check-module: error: indexed-kept.ko: show_b+0xc: R_X86_64_32S: in indexed-kept.x86_64/patched.o the instruction adds a register to .data..read_mostly+20 (an indexed access), which may reach any of the 2 objects of .data..read_mostly, and the module'"'"'s reference is right for every one of them only if it names one and they all keep their distances (the target has no b -16 bytes from a): internal error, the module is wrong; not written
+	EOF
+	test_cmp expect moved.stderr
+'
+
+test_done
