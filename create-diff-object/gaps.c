@@ -233,7 +233,7 @@ static int account_string(struct cdo *cdo, const struct symbol *p)
 {
 	const struct symbol *o = sym_twin((struct symbol *)p);
 	const char *ps = string_at(p->sec, p->offset);
-	const char *os = o && o->sec == sec_twin(p->sec) ? string_at(o->sec, o->offset) : NULL;
+	const char *os = o && o->sec && o->sec == sec_twin(p->sec) ? string_at(o->sec, o->offset) : NULL;
 
 	if (ps && os && !strcmp(ps, os))
 		return 0;

@@ -59,4 +59,23 @@ test_expect_success 'an empty relocation section: its function changed, not UB' 
 	test_cmp expect actual
 '
 
+# AFL++ (cdo-patched, seed binfmt_misc.o; found by the CI run's one
+# minute): an undefined symbol of the original, defined in the patched
+# object in a section of strings (flags and type mutated) that has no
+# twin, was read as a string of the original's NULL section in
+# account_string() (gaps.c): SIGSEGV.
+test_expect_success 'a label of a strings section whose twin has no section: refused, not a crash' '
+	d=code-change.x86_64 &&
+	cp $d/patched.o strlabel.o &&
+	elf-patch strlabel.o shdr .rela.text.caller sh_type 0x5000004 &&
+	elf-patch strlabel.o shdr .rela.text.caller sh_flags 0x5ffff &&
+	elf-patch strlabel.o sym printk st_shndx 12 &&
+	cdo_run $d $d/orig.o strlabel.o >actual &&
+	cat >expect <<-\EOF &&
+	exit 2
+	create-diff-object: error: strlabel.o: printk: changed string in .rela.text.caller that the symbol names: the running kernel keeps the original text, and the livepatch would leave the change out; use a string literal in the changed code, or keep the text as it is
+	EOF
+	test_cmp expect actual
+'
+
 test_done
