@@ -125,16 +125,30 @@ bool cm_carried(const struct cm_source *src, const struct symbol *sym);
  * for GCC's numbering of static locals (calls.3, calls.4)? */
 bool cm_same_name(const char *t, const char *p);
 
+/* Is section @name one of the arch's special sections (tables)? */
+bool cm_special_table(const struct cm *c, const char *name);
+
+/*
+ * Does the instruction holding @pr, in function @psym of a source, read
+ * or write the place its field gives (arch_insn's deref_off), or branch
+ * there?  An adrp (page) only forms the page: it does, with
+ * @follow_page, when every other relocation of @psym with the same
+ * symbol and addend is in a load or store, and there is one (compare.c).
+ */
+bool cm_reads_or_writes(const struct cm *c, struct symbol *psym, const struct reloc *pr,
+			bool follow_page);
+
 /*
  * Module relocation @r of @msym (@at into it), @mvalue past its symbol,
- * against patched relocation @pr of @psym in @src, @pvalue past its
- * symbol, when the patched instruction adds a register to the place
- * (arch_insn's indexed: "b[i + 5]"): true when it is one, after checking
- * it (indexed.c); false to check it as any other.
+ * against patched relocation @pr of code @psym in @src, @pvalue past its
+ * symbol, when @pr is loose: its instruction adds a register to the place
+ * (arch_insn's indexed: "b[i + 5]") or neither reads, writes nor branches
+ * there (a loop's end past its table): true when it is one, after
+ * checking it (loose.c); false to check it as any other.
  */
-bool cm_check_indexed(struct cm *c, const struct reloc *r, struct symbol *msym, uint64_t at,
-		      int64_t mvalue, struct cm_source *src, struct symbol *psym,
-		      const struct reloc *pr, int64_t pvalue);
+bool cm_check_loose(struct cm *c, const struct reloc *r, struct symbol *msym, uint64_t at,
+		    int64_t mvalue, struct cm_source *src, struct symbol *psym,
+		    const struct reloc *pr, int64_t pvalue);
 
 /* Match the module's file blocks with the sources (sources.c). */
 void cm_map_files(struct cm *c);

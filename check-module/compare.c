@@ -576,14 +576,19 @@ static bool runtime_const_place(const struct cm *c, struct cm_source *src,
 	return false;
 }
 
-/*
- * Does the instruction holding @pr, in function @psym of a source, read or
- * write the place its field gives (arch_insn's deref_off), or branch there?  An adrp (page)
- * only forms the page: it does when every other relocation of @psym with
- * the same symbol and addend is in a load or store, and there is one.
- */
-static bool reads_or_writes(const struct cm *c, struct symbol *psym, const struct reloc *pr,
-			    bool follow_page)
+bool cm_special_table(const struct cm *c, const char *name)
+{
+	const struct special_section *ss;
+
+	for (ss = c->arch->special; ss && ss->name; ss++)
+		if (ss->name_is_prefix ? !strncmp(name, ss->name, strlen(ss->name)) :
+		    !strcmp(name, ss->name))
+			return true;
+	return false;
+}
+
+bool cm_reads_or_writes(const struct cm *c, struct symbol *psym, const struct reloc *pr,
+			bool follow_page)
 {
 	struct section *sec = psym->sec;
 	struct arch_insn insn;
@@ -606,7 +611,7 @@ static bool reads_or_writes(const struct cm *c, struct symbol *psym, const struc
 		if (r == pr || r->sym != pr->sym || r->addend != pr->addend ||
 		    r->offset < psym->offset || r->offset >= psym->offset + psym->size)
 			continue;
-		if (!reads_or_writes(c, psym, r, false))
+		if (!cm_reads_or_writes(c, psym, r, false))
 			return false;
 		any = true;
 	}
@@ -622,17 +627,13 @@ static bool reads_or_writes(const struct cm *c, struct symbol *psym, const struc
 static bool boundary(const struct cm *c, struct symbol *psym, const struct reloc *pr,
 		     int64_t value)
 {
-	const struct special_section *ss;
 	struct symbol *e, *b;
 	int64_t off;
 
-	if (!pr->sym || !pr->sym->sec || !cm_is_label(pr->sym))
+	if (!pr->sym || !pr->sym->sec || !cm_is_label(pr->sym) ||
+	    /* a table's entries are pointed at by where they start (__dyndbg) */
+	    cm_special_table(c, pr->sym->sec->name))
 		return false;
-	/* A table's entries are pointed at by where they start (__dyndbg). */
-	for (ss = c->arch->special; ss && ss->name; ss++)
-		if (ss->name_is_prefix ? !strncmp(pr->sym->sec->name, ss->name, strlen(ss->name)) :
-		    !strcmp(pr->sym->sec->name, ss->name))
-			return false;
 	off = (int64_t)pr->sym->offset + value;
 	if (off <= 0 || (uint64_t)off > pr->sym->sec->size)
 		return false;
@@ -644,7 +645,7 @@ static bool boundary(const struct cm *c, struct symbol *psym, const struct reloc
 		return false;
 	/* Code is pointed at by where it starts (calls, function pointers). */
 	return e && b && e != b && is_func_or_object(e) && e->size && b->type != STT_FUNC &&
-	       !reads_or_writes(c, psym, pr, true);
+	       !cm_reads_or_writes(c, psym, pr, true);
 }
 
 /*
@@ -746,7 +747,7 @@ static void check_reloc(struct cm *c, const struct reloc *r, struct symbol *msym
 		c->nr_errors++;
 		return;
 	}
-	if (cm_check_indexed(c, r, msym, at, r->addend + mbias, src, psym, pr, pr->addend + pbias))
+	if (cm_check_loose(c, r, msym, at, r->addend + mbias, src, psym, pr, pr->addend + pbias))
 		return;
 	cm_source_place(src, pr, pr->addend + pbias, &p);
 	if (boundary(c, psym, pr, pr->addend + pbias)) {

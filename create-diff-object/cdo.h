@@ -325,20 +325,32 @@ int cdo_output(struct cdo *cdo, struct lookup *lookup, const char *path);
 int cdo_arch_info(const char *what);
 
 /*
- * Is @rel, through a section symbol, on a displacement its instruction adds
- * a register to (rel_info's indexed: "b[i + 5]")?  Its place need not lie
- * in the object it reaches (targets.c).
+ * Is @rel a loose reference: in code, through the section symbol of data,
+ * on a field whose instruction adds a register to it (rel_info's indexed:
+ * "b[i + 5]" is .bss + 0x14(,%rdi,4)) or neither reads nor writes there
+ * (an immediate, lea, arm64's adrp/add forming a pointer: a loop's end,
+ * "&t[N].field", may lie past t, in a gap or in the next variable)?  Its
+ * place need not lie in the variable it was computed from (targets.c).
  */
-bool cdo_reloc_indexed(const struct reloc *rel);
+bool cdo_reloc_loose(const struct cdo *cdo, const struct reloc *rel);
 
 /*
- * The sized function or object of @sec holding place @where, else the one
- * ending last before it, else the first; NULL when @sec has none.  Their
- * count in *@nr.  For an indexed place (cdo_reloc_indexed()) any of them
- * may be the one reached; cdo_refuse_carried() refuses one whose section
- * holds several unless they all keep their distances in the kernel.
+ * Of the sized functions and objects and named asm labels of @sec (the
+ * places a loose reference may mean: cdo_loose_candidate()), the one
+ * holding place @where, else the last starting at or before it, else the
+ * first; NULL when @sec has none.  Their count in *@nr.
+ * cdo_refuse_loose() refuses a loose reference to a section of several
+ * unless they all keep their distances in the running kernel.
  */
-struct symbol *cdo_indexed_object(struct section *sec, int64_t where, size_t *nr);
+struct symbol *cdo_loose_object(struct section *sec, int64_t where, size_t *nr);
+bool cdo_loose_candidate(const struct symbol *s);
+
+/*
+ * After special_include(): an error for each loose reference of carried
+ * code to a section whose objects do not all keep their distances in
+ * the livepatch; 0 or -1 (refuse.c).
+ */
+int cdo_refuse_loose(struct cdo *cdo);
 
 /*
  * The symbol (and offset inside it) a relocation points at, seeing through

@@ -92,12 +92,13 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 		return NULL;
 	/* "addl $5, b(%rip)": .data..read_mostly - 1 + 5 is b at 4 (targets.c) */
 	where += rel->addend;
-	/* "b[i + 5]" is .bss.b + 0x14(,%rdi,4), past b: the register brings
-	 * it back (cdo_refuse_carried() refuses what cannot be known). */
-	if (cdo_reloc_indexed(rel)) {
+	/* "b[i + 5]" is .bss.b + 0x14(,%rdi,4), past b, and a loop's end
+	 * may lie past its table: cdo_refuse_loose() refuses what cannot be
+	 * known. */
+	if (cdo_reloc_loose(cdo, rel)) {
 		size_t nr;
 
-		t = cdo_indexed_object(sym->sec, where, &nr);
+		t = cdo_loose_object(sym->sec, where, &nr);
 	} else if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t && rel->sec->priv && sec_info(rel->sec)->call_sites &&

@@ -129,7 +129,7 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 		return EXIT_ERROR;
 	/* Placed in the target when the first local is resolved. */
 	lookup_set_object(cdo->lookup, cdo->orig, tree_path);
-	ret = special_include(cdo) ? EXIT_REFUSED : 0;
+	ret = special_include(cdo) || cdo_refuse_loose(cdo) ? EXIT_REFUSED : 0;
 	if (!ret) {
 		report(cdo);
 		ret = cdo_output(cdo, cdo->lookup, output) ? EXIT_ERROR : EXIT_DIFF;

@@ -203,11 +203,10 @@ static int refuse_boundaries(struct cdo *cdo, struct symbol *p)
 }
 
 /*
- * Why the objects of @sec do not keep, in the running kernel, the
- * distances they have in the patched object, naming one, or NULL: each is
- * the running kernel's and at the offset its twin has in the original
- * object's one section.  Any of them may be the one an indexed access
- * reaches (cdo_indexed_object()).
+ * Why the candidates of @sec (cdo_loose_candidate()) do not keep, in the
+ * livepatch, the distances they have in the patched object, naming one,
+ * into @buf; NULL when they do: each is the running kernel's, at the
+ * offset its twin has in the original object's one section.
  */
 static const char *moved_object(struct section *sec, char *buf, size_t size)
 {
@@ -219,12 +218,12 @@ static const char *moved_object(struct section *sec, char *buf, size_t size)
 	for (i = 0; i < n; i++) {
 		struct symbol *s = syms[i], *o;
 
-		if (!is_object_symbol(s) || !s->size)
+		if (!cdo_loose_candidate(s))
 			continue;
 		o = sym_twin(s);
 		if (is_carried(s))
 			snprintf(buf, size, "the livepatch carries %s", s->name);
-		else if (!o)
+		else if (!o || !o->sec)
 			snprintf(buf, size, "%s is new", s->name);
 		else if ((osec && o->sec != osec) || o->offset != s->offset)
 			snprintf(buf, size, "%s is not where the running kernel has it", s->name);
@@ -237,39 +236,73 @@ static const char *moved_object(struct section *sec, char *buf, size_t size)
 	return NULL;
 }
 
-/*
- * References of carried function @p whose instruction adds a register to
- * the place (cdo_reloc_indexed(): "b[i + 5]" is .bss + 0x14(,%rdi,4), past
- * b, in whatever follows it).  The object reached cannot be told from the
- * place: with one object in the section it is that one; with several, the
- * reference is right whichever it is only when all keep their distances in
- * the running kernel.
- */
-static int refuse_indexed(struct cdo *cdo, struct symbol *p)
+/* Is byte @off of code section @sec carried: its function, its piece of
+ * shared code (.altinstr_replacement), or the whole section? */
+static bool carried_code(struct cdo *cdo, struct section *sec, uint64_t off)
 {
-	struct reloc **rels;
-	size_t n, i, nr;
+	struct symbol *f = kelf_find_symbol_containing(sec, off);
+	struct piece *pc;
+
+	if (f && f->type == STT_FUNC)
+		return is_carried(f);
+	pc = cdo_piece_at(cdo, sec, (int64_t)off);
+	if (pc)
+		return pc->include;
+	return sec->priv && sec_info(sec)->include;
+}
+
+/* "func+0x1a", or "SECTION+0x3" outside functions, into @buf. */
+static const char *code_place(struct section *sec, uint64_t off, char *buf, size_t size)
+{
+	struct symbol *f = kelf_find_symbol_containing(sec, off);
+
+	if (f && f->type == STT_FUNC)
+		snprintf(buf, size, "%s+%#lx", f->name, (unsigned long)(off - f->offset));
+	else
+		snprintf(buf, size, "%s+%#lx", sec->name, (unsigned long)off);
+	return buf;
+}
+
+/*
+ * Loose references of carried code (cdo_reloc_loose(): "b[i + 5]" is
+ * .bss + 0x14(,%rdi,4), past b; a loop over t[i].field ends at
+ * &t[N].field, past t, in a gap or in what follows).  The variable the
+ * place was computed from cannot be told from it: with one in the
+ * section it is that one; with several, the reference is right whichever
+ * it is only when all keep their distances in the running kernel.
+ */
+int cdo_refuse_loose(struct cdo *cdo)
+{
+	struct section *rela;
 	int ret = 0;
-	char why[512];
 
-	if (p->type != STT_FUNC || !p->sec->rela)
-		return 0;
-	rels = kelf_relocs_in_range(p->sec, p->offset, p->offset + p->size, &n);
-	for (i = 0; i < n; i++) {
-		struct section *sec;
-		int64_t where;
+	for_each_section(cdo->patched, rela) {
+		struct section *sec = rela->base;
+		struct reloc *r;
 
-		if (!cdo_reloc_indexed(rels[i]))
+		if (!is_rela_section(rela) || !sec || sec->rela != rela || !is_text_section(sec))
 			continue;
-		sec = rels[i]->sym->sec;
-		where = cdo_reloc_offset(cdo, rels[i]);
-		if (!cdo_indexed_object(sec, where, &nr) || nr < 2 || !moved_object(sec, why, sizeof(why)))
-			continue;
-		ret = error("%s: %s+%#lx: %s to %s%c%#lx adds a register to the place (an indexed access, \"a[i + 5]\"), so which of the %zu variables of %s it reaches cannot be known, and they do not keep their distances in the livepatch (%s); give the new or changed variable a section of its own (no __read_mostly or other section attribute) or make it global",
-			    cdo->patched->path, p->name, (unsigned long)(rels[i]->offset - p->offset),
-			    arch_reloc_name(cdo->arch, rels[i]->type), sec->name, where < 0 ? '-' : '+',
-			    (unsigned long)(where < 0 ? -where : where), nr,
-			    sec->name, why);
+		for_each_reloc(rela, r) {
+			char why[512], at[512];
+			const struct rel_info *ri = r->priv;
+			struct section *to;
+			int64_t where;
+			size_t nr;
+
+			if (!cdo_reloc_loose(cdo, r) || !carried_code(cdo, sec, r->offset))
+				continue;
+			to = r->sym->sec;
+			where = cdo_reloc_offset(cdo, r);
+			if (!cdo_loose_object(to, where, &nr) || nr < 2 ||
+			    !moved_object(to, why, sizeof(why)))
+				continue;
+			ret = error("%s: %s: %s to %s%c%#lx: the instruction %s, so the place need not lie in the variable it was computed from (an index's or a loop bound's offset: \"a[i + 5]\", \"&t[N].field\"); which of the %zu variables of %s that is cannot be known, and they do not keep their distances in the livepatch (%s); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of %s as the running kernel has them",
+				    cdo->patched->path, code_place(sec, r->offset, at, sizeof(at)),
+				    arch_reloc_name(cdo->arch, r->type), to->name, where < 0 ? '-' : '+',
+				    (unsigned long)(where < 0 ? -where : where),
+				    ri && ri->indexed ? "adds a register to it" : "does not read or write there",
+				    nr, to->name, why, to->name);
+		}
 	}
 	return ret;
 }
@@ -296,8 +329,6 @@ int cdo_refuse_carried(struct cdo *cdo)
 		if (!is_object_symbol(f) || !sym_info(f)->include)
 			continue;
 		if (refuse_boundaries(cdo, f))
-			ret = -1;
-		if (refuse_indexed(cdo, f))
 			ret = -1;
 		if (f->type == STT_FUNC && shares_section(f) && refuse_sibling_branch(cdo, f))
 			ret = -1;

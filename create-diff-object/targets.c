@@ -31,6 +31,7 @@
 #include <stdlib.h>
 
 #include "cdo.h"
+#include "../special-sections/special.h"
 #include "../util/util.h"
 
 /* The decoder walking through a section's code, one instruction ahead. */
@@ -323,30 +324,37 @@ bool cdo_reloc_boundary(const struct cdo *cdo, const struct reloc *rel, struct s
 	return true;
 }
 
-bool cdo_reloc_indexed(const struct reloc *rel)
+bool cdo_reloc_loose(const struct cdo *cdo, const struct reloc *rel)
 {
 	const struct rel_info *ri = rel->priv;
+	const struct symbol *sym = rel->sym;
 
-	return ri && ri->indexed && rel->sym && rel->sym->type == STT_SECTION && rel->sym->sec;
+	if (!ri || !sym || sym->type != STT_SECTION || !sym->sec ||
+	    (sym->sec->sh.sh_flags & SHF_EXECINSTR) || !rel->sec->base ||
+	    !is_text_section(rel->sec->base) ||
+	    /* a table's entries are pointed at by where they start
+	     * (__dyndbg descriptors passed to __dynamic_pr_debug()) */
+	    special_find(cdo, sym->sec->name))
+		return false;
+	return ri->indexed || !derefs(rel);
 }
 
-struct symbol *cdo_indexed_object(struct section *sec, int64_t where, size_t *nr)
+/* Does @s stand for a place of its section a loose reference may mean? */
+static bool is_candidate(const struct symbol *s)
 {
-	struct symbol **syms, *before = NULL, *first = NULL;
-	size_t n, i;
+	if (is_object_symbol(s) && s->size)
+		return true;
+	/* a named asm label ("tbl:"), not .L5, $d or __pfx_ padding */
+	return s->type == STT_NOTYPE && s->sec && !cdo_is_local_label(s) &&
+	       !cdo_is_mapping_symbol(s);
+}
 
-	*nr = 0;
-	syms = kelf_section_symbols(sec, &n);
-	for (i = 0; i < n; i++) {
-		struct symbol *s = syms[i];
+struct symbol *cdo_loose_object(struct section *sec, int64_t where, size_t *nr)
+{
+	return kelf_symbol_near(sec, where, is_candidate, nr);
+}
 
-		if (!is_object_symbol(s) || !s->size)
-			continue;
-		++*nr;
-		if (!first)
-			first = s;
-		if ((int64_t)s->offset <= where && (!before || s->offset + s->size > before->offset + before->size))
-			before = s;
-	}
-	return before ? before : first;
+bool cdo_loose_candidate(const struct symbol *s)
+{
+	return is_candidate(s);
 }

@@ -193,6 +193,31 @@ struct symbol **kelf_section_symbols(struct section *sec, size_t *count)
 	return sec->by_offset;
 }
 
+struct symbol *kelf_symbol_near(struct section *sec, int64_t off,
+				bool (*keep)(const struct symbol *), size_t *nr)
+{
+	struct symbol *holder = NULL, *before = NULL, *first = NULL;
+	size_t i;
+
+	*nr = 0;
+	ensure_symbol_index(sec);
+	for (i = 0; i < sec->nr_by_offset; i++) {
+		struct symbol *s = sec->by_offset[i];
+
+		if (!keep(s))
+			continue;
+		++*nr;
+		if (!first)
+			first = s;
+		if (s->size && (int64_t)s->offset <= off && off < (int64_t)(s->offset + s->size))
+			holder = s;
+		/* sorted by offset, larger first at one offset */
+		if ((int64_t)s->offset <= off && (!before || before->offset < s->offset))
+			before = s;
+	}
+	return holder ? holder : before ? before : first;
+}
+
 static int cmp_reloc_offset(const void *a, const void *b)
 {
 	const struct reloc *x = *(struct reloc * const *)a;

@@ -2,7 +2,7 @@
 # Test bodies are single-quoted text that test_expect_success evals
 # (SC2016), calling helpers shellcheck cannot see being called (SC2317).
 # shellcheck disable=SC2016,SC2317
-test_description='an indexed access (b[i + 5]) whose place lies in a neighbour: right whichever object it reaches, or refused'
+test_description='a loose place (b[i + 5], a loop'"'"'s end) that lies in a neighbour: right whichever object it was computed from, or refused'
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +24,9 @@ test_description='an indexed access (b[i + 5]) whose place lies in a neighbour: 
 # target (check-module/indexed.c).
 
 test_expect_success 'setup: the fixture pairs and the template object' '
-	cdo_pairs x86_64 indexed-kept refuse-indexed-new refuse-indexed-removed indexed-own &&
+	cdo_pairs x86_64 indexed-kept refuse-indexed-new refuse-indexed-removed indexed-own \
+		loose-loop-end refuse-loose-loop-new loose-loop-own indexed-global refuse-indexed-label \
+		refuse-indexed-alt &&
 	printf "%s\n" "extern int printk(const char *, ...);" \
 		"int lp_init(void) { return printk(\"lp\"); }" >mod.c &&
 	kernel_cc x86_64 mod.c mod.o
@@ -80,7 +82,7 @@ test_expect_success 'refused: the new x between them, carried, sits where the pl
 	test_cmp expect actual &&
 	cdo_refused refuse-indexed-new.x86_64 &&
 	cat >expect <<-\EOF &&
-	create-diff-object: error: patched.o: show_b+0xc: R_X86_64_32S to .data..read_mostly+0x14 adds a register to the place (an indexed access, "a[i + 5]"), so which of the 3 variables of .data..read_mostly it reaches cannot be known, and they do not keep their distances in the livepatch (the livepatch carries x); give the new or changed variable a section of its own (no __read_mostly or other section attribute) or make it global
+	create-diff-object: error: patched.o: show_b+0xc: R_X86_64_32S to .data..read_mostly+0x14: the instruction adds a register to it, so the place need not lie in the variable it was computed from (an index'"'"'s or a loop bound'"'"'s offset: "a[i + 5]", "&t[N].field"); which of the 3 variables of .data..read_mostly that is cannot be known, and they do not keep their distances in the livepatch (the livepatch carries x); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
 	EOF
 	test_cmp expect refuse-indexed-new.x86_64/stderr
 '
@@ -88,7 +90,7 @@ test_expect_success 'refused: the new x between them, carried, sits where the pl
 test_expect_success 'refused: both the kernel'"'"'s, but a nearer b than in the running kernel (gone removed)' '
 	cdo_refused refuse-indexed-removed.x86_64 &&
 	cat >expect <<-\EOF &&
-	create-diff-object: error: patched.o: show_b+0xc: R_X86_64_32S to .data..read_mostly+0x14 adds a register to the place (an indexed access, "a[i + 5]"), so which of the 2 variables of .data..read_mostly it reaches cannot be known, and they do not keep their distances in the livepatch (a is not where the running kernel has it); give the new or changed variable a section of its own (no __read_mostly or other section attribute) or make it global
+	create-diff-object: error: patched.o: show_b+0xc: R_X86_64_32S to .data..read_mostly+0x14: the instruction adds a register to it, so the place need not lie in the variable it was computed from (an index'"'"'s or a loop bound'"'"'s offset: "a[i + 5]", "&t[N].field"); which of the 2 variables of .data..read_mostly that is cannot be known, and they do not keep their distances in the livepatch (a is not where the running kernel has it); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
 	EOF
 	test_cmp expect refuse-indexed-removed.x86_64/stderr
 '
@@ -124,7 +126,7 @@ test_expect_success 'check-module: the module reaching a + 0 for the place a + 4
 	test_expect_code 1 check-module -a -T mod.o off.ko vmlinux indexed-kept.x86_64/orig.o \
 		indexed-kept.x86_64/patched.o indexed-kept.x86_64/out.o >off.stdout 2>off.stderr &&
 	cat >expect <<-\EOF &&
-	check-module: error: off.ko: show_b+0xc: R_X86_64_32S: in indexed-kept.x86_64/patched.o the instruction adds a register to .data..read_mostly+20 (an indexed access), which may reach any of the 2 objects of .data..read_mostly, and the module'"'"'s reference is right for every one of them only if it names one and they all keep their distances (the module reaches a+0, the patched object a+4): internal error, the module is wrong; not written
+	check-module: error: off.ko: show_b+0xc: R_X86_64_32S: in indexed-kept.x86_64/patched.o the instruction adds a register to .data..read_mostly+20, a place that need not lie in the object it was computed from, which may be any of the 2 of .data..read_mostly; the module'"'"'s reference is right for every one of them only if it names one and they all keep their distances (the module reaches a+0, the patched object a+4): internal error, the module is wrong; not written
 	EOF
 	test_cmp expect off.stderr
 '
@@ -139,9 +141,87 @@ test_expect_success 'check-module: against a kernel where b is not 0x10 before a
 	test_expect_code 1 check-module -a -T mod.o indexed-kept.ko vmlinux moved/target.o \
 		indexed-kept.x86_64/patched.o indexed-kept.x86_64/out.o >moved.stdout 2>moved.stderr &&
 	cat >expect <<-\EOF &&
-	check-module: error: indexed-kept.ko: show_b+0xc: R_X86_64_32S: in indexed-kept.x86_64/patched.o the instruction adds a register to .data..read_mostly+20 (an indexed access), which may reach any of the 2 objects of .data..read_mostly, and the module'"'"'s reference is right for every one of them only if it names one and they all keep their distances (the target has no b -16 bytes from a): internal error, the module is wrong; not written
+	check-module: error: indexed-kept.ko: show_b+0xc: R_X86_64_32S: in indexed-kept.x86_64/patched.o the instruction adds a register to .data..read_mostly+20, a place that need not lie in the object it was computed from, which may be any of the 2 of .data..read_mostly; the module'"'"'s reference is right for every one of them only if it names one and they all keep their distances (the target has no b -16 bytes from a): internal error, the module is wrong; not written
 	EOF
 	test_cmp expect moved.stderr
+'
+
+# A loop over t[i].q walks a pointer from &t[0].q and ends it at the
+# immediate &t[10].q, past t: no register, and nothing read or written
+# there (review4's finding).  Before, the end was charged to what holds
+# the place: a gap (the module relocated against its own copy of the
+# section), the next variable, or nothing (.data.tbl + 0x7c).
+test_expect_success 'a loop'"'"'s end past the kernel'"'"'s tbl, in the gap before walks: tbl + 0x7c, the kernel'"'"'s' '
+	reloc_is loose-loop-end.x86_64/patched.o .text.walk 0x39 "R .text.walk+0x39 R_X86_64_32S .data..read_mostly +124" &&
+	test_expect_code 0 cdo loose-loop-end.x86_64 &&
+	relocs loose-loop-end.x86_64/out.o .text.walk | grep -e "+0x9 " -e "+0x39 " >actual &&
+	cat >expect <<-\EOF &&
+	R .text.walk+0x9 R_X86_64_32S .klp.sym.vmlinux.tbl,0 +4
+	R .text.walk+0x39 R_X86_64_32S .klp.sym.vmlinux.tbl,0 +124
+	EOF
+	test_cmp expect actual &&
+	cdo_module_checks loose-loop-end
+'
+
+test_expect_success 'the same loop'"'"'s end past tbl in its own section: the kernel'"'"'s tbl + 0x7c, not a copy of .data.tbl' '
+	test_expect_code 0 cdo loose-loop-own.x86_64 &&
+	reloc_is loose-loop-own.x86_64/out.o .text.walk 0x27 "R .text.walk+0x27 R_X86_64_32S .klp.sym.vmlinux.tbl,0 +124" &&
+	cdo_module_checks loose-loop-own
+'
+
+test_expect_success 'refused: the loop'"'"'s end lies in the new walks, carried; its start is as loose' '
+	cdo_refused refuse-loose-loop-new.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: walk+0x9: R_X86_64_32S to .data..read_mostly+0x4: the instruction does not read or write there, so the place need not lie in the variable it was computed from (an index'"'"'s or a loop bound'"'"'s offset: "a[i + 5]", "&t[N].field"); which of the 2 variables of .data..read_mostly that is cannot be known, and they do not keep their distances in the livepatch (the livepatch carries walks); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
+	create-diff-object: error: patched.o: walk+0x36: R_X86_64_32S to .data..read_mostly+0x7c: the instruction does not read or write there, so the place need not lie in the variable it was computed from (an index'"'"'s or a loop bound'"'"'s offset: "a[i + 5]", "&t[N].field"); which of the 2 variables of .data..read_mostly that is cannot be known, and they do not keep their distances in the livepatch (the livepatch carries walks); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
+	EOF
+	test_cmp expect refuse-loose-loop-new.x86_64/stderr
+'
+
+test_expect_success 'through a global'"'"'s own symbol (b+20(,%rdi,4)): b + 0x14 whatever lies there; check-module agrees' '
+	relocs indexed-global.x86_64/patched.o .text.show_b | grep "+0xc " >actual &&
+	echo "R .text.show_b+0xc R_X86_64_32S b +20" >expect &&
+	test_cmp expect actual &&
+	test_expect_code 0 cdo indexed-global.x86_64 &&
+	reloc_is indexed-global.x86_64/out.o .text.show_b 0xc "R .text.show_b+0xc R_X86_64_32S .klp.sym.vmlinux.b,0 +20" &&
+	cdo_module_checks indexed-global
+'
+
+test_expect_success 'refused: tbl, an asm label of size 0, and the new n share the section' '
+	cdo_refused refuse-indexed-label.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: show+0x12: R_X86_64_32S to .data..read_mostly+0x4: the instruction adds a register to it, so the place need not lie in the variable it was computed from (an index'"'"'s or a loop bound'"'"'s offset: "a[i + 5]", "&t[N].field"); which of the 2 variables of .data..read_mostly that is cannot be known, and they do not keep their distances in the livepatch (the livepatch carries n); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
+	EOF
+	test_cmp expect refuse-indexed-label.x86_64/stderr
+'
+
+test_expect_success 'refused: the indexed access in an alternative'"'"'s replacement code, beside the new x' '
+	cdo_refused refuse-indexed-alt.x86_64 &&
+	cat >expect <<-\EOF &&
+	create-diff-object: error: patched.o: .altinstr_replacement+0x3: R_X86_64_32S to .data..read_mostly+0x14: the instruction adds a register to it, so the place need not lie in the variable it was computed from (an index'"'"'s or a loop bound'"'"'s offset: "a[i + 5]", "&t[N].field"); which of the 3 variables of .data..read_mostly that is cannot be known, and they do not keep their distances in the livepatch (the livepatch carries x); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
+	EOF
+	test_cmp expect refuse-indexed-alt.x86_64/stderr
+'
+
+# check-module names the loop's end by distances, not by what holds it:
+# walks - 4 is tbl + 0x7c in the kernel, as in the patched object.
+test_expect_success 'check-module: the loop'"'"'s end as walks - 4 is the same place; as tbl + 0x78 it is not' '
+	walks=$(kelf-dump -s loose-loop-end.ko | awk "\$3 == \".klp.sym.vmlinux.walks,0\" { print \$2 }") &&
+	cp loose-loop-end.ko walks.ko &&
+	elf-patch walks.ko rela .klp.rela.vmlinux..text.walk 3 r_sym "$walks" >/dev/null &&
+	elf-patch walks.ko rela .klp.rela.vmlinux..text.walk 3 r_addend -4 >/dev/null &&
+	readelf -rW walks.ko | grep -c "^0000000000000039 .*klp.sym.vmlinux.walks,0 - 4" >count &&
+	echo 1 | test_cmp - count &&
+	check-module -a -T mod.o walks.ko vmlinux loose-loop-end.x86_64/orig.o \
+		loose-loop-end.x86_64/patched.o loose-loop-end.x86_64/out.o >walks.stdout &&
+	cp loose-loop-end.ko end.ko &&
+	elf-patch end.ko rela .klp.rela.vmlinux..text.walk 3 r_addend 120 >/dev/null &&
+	test_expect_code 1 check-module -a -T mod.o end.ko vmlinux loose-loop-end.x86_64/orig.o \
+		loose-loop-end.x86_64/patched.o loose-loop-end.x86_64/out.o >end.stdout 2>end.stderr &&
+	cat >expect <<-\EOF &&
+	check-module: error: end.ko: walk+0x39: R_X86_64_32S: in loose-loop-end.x86_64/patched.o the instruction does not read or write .data..read_mostly+124, a place that need not lie in the object it was computed from, which may be any of the 2 of .data..read_mostly; the module'"'"'s reference is right for every one of them only if it names one and they all keep their distances (the module reaches tbl+120, the patched object tbl+124): internal error, the module is wrong; not written
+	EOF
+	test_cmp expect end.stderr
 '
 
 test_done
