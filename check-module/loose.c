@@ -77,6 +77,8 @@ static bool kept_at(struct cm_source *src, const struct symbol *s, const struct 
 {
 	const struct symbol *k;
 
+	if (!t->sec)
+		return false;
 	for (k = kelf_find_symbol_by_name(t->sec->kelf, s->name); k; k = kelf_next_symbol_same_name(k))
 		if (k->sec == t->sec && (int64_t)k->offset - (int64_t)t->offset == dist &&
 		    !cm_same_symbol(src, s, k))
