@@ -19,7 +19,8 @@
  *    kernel's O), with the place as far from O as in the patched object;
  *    and when the section holds other objects, any of which may be the
  *    one meant, O is the running kernel's, and so is each of the others,
- *    not carried, as far from O in the target as in the patched object.
+ *    not carried, as far from O in the target as in the patched object
+ *    (a template object, linked as it is, keeps its layout).
  * Places in code (a function's own labels, _THIS_IP_) are exact.
  */
 #include <stdio.h>
@@ -230,10 +231,12 @@ bool cm_check_loose(struct cm *c, const struct reloc *r, struct symbol *msym, ui
 	else if (t && cm_carried(src, o))
 		snprintf(why, sizeof(why), "the module carries %s but reaches the running kernel's",
 			 o->name);
-	else if (nr > 1 && !t)
+	/* A template object is linked as it is: its sections keep their
+	 * layout in the module. */
+	else if (nr > 1 && !t && src->diff)
 		snprintf(why, sizeof(why), "the module reaches its own %s, apart from the others",
 			 o->name);
-	else if (nr < 2 || !moved(src, to, o, t, why, sizeof(why)))
+	else if (nr < 2 || !src->diff || !moved(src, to, o, t, why, sizeof(why)))
 		return true;
 	c->nr_errors++;
 	error("%s: %s+%#lx: %s: in %s the instruction %s %s%+ld, a place that need not lie in the object it was computed from, which may be any of the %zu of %s; the module's reference is right for every one of them only if it names one and they all keep their distances (%s): internal error, the module is wrong; not written",

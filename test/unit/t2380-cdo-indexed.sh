@@ -224,4 +224,20 @@ test_expect_success 'check-module: the loop'"'"'s end as walks - 4 is the same p
 	test_cmp expect end.stderr
 '
 
+# The template (livepatch-main.o, built without -fdata-sections) is
+# linked as it is: its loops over its own tables in a shared .bss are
+# exact in the module, whatever lies beside them.
+test_expect_success 'check-module: a template'"'"'s own loose places are its own, laid out as it is' '
+	printf "%s\n" "extern int printk(const char *, ...);" "struct e { int p, q, r; };" \
+		"static struct e t1[10];" "static struct e t2[10];" "int lp_get(int i) { return t1[i].p + t2[i].r; }" "void lp_set(int i, int v) { t1[i].p = v; t2[i].p = v; }" \
+		"int lp_init(void) { for (int i = 0; i < 10; i++) printk(\"lp %d\", t2[i].q); return 0; }" >tmpl.c &&
+	"${CDO_X86_64_CC[@]}" -fno-data-sections -o tmpl.o tmpl.c &&
+	kelf-dump -r tmpl.o | grep -c "R_X86_64_32S .bss" >count &&
+	test "$(cat count)" -ge 1 &&
+	ld -r -z noexecstack -o tmpl.lp.ko loose-loop-own.x86_64/out.o tmpl.o &&
+	create-klp-module tmpl.lp.ko tmpl.ko >/dev/null &&
+	check-module -a -T tmpl.o tmpl.ko vmlinux loose-loop-own.x86_64/orig.o \
+		loose-loop-own.x86_64/patched.o loose-loop-own.x86_64/out.o >tmpl.stdout
+'
+
 test_done
