@@ -83,6 +83,15 @@ struct cm {
 	bool kallsyms_all;		/* CONFIG_KALLSYMS_ALL */
 	const char **built;		/* sections the module's build wrote (-b) */
 	size_t nr_built_names;
+	/* loose.c's memo: the candidates of the last section asked about, and
+	 * whether the last one's objects keep their distances from a target
+	 * symbol (section and distance from its object). */
+	const struct section *loose_sec;
+	size_t loose_nr;
+	const struct section *moved_psec, *moved_tsec;
+	int64_t moved_delta;
+	bool moved_result;
+	char moved_why[600];
 	/* Tallies for the summary line. */
 	size_t nr_relocs, nr_klp, nr_funcs, nr_template, nr_tables, nr_built, nr_uncompared;
 	size_t nr_covered;

@@ -695,11 +695,23 @@ static void check_reloc(struct cm *c, const struct reloc *r, struct symbol *msym
 		      arch_reloc_name(c->arch, r->type), msym->name);
 		return;
 	}
+	pr = at < psym->size ? kelf_find_reloc_at(psym->sec, psym->offset + at) : NULL;
+	/* Without a symbol (index 0) a relocation reaches its addend alone. */
+	if (!r->sym || (pr && !pr->sym)) {
+		if (r->sym || !pr || pr->sym || pr->type != r->type || pr->addend != r->addend) {
+			c->nr_errors++;
+			error("%s: %s+%#lx: %s %s, but %s has %s there: internal error, the module is wrong; not written",
+			      c->mod->path, msym->name, (unsigned long)at,
+			      arch_reloc_name(c->arch, r->type), r->sym ? r->sym->name : "without a symbol",
+			      src->path, !pr ? "no relocation" : pr->sym ? "one with a symbol" :
+			      "another one without a symbol");
+		}
+		return;
+	}
 	if (!src->diff)
 		c->nr_template++;
 	else if (cm_is_klp_symbol(r->sym))
 		c->nr_klp++;
-	pr = at < psym->size ? kelf_find_reloc_at(psym->sec, psym->offset + at) : NULL;
 	if (!pr && runtime_const_place(c, src, psym, at, &p)) {
 		if (field_bias(c, base, msym, r->offset, r->type, &mbias, &mstart, &mlen) ||
 		    cm_module_place(c, r, r->addend + mbias, &m)) {

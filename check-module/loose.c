@@ -52,9 +52,21 @@ static bool is_candidate(const struct symbol *s)
 
 /* The candidate of @sec holding @off, else the last starting at or before
  * it, else the first (kelf_symbol_near()); their number in *@nr. */
-static struct symbol *object_near(struct section *sec, int64_t off, size_t *nr)
+static struct symbol *object_near(struct cm *c, struct section *sec, int64_t off, size_t *nr)
 {
-	return kelf_symbol_near(sec, off, is_candidate, nr);
+	struct symbol **syms;
+	size_t n, i;
+
+	if (c->loose_sec != sec) {
+		c->loose_sec = sec;
+		c->loose_nr = 0;
+		syms = kelf_section_symbols(sec, &n);
+		for (i = 0; i < n; i++)
+			if (is_candidate(syms[i]))
+				c->loose_nr++;
+	}
+	*nr = c->loose_nr;
+	return kelf_symbol_near(sec, off, is_candidate);
 }
 
 /* The candidate of @psec that the target's @t is, or NULL. */
@@ -91,8 +103,8 @@ static bool kept_at(struct cm_source *src, const struct symbol *s, const struct 
  * Why the candidates of @psec other than @o do not keep their distances
  * from the target's @t (@o's), into @why; false when they do.
  */
-static bool moved(struct cm_source *src, struct section *psec, const struct symbol *o,
-		  const struct symbol *t, char *why, size_t size)
+static bool moved_uncached(struct cm_source *src, struct section *psec, const struct symbol *o,
+			   const struct symbol *t, char *why, size_t size)
 {
 	struct symbol **syms;
 	size_t n, i;
@@ -113,6 +125,23 @@ static bool moved(struct cm_source *src, struct section *psec, const struct symb
 		return true;
 	}
 	return false;
+}
+
+/* moved_uncached(), remembered for the last section and distance asked. */
+static bool moved(struct cm *c, struct cm_source *src, struct section *psec,
+		  const struct symbol *o, const struct symbol *t, char *why, size_t size)
+{
+	int64_t delta = (int64_t)t->offset - (int64_t)o->offset;
+
+	if (c->moved_psec != psec || c->moved_tsec != t->sec || c->moved_delta != delta) {
+		c->moved_psec = psec;
+		c->moved_tsec = t->sec;
+		c->moved_delta = delta;
+		c->moved_result = moved_uncached(src, psec, o, t, c->moved_why, sizeof(c->moved_why));
+	}
+	if (c->moved_result)
+		snprintf(why, size, "%s", c->moved_why);
+	return c->moved_result;
 }
 
 /*
@@ -199,7 +228,7 @@ bool cm_check_loose(struct cm *c, const struct reloc *r, struct symbol *msym, ui
 	}
 	to = pr->sym->sec;
 	psecoff = (int64_t)pr->sym->offset + pvalue;
-	if (!to || !object_near(to, psecoff, &nr))
+	if (!to || !object_near(c, to, psecoff, &nr))
 		return false;	/* no object there (strings): its bytes are compared */
 	if (cm_is_klp_symbol(ms)) {
 		struct cm_target *target;
@@ -213,7 +242,7 @@ bool cm_check_loose(struct cm *c, const struct reloc *r, struct symbol *msym, ui
 		off = mvalue;
 	} else if (ms->sec) {
 		struct symbol *mo = cm_is_label(ms) ?
-				    object_near(ms->sec, (int64_t)ms->offset + mvalue, &n) : ms;
+				    object_near(c, ms->sec, (int64_t)ms->offset + mvalue, &n) : ms;
 		struct cm_source *osrc;
 		struct symbol *osym;
 
@@ -236,7 +265,7 @@ bool cm_check_loose(struct cm *c, const struct reloc *r, struct symbol *msym, ui
 	else if (nr > 1 && !t && src->diff)
 		snprintf(why, sizeof(why), "the module reaches its own %s, apart from the others",
 			 o->name);
-	else if (nr < 2 || !src->diff || !moved(src, to, o, t, why, sizeof(why)))
+	else if (nr < 2 || !src->diff || !moved(c, src, to, o, t, why, sizeof(why)))
 		return true;
 	c->nr_errors++;
 	error("%s: %s+%#lx: %s: in %s the instruction %s %s%+ld, a place that need not lie in the object it was computed from, which may be any of the %zu of %s; the module's reference is right for every one of them only if it names one and they all keep their distances (%s): internal error, the module is wrong; not written",

@@ -76,6 +76,11 @@ struct sec_info {
 	size_t nr_pieces;
 	bool pieces_read;
 	struct section *out;		/* its copy in the diff object */
+	/* Loose references to it (targets.c, refuse.c), worked out once. */
+	bool loose_counted, loose_checked;
+	size_t loose_nr;		/* its candidates */
+	enum { LOOSE_KEPT, LOOSE_CARRIED, LOOSE_NEW, LOOSE_MOVED } loose_why;
+	const struct symbol *loose_bad;	/* the one carried, new or moved */
 };
 
 /* A relocation in code, decoded (targets.c; reloc->priv). */
@@ -343,6 +348,7 @@ bool cdo_reloc_loose(const struct cdo *cdo, const struct reloc *rel);
  * unless they all keep their distances in the running kernel.
  */
 struct symbol *cdo_loose_object(struct section *sec, int64_t where, size_t *nr);
+size_t cdo_loose_count(struct section *sec);
 bool cdo_loose_candidate(const struct symbol *s);
 
 /*

@@ -91,7 +91,8 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 	if (!sym->sec || cdo_reloc_bias(cdo, rel, &where))
 		return NULL;
 	/* "addl $5, b(%rip)": .data..read_mostly - 1 + 5 is b at 4 (targets.c) */
-	where += rel->addend;
+	if (__builtin_add_overflow(where, rel->addend, &where))
+		return NULL;
 	/* "b[i + 5]" is .bss.b + 0x14(,%rdi,4), past b, and a loop's end
 	 * may lie past its table: cdo_refuse_loose() refuses what cannot be
 	 * known. */
@@ -123,8 +124,8 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 	}
 	if (!t)
 		return NULL;
-	if (off)
-		*off = rel->addend - (int64_t)t->offset;
+	if (off && __builtin_sub_overflow(rel->addend, (int64_t)t->offset, off))
+		return NULL;
 	return t;
 }
 

@@ -149,6 +149,17 @@ static bool is_carried(const struct symbol *s)
 	return sym_info(s)->include || sec_info(s->sec)->include;
 }
 
+/* What the author of a patch can do about an ambiguous reference to @sec. */
+static const char *advice(const struct section *sec, char *buf, size_t size)
+{
+	if (!strcmp(sec->name, ".data..percpu"))
+		snprintf(buf, size, "keep the per-CPU variables of this file as the running kernel has them: allocate a new one with alloc_percpu() in a pre-patch callback (KPATCH_PRE_PATCH_CALLBACK) instead");
+	else
+		snprintf(buf, size, "give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of %s as the running kernel has them",
+			 sec->name);
+	return buf;
+}
+
 /*
  * References of carried function or object @p to a place where one
  * symbol ends and another starts (cdo_reloc_boundary(): "&a[N]", a loop's
@@ -171,6 +182,7 @@ static int refuse_boundaries(struct cdo *cdo, struct symbol *p)
 	rels = kelf_relocs_in_range(p->sec, p->offset, p->offset + p->size, &n);
 	for (i = 0; i < n; i++) {
 		struct symbol *end, *start, *oe, *os;
+		char adv[512];
 
 		if (!cdo_reloc_boundary(cdo, rels[i], &end, &start) ||
 		    /* a table's entries are pointed at by where they start
@@ -190,50 +202,60 @@ static int refuse_boundaries(struct cdo *cdo, struct symbol *p)
 				    (unsigned long)cdo_reloc_offset(cdo, rels[i]), end->name,
 				    start->name, start->name, end->name, rels[i]->sym->sec->name);
 		else
-			ret = error("%s: %s+%#lx: %s to %s+%#lx reaches both the end of %s and the start of %s, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (%s %s, %s %s); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it",
+			ret = error("%s: %s+%#lx: %s to %s+%#lx reaches both the end of %s and the start of %s, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (%s %s, %s %s); %s",
 				    cdo->patched->path, p->name,
 				    (unsigned long)(rels[i]->offset - p->offset),
 				    arch_reloc_name(cdo->arch, rels[i]->type), rels[i]->sym->sec->name,
 				    (unsigned long)cdo_reloc_offset(cdo, rels[i]), end->name,
 				    start->name, end->name,
 				    is_carried(end) ? "carried" : "the running kernel's", start->name,
-				    is_carried(start) ? "carried" : "the running kernel's");
+				    is_carried(start) ? "carried" : "the running kernel's",
+				    advice(rels[i]->sym->sec, adv, sizeof(adv)));
 	}
 	return ret;
 }
 
 /*
  * Why the candidates of @sec (cdo_loose_candidate()) do not keep, in the
- * livepatch, the distances they have in the patched object, naming one,
- * into @buf; NULL when they do: each is the running kernel's, at the
- * offset its twin has in the original object's one section.
+ * livepatch, the distances they have in the patched object, into @buf
+ * with the one it names; NULL when they do: each is the running kernel's,
+ * at the offset its twin has in the original object's one section.
+ * Worked out once per section (sec_info's loose_*).
  */
 static const char *moved_object(struct section *sec, char *buf, size_t size)
 {
+	struct sec_info *si = sec_info(sec);
 	struct symbol **syms;
 	struct section *osec = NULL;
 	size_t n, i;
 
-	syms = kelf_section_symbols(sec, &n);
-	for (i = 0; i < n; i++) {
-		struct symbol *s = syms[i], *o;
+	if (!si->loose_checked) {
+		si->loose_checked = true;
+		syms = kelf_section_symbols(sec, &n);
+		for (i = 0; i < n && !si->loose_bad; i++) {
+			struct symbol *s = syms[i], *o;
 
-		if (!cdo_loose_candidate(s))
-			continue;
-		o = sym_twin(s);
-		if (is_carried(s))
-			snprintf(buf, size, "the livepatch carries %s", s->name);
-		else if (!o || !o->sec)
-			snprintf(buf, size, "%s is new", s->name);
-		else if ((osec && o->sec != osec) || o->offset != s->offset)
-			snprintf(buf, size, "%s is not where the running kernel has it", s->name);
-		else {
-			osec = o->sec;
-			continue;
+			if (!cdo_loose_candidate(s))
+				continue;
+			o = sym_twin(s);
+			if (is_carried(s))
+				si->loose_why = LOOSE_CARRIED;
+			else if (!o || !o->sec)
+				si->loose_why = LOOSE_NEW;
+			else if ((osec && o->sec != osec) || o->offset != s->offset)
+				si->loose_why = LOOSE_MOVED;
+			else
+				osec = o->sec;
+			if (si->loose_why != LOOSE_KEPT)
+				si->loose_bad = s;
 		}
-		return buf;
 	}
-	return NULL;
+	if (!si->loose_bad)
+		return NULL;
+	snprintf(buf, size, si->loose_why == LOOSE_CARRIED ? "the livepatch carries %s" :
+		 si->loose_why == LOOSE_NEW ? "%s is new" : "%s is not where the running kernel has it",
+		 si->loose_bad->name);
+	return buf;
 }
 
 /* Is byte @off of code section @sec carried: its function, its piece of
@@ -283,7 +305,7 @@ int cdo_refuse_loose(struct cdo *cdo)
 		if (!is_rela_section(rela) || !sec || sec->rela != rela || !is_text_section(sec))
 			continue;
 		for_each_reloc(rela, r) {
-			char why[512], at[512];
+			char why[512], at[512], adv[512];
 			const struct rel_info *ri = r->priv;
 			struct section *to;
 			int64_t where;
@@ -296,12 +318,12 @@ int cdo_refuse_loose(struct cdo *cdo)
 			if (!cdo_loose_object(to, where, &nr) || nr < 2 ||
 			    !moved_object(to, why, sizeof(why)))
 				continue;
-			ret = error("%s: %s: %s to %s%c%#lx: the instruction %s, so the place need not lie in the variable it was computed from (an index's or a loop bound's offset: \"a[i + 5]\", \"&t[N].field\"); which of the %zu variables of %s that is cannot be known, and they do not keep their distances in the livepatch (%s); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of %s as the running kernel has them",
+			ret = error("%s: %s: %s to %s%c%#lx: the instruction %s, so the place need not lie in the variable it was computed from (an index's or a loop bound's offset: \"a[i + 5]\", \"&t[N].field\"); which of the %zu variables of %s that is cannot be known, and they do not keep their distances in the livepatch (%s); %s",
 				    cdo->patched->path, code_place(sec, r->offset, at, sizeof(at)),
 				    arch_reloc_name(cdo->arch, r->type), to->name, where < 0 ? '-' : '+',
 				    (unsigned long)(where < 0 ? -where : where),
 				    ri && ri->indexed ? "adds a register to it" : "does not read or write there",
-				    nr, to->name, why, to->name);
+				    nr, to->name, why, advice(to, adv, sizeof(adv)));
 		}
 	}
 	return ret;

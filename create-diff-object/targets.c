@@ -349,9 +349,30 @@ static bool is_candidate(const struct symbol *s)
 	       !cdo_is_mapping_symbol(s);
 }
 
+size_t cdo_loose_count(struct section *sec)
+{
+	struct sec_info *si = sec->priv;
+	struct symbol **syms;
+	size_t n, i, nr = 0;
+
+	if (si && si->loose_counted)
+		return si->loose_nr;
+	syms = kelf_section_symbols(sec, &n);
+	for (i = 0; i < n; i++)
+		if (is_candidate(syms[i]))
+			nr++;
+	if (si) {
+		si->loose_counted = true;
+		si->loose_nr = nr;
+	}
+	return nr;
+}
+
 struct symbol *cdo_loose_object(struct section *sec, int64_t where, size_t *nr)
 {
-	return kelf_symbol_near(sec, where, is_candidate, nr);
+	if (nr)
+		*nr = cdo_loose_count(sec);
+	return kelf_symbol_near(sec, where, is_candidate);
 }
 
 bool cdo_loose_candidate(const struct symbol *s)

@@ -194,28 +194,31 @@ struct symbol **kelf_section_symbols(struct section *sec, size_t *count)
 }
 
 struct symbol *kelf_symbol_near(struct section *sec, int64_t off,
-				bool (*keep)(const struct symbol *), size_t *nr)
+				bool (*keep)(const struct symbol *))
 {
-	struct symbol *holder = NULL, *before = NULL, *first = NULL;
+	struct symbol *before = NULL;
 	size_t i;
 
-	*nr = 0;
 	ensure_symbol_index(sec);
-	for (i = 0; i < sec->nr_by_offset; i++) {
-		struct symbol *s = sec->by_offset[i];
+	for (i = off < 0 ? 0 : upper_bound(sec, (uint64_t)off); i > 0; i--) {
+		struct symbol *s = sec->by_offset[i - 1];
 
+		/* Nothing earlier reaches @off: the first kept one is it. */
+		if (before && sec->max_end[i - 1] <= (uint64_t)off)
+			break;
 		if (!keep(s))
 			continue;
-		++*nr;
-		if (!first)
-			first = s;
-		if (s->size && (int64_t)s->offset <= off && off < (int64_t)(s->offset + s->size))
-			holder = s;
-		/* sorted by offset, larger first at one offset */
-		if ((int64_t)s->offset <= off && (!before || before->offset < s->offset))
+		if (s->size && off < (int64_t)(s->offset + s->size))
+			return s;
+		if (!before)
 			before = s;
 	}
-	return holder ? holder : before ? before : first;
+	if (before)
+		return before;
+	for (i = 0; i < sec->nr_by_offset; i++)
+		if (keep(sec->by_offset[i]))
+			return sec->by_offset[i];
+	return NULL;
 }
 
 static int cmp_reloc_offset(const void *a, const void *b)

@@ -202,10 +202,11 @@ struct symbol **kelf_section_symbols(struct section *sec, size_t *count);
 /*
  * Of the symbols of @sec that @keep keeps, the one of non-zero size
  * holding @off, else the last starting at or before it, else the first;
- * NULL when @keep keeps none.  Their number in *@nr.
+ * NULL when @keep keeps none.  A binary search, then a walk back over
+ * the symbols that may hold @off.
  */
 struct symbol *kelf_symbol_near(struct section *sec, int64_t off,
-				bool (*keep)(const struct symbol *), size_t *nr);
+				bool (*keep)(const struct symbol *));
 
 /* The relocation at exactly @offset of section @base, or NULL. */
 struct reloc *kelf_find_reloc_at(struct section *base, uint64_t offset);

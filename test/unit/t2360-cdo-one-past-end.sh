@@ -36,7 +36,7 @@ test_expect_success 'refused: a loop bound at the end of the kernel'"'"'s limits
 	reloc_is refuse-one-past-end.x86_64/patched.o .text.show_limits 0x39 "R .text.show_limits+0x39 R_X86_64_32S .data..read_mostly +40" &&
 	cdo_refused refuse-one-past-end.x86_64 &&
 	cat >expect <<-\EOF &&
-	create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (limits the running kernel'"'"'s, shown carried); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it
+	create-diff-object: error: patched.o: show_limits+0x39: R_X86_64_32S to .data..read_mostly+0x28 reaches both the end of limits and the start of shown, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (limits the running kernel'"'"'s, shown carried); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
 	EOF
 	test_cmp expect refuse-one-past-end.x86_64/stderr
 '

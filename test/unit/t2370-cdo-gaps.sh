@@ -95,7 +95,7 @@ test_expect_success 'a new sized a before the kernel'"'"'s label mark: the loop 
 	EOF
 	test_cmp expect actual &&
 	refused_as refuse-label-after-new <<-\EOF
-	create-diff-object: error: patched.o: f+0x38: R_X86_64_32S to .data..read_mostly+0x10 reaches both the end of a and the start of mark, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (a carried, mark the running kernel'"'"'s); give the new or changed one a section of its own (no __read_mostly or other section attribute) or make it global, so that the reference names it
+	create-diff-object: error: patched.o: f+0x38: R_X86_64_32S to .data..read_mostly+0x10 reaches both the end of a and the start of mark, and the instruction does not read, write or branch there: which one the code means cannot be known, and the livepatch keeps the two apart (a carried, mark the running kernel'"'"'s); give the new or changed variable a section of its own (no __read_mostly or other section attribute), or keep the variables of .data..read_mostly as the running kernel has them
 	EOF
 '
 

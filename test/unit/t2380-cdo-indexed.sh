@@ -240,4 +240,25 @@ test_expect_success 'check-module: a template'"'"'s own loose places are its own
 		loose-loop-own.x86_64/patched.o loose-loop-own.x86_64/out.o >tmpl.stdout
 '
 
+# Review5: a relocation without a symbol (index 0: its addend alone) in
+# carried code made check-module read a NULL symbol (SIGSEGV).
+test_expect_success 'a relocation without a symbol: copied as it is, checked against the patched one, no crash' '
+	mkdir nosym &&
+	cp indexed-own.x86_64/orig.o indexed-own.x86_64/Module.symvers nosym/ &&
+	cp indexed-own.x86_64/patched.o nosym/patched.o &&
+	chmod u+w nosym/patched.o &&
+	elf-patch nosym/patched.o rela .rela.text.show_x 2 r_sym 0 >/dev/null &&
+	test_expect_code 0 cdo nosym &&
+	relocs nosym/out.o .text.show_x | grep "+0x15 " >actual &&
+	echo "R .text.show_x+0x15 R_X86_64_32S (none) +20" >expect &&
+	test_cmp expect actual &&
+	ld -r -z noexecstack -o nosym.lp.ko nosym/out.o mod.o &&
+	create-klp-module nosym.lp.ko nosym.ko >/dev/null &&
+	check-module -a -T mod.o nosym.ko vmlinux nosym/orig.o nosym/patched.o nosym/out.o >nosym.stdout &&
+	test_expect_code 1 check-module -a -T mod.o nosym.ko vmlinux indexed-own.x86_64/orig.o \
+		indexed-own.x86_64/patched.o nosym/out.o >nosym2.stdout 2>nosym2.stderr &&
+	grep -c "^check-module: error: nosym.ko: show_x+0x15: R_X86_64_32S without a symbol, but indexed-own.x86_64/patched.o has one with a symbol there: internal error" nosym2.stderr >count &&
+	echo 1 | test_cmp - count
+'
+
 test_done
