@@ -40,12 +40,14 @@ static bool indexed_field(const struct cm *c, struct symbol *psym, const struct 
 	       insn.indexed && insn.disp_off >= 0 && at - start == (uint64_t)insn.disp_off;
 }
 
-/* The places a loose reference may mean: sized functions and objects,
+/* The places a loose reference may mean: functions and objects (of size 0 too),
  * named asm labels ("tbl:"). */
 static bool is_candidate(const struct symbol *s)
 {
+	/* of size 0 too: lockdep's "static struct lock_class_key __key"
+	 * without CONFIG_LOCKDEP */
 	if (s->type == STT_FUNC || s->type == STT_OBJECT)
-		return s->size;
+		return true;
 	return s->type == STT_NOTYPE && !cm_is_label(s) &&
 	       strncmp(s->name, "__pfx_", 6) && strncmp(s->name, "__cfi_", 6);
 }

@@ -340,7 +340,7 @@ int cdo_arch_info(const char *what);
 bool cdo_reloc_loose(const struct cdo *cdo, const struct reloc *rel);
 
 /*
- * Of the sized functions and objects and named asm labels of @sec (the
+ * Of the functions and objects (of size 0 too) and named asm labels of @sec (the
  * places a loose reference may mean: cdo_loose_candidate()), the one
  * holding place @where, else the last starting at or before it, else the
  * first; NULL when @sec has none.  Their count in *@nr.

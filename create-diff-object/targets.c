@@ -342,7 +342,9 @@ bool cdo_reloc_loose(const struct cdo *cdo, const struct reloc *rel)
 /* Does @s stand for a place of its section a loose reference may mean? */
 static bool is_candidate(const struct symbol *s)
 {
-	if (is_object_symbol(s) && s->size)
+	/* of size 0 too: lockdep's "static struct lock_class_key __key"
+	 * without CONFIG_LOCKDEP */
+	if (is_object_symbol(s))
 		return true;
 	/* a named asm label ("tbl:"), not .L5, $d or __pfx_ padding */
 	return s->type == STT_NOTYPE && s->sec && !cdo_is_local_label(s) &&
