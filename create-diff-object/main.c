@@ -132,7 +132,8 @@ static int run(struct cdo *cdo, const char *target, const char *symvers,
 	ret = special_include(cdo) || cdo_refuse_loose(cdo) ? EXIT_REFUSED : 0;
 	if (!ret) {
 		report(cdo);
-		ret = cdo_output(cdo, cdo->lookup, output) ? EXIT_ERROR : EXIT_DIFF;
+		ret = !cdo_output(cdo, cdo->lookup, output) ? EXIT_DIFF :
+		      lookup_ambiguous(cdo->lookup) ? EXIT_REFUSED : EXIT_ERROR;
 	}
 	lookup_close(cdo->lookup);
 	cdo->lookup = NULL;

@@ -38,6 +38,7 @@ struct lookup {
 	const struct kelf *obj;		/* lookup_set_object(): placed lazily */
 	char *tree_path;		/* its path in the kernel tree, or NULL */
 	bool select_failed;
+	bool ambiguous;			/* a lookup failed for want of knowing */
 	struct cu_index *cus;		/* the target's DWARF, when read */
 	const char *cus_why;		/* why not, when read and NULL */
 	bool cus_read;
@@ -833,6 +834,7 @@ static int numbered_local(struct lookup *l, const char *name, const char **targe
 		return error("%s: local symbol %s not found among the symbols of %s (nor another %.*s.N)",
 		      l->target->path, name, block_name(l->selected),
 		      (int)numbered_base_len(name), name);
+	l->ambiguous = true;
 	return error("%s: local symbol %s: the symbols of %s hold %zu numbered %.*s.N (%s), this object %zu, numbered otherwise: cannot tell which is %s",
 		     l->target->path, name, block_name(l->selected), nr_target,
 		     (int)numbered_base_len(name), name, cands, nr_obj, name);
@@ -878,12 +880,19 @@ int lookup_symbol(struct lookup *l, const char *name, bool local,
 	if (!local && globals > 1)
 		return error("%s: global symbol %s is defined %lu times", l->target->path,
 			     name, globals);
-	if (local && globals > 1)
+	if (local && globals > 1) {
+		l->ambiguous = true;
 		return error("%s: local symbol %s appears %lu times in the symbols of %s: cannot tell which is this object's",
 			     l->target->path, name, globals, block_name(l->selected));
+	}
 	res->kind = local ? LOOKUP_LOCAL : LOOKUP_GLOBAL;
 	res->sym = found;
 	return count_sympos(l, found, &res->sympos);
+}
+
+bool lookup_ambiguous(const struct lookup *l)
+{
+	return l && l->ambiguous;
 }
 
 char *lookup_objname_of(const char *path)

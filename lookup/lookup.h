@@ -55,6 +55,13 @@ struct lookup *lookup_open(const char *target, const char *symvers);
 void lookup_close(struct lookup *l);
 
 /*
+ * Did a lookup fail for want of knowing (a local of several in the
+ * target that nothing tells apart), rather than for bad input?  The
+ * differ then refuses.
+ */
+bool lookup_ambiguous(const struct lookup *l);
+
+/*
  * The object name the kernel knows the target file @path by: "vmlinux" for
  * vmlinux*, "ext4" for .../ext4.ko(.xz), with '-' as '_' as the kernel names
  * modules.  Allocated.

@@ -430,7 +430,7 @@ test_expect_success 'a module stripped of its file symbols: a local it holds onc
 test_expect_success 'stripped, with a second file holding a log_it: refused, naming it' '
 	ld -r -o stripped2.ko neighbour/neighbour.o call-other.x86_64/orig.o &&
 	strip -g stripped2.ko &&
-	test_expect_code 1 create-diff-object call-other.x86_64/orig.o call-other.x86_64/patched.o \
+	test_expect_code 2 create-diff-object call-other.x86_64/orig.o call-other.x86_64/patched.o \
 		stripped2.ko call-other.x86_64/Module.symvers stripped2.o >stdout 2>stderr &&
 	grep -F "stripped2.ko: local symbol log_it appears 2 times in the symbols of the target (it has no file symbols): cannot tell which is this object'"'"'s" stderr
 '
@@ -494,7 +494,7 @@ test_expect_success 'stripped: two blocks holding an xstats: refused, naming bot
 	objcopy --redefine-sym format=format2 --redefine-sym count=count2 $d/target.o $d/target2.o &&
 	ld -r -o $d/mod2.ko $d/target.o $d/target2.o &&
 	strip -g $d/mod2.ko &&
-	(cd $d && test_expect_code 1 create-diff-object -n mod orig.o patched.o mod2.ko \
+	(cd $d && test_expect_code 2 create-diff-object -n mod orig.o patched.o mod2.ko \
 		Module.symvers out2.o >stdout 2>stderr) &&
 	cat >expect <<-\EOF &&
 	create-diff-object: error: mod2.ko: local symbol xstats.0: the symbols of the target (it has no file symbols) hold 2 numbered xstats.N (xstats.1, xstats.1), this object 1, numbered otherwise: cannot tell which is xstats.0
