@@ -196,9 +196,20 @@ static int emit_reloc(struct out *o, struct section *dst, uint64_t off,
 		      const struct reloc *rel)
 {
 	struct cdo *cdo = o->cdo;
+	const struct arch_reloc *ar;
 	struct symbol *t;
 	int64_t addend = 0;
 
+	/* Symbol plus addend must fit the field: no 4-byte field holds a
+	 * place 4 GiB from its symbol (the module would not load). */
+	ar = arch_reloc(cdo->arch, rel->type);
+	if (ar && ar->width && ar->width < 8 &&
+	    (rel->addend > (INT64_C(1) << (8 * ar->width)) ||
+	     rel->addend < -(INT64_C(1) << (8 * ar->width))))
+		return error("%s: %s+%#lx: %s with addend %lld: its %u-byte field cannot reach that far from a symbol",
+			     cdo->patched->path, rel->sec->base->name, (unsigned long)rel->offset,
+			     arch_reloc_name(cdo->arch, rel->type), (long long)rel->addend,
+			     ar->width);
 	if (!rel->sym) {
 		kelf_add_reloc(dst, off, rel->type, NULL, rel->addend);
 		return 0;

@@ -271,4 +271,18 @@ test_expect_success 'an object of size 0 (lockdep'"'"'s __key without LOCKDEP) i
 	cdo_module_checks loose-key0
 '
 
+# Review5: an addend no 4-byte field can hold (2^40 on a 32S) was written
+# into the module, which the kernel's loader would then refuse.
+test_expect_success 'an addend its 4-byte field cannot hold: an error, no module' '
+	mkdir far &&
+	cp indexed-own.x86_64/orig.o indexed-own.x86_64/Module.symvers far/ &&
+	cp indexed-own.x86_64/patched.o far/patched.o &&
+	chmod u+w far/patched.o &&
+	elf-patch far/patched.o rela .rela.text.show_x 2 r_addend 0x10000000000 >/dev/null &&
+	test_expect_code 1 cdo far &&
+	grep -c "^create-diff-object: error: patched.o: .text.show_x+0x15: R_X86_64_32S with addend 1099511627776: its 4-byte field cannot reach that far from a symbol" far/stderr >count &&
+	echo 1 | test_cmp - count &&
+	cdo_missing far/out.o
+'
+
 test_done
