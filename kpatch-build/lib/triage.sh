@@ -120,10 +120,13 @@ triage_outcome() {
 		echo "livepatched: $n function$([ "$n" -eq 1 ] || echo s) (${line%, }$more), $(((size + 1023) / 1024)) KiB"
 		;;
 	2)
-		line=$(grep -m 1 -E '^ +create-diff-object: (error: )?[^ ]+: ' "$log" | sed -E 's/^ +create-diff-object: (error: )?[^ ]+: //') ||
+		# The first error, not a warning before it (a tracepoint left
+		# off): the reason.
+		line=$(grep -m 1 -E '^ +create-diff-object: error: [^ ]+: ' "$log" | sed -E 's/^ +create-diff-object: error: [^ ]+: //') ||
+			line=$(grep -m 1 -E '^ +create-diff-object: [^ ]+: ' "$log" | sed -E 's/^ +create-diff-object: [^ ]+: //') ||
 			line=$(grep -m 1 '^kpatch-build: refused: ' "$log" | sed 's/^kpatch-build: refused: //') ||
 			line="(no reason in the output)"
-		n=$(grep -c -E '^ +create-diff-object: (error: )?[^ ]+: ' "$log" || true)
+		n=$(grep -c -E '^ +create-diff-object: error: [^ ]+: ' "$log" || true)
 		more=
 		[ "$n" -le 1 ] || more=" (and $((n - 1)) more)"
 		echo "refused: ${line%%; *}$more"

@@ -93,6 +93,7 @@ test_expect_success 'outcomes read from kpatch-build exit status and output' '
 	kpatch-build:   vmlinux: fs/proc/meminfo.o: new function: show_val_kb
 	EOF
 	cat >refused.log <<-\EOF &&
+	    create-diff-object: fs/pipe.o: pipe_read+0x78: tracepoint pipe_x of module pipe left off in the patched function: a warning, not the reason
 	    create-diff-object: error: fs/pipe.o: pipe_max_size: changed initialized data (data): the running kernel keeps its current value; leave the initializer alone
 	    create-diff-object: error: fs/pipe.o: other: changed initialized data (data): the running kernel keeps its current value; leave it
 	kpatch-build: refused: fs/pipe.o (vmlinux): this change cannot be livepatched (reasons above)
