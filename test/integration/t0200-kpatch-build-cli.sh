@@ -255,18 +255,22 @@ signal_at() {
 	HUP) want=129 msg="hung up" ;;
 	esac
 	: >"$SCRATCH/int.log"
-	# A background job starts with SIGINT ignored; a terminal's Ctrl-C
-	# reaches a foreground one with it in place.
+	# With INT, TERM and HUP at their defaults, as for a command typed at
+	# a terminal: a background job of a script starts with SIGINT
+	# ignored, and the suite itself may run under nohup (HUP ignored); a
+	# signal ignored when kpatch-build starts stays ignored (bash cannot
+	# trap it, and nohup asks for just that: see nohup_kept).
 	# slowcc in the fast path only: another CC changes every compile
 	# command of the full build's tree, which make would then redo.
 	[ "$patch" != "$SCRATCH/cmdline.patch" ] || cc=(CC="$SCRATCH/slowcc gcc")
 	# The header patch in the full build, where make rebuilds its users.
 	[ "$patch" != "$SCRATCH/header.patch" ] || full=(--full-build)
-	env --default-signal=INT "${cc[@]}" "$KPB_BIN" -s "$KERNEL_SRC" \
+	env --default-signal=INT,TERM,HUP "${cc[@]}" "$KPB_BIN" -s "$KERNEL_SRC" \
 		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" "${full[@]}" "$patch" \
 		>"$SCRATCH/int.log" 2>&1 &
 	pid=$!
 	wait_stage "$pid" "$SCRATCH/int.log" "$after"
+	signal_caught "$pid" "${sig%2}"
 	if [ "$sig" = INT2 ]; then
 		# Until it has exited (a zombie still takes signals), 20 s at most.
 		tries=0
@@ -288,6 +292,44 @@ signal_at() {
 
 interrupt_at() {
 	signal_at INT "$@"
+}
+
+# signal_mask PID FIELD: PID's FIELD (SigCgt, SigIgn) of /proc/PID/status,
+# a number whose bit N-1 stands for signal N.
+signal_mask() {
+	echo "$((0x$(awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status")))"
+}
+
+# signal_caught PID SIG: kpatch-build (PID, still running) has a handler
+# for SIG installed, the trap that restores the tree: else the signal
+# would end it at once (default) or be dropped (ignored).
+signal_caught() {
+	local n
+	n=$(kill -l "$2")
+	[ $(($(signal_mask "$1" SigCgt) >> (n - 1) & 1)) -eq 1 ] ||
+		die "kpatch-build does not catch SIG$2 (SigCgt $(grep SigCgt "/proc/$1/status"), SigIgn $(grep SigIgn "/proc/$1/status"))"
+}
+
+# nohup_kept: kpatch-build started with SIGHUP ignored (under nohup) keeps
+# it ignored: a hangup, or SIGHUP while the patched objects compile, does
+# not stop it; it writes the module and restores the tree.
+nohup_kept() {
+	local pid rc=0 n
+	rm -f "$SCRATCH/livepatch-cmdline.ko"
+	env --default-signal=INT,TERM --ignore-signal=HUP CC="$SCRATCH/slowcc gcc" "$KPB_BIN" \
+		-s "$KERNEL_SRC" -c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" \
+		"$SCRATCH/cmdline.patch" >"$SCRATCH/nohup.log" 2>&1 &
+	pid=$!
+	wait_stage "$pid" "$SCRATCH/nohup.log" original-objects
+	n=$(kill -l HUP)
+	[ $(($(signal_mask "$pid" SigIgn) >> (n - 1) & 1)) -eq 1 ] || die "SIGHUP is not ignored in kpatch-build"
+	kill -HUP "$pid"
+	wait "$pid" || rc=$?
+	cat "$SCRATCH/nohup.log"
+	[ "$rc" -eq 0 ] || die "exit status $rc after SIGHUP under nohup, expected 0"
+	! grep -q 'kpatch-build: hung up' "$SCRATCH/nohup.log" || die "kpatch-build hung up under nohup"
+	[ -f "$SCRATCH/livepatch-cmdline.ko" ] || die "no livepatch-cmdline.ko under nohup"
+	tree_sum | cmp -s - "$SCRATCH/tree.sum" || die "the kernel tree changed"
 }
 
 # The file where kpatch-build keeps the test tree's originals while it is
@@ -472,6 +514,7 @@ check 'SIGHUP while compiling the originals' signal_at HUP prepare
 check 'SIGHUP while compiling the patched objects' signal_at HUP original-objects
 check 'SIGHUP while linking the module' signal_at HUP diff
 check 'Ctrl-C again and again while the tree is patched: the restore completes' signal_at INT2 original-objects
+check 'SIGHUP ignored on entry (nohup): kept ignored, the module is written' nohup_kept
 check 'SIGKILL with the tree patched: the next run restores it, says so, builds' killed_then_restored
 check 'SIGKILL, then a file changed: the next run refuses and names it' killed_then_edited
 check 'after the interruptions, the same livepatch again' builds_and_restores
