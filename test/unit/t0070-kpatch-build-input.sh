@@ -169,6 +169,35 @@ test_expect_success 'a patch that creates a C file is refused, naming it, before
 	test_cmp before after
 '
 
+# signalled SIG RC MESSAGE: kpatch-build (its pid in kpb.pid: exec keeps
+# it) gets SIG from the mktemp that makes its scratch directory, and exits
+# RC saying MESSAGE, leaving no scratch directory in TMPDIR.  INT, TERM
+# and HUP at their defaults, whatever this suite runs under (nohup's HUP,
+# a background job's INT).
+signalled() {
+	rm -rf sigtmp && mkdir sigtmp &&
+	test_expect_code "$2" env --default-signal=INT,TERM,HUP SHIM_SIG="$1" SHIM_PID="$PWD/kpb.pid" \
+		PATH="$PWD/shim:$PATH" TMPDIR="$PWD/sigtmp" KPATCH_NG_CACHE="$PWD/cache" \
+		bash -c 'echo "$$" >kpb.pid; exec "$@"' kpb "$KPB" -s tree -c config dashes.patch 2>err &&
+	echo "kpatch-build: $3" >expect &&
+	test_cmp expect err &&
+	ls -A sigtmp >left &&
+	test_file_empty left
+}
+
+# Before the handlers were set, the signal's default action ended the run
+# without a word, leaving the directory; now they are in place from the
+# first line, and the EXIT trap before the directory is made.
+test_expect_success 'a signal while the scratch directory is made: 128+N, said, no directory left' '
+	mkdir -p shim &&
+	printf "%s\n" "#!/bin/sh" "case \"\$*\" in *kpatch-build.XXXXXX*) kill -s \"\$SHIM_SIG\" \"\$(cat \"\$SHIM_PID\")\" ;; esac" \
+		"exec $(command -v mktemp) \"\$@\"" >shim/mktemp &&
+	chmod +x shim/mktemp &&
+	signalled HUP 129 "hung up" &&
+	signalled TERM 143 terminated &&
+	signalled INT 130 interrupted
+'
+
 # The ERR trap kpatch-build and kpatch-triage set, on a failure no code
 # handles: a function'"'"'s last test, as above; in a command substitution,
 # only the command around it is named.
