@@ -11,13 +11,26 @@
 # shellcheck source=lib/kpatch-build.sh
 . "$BENCH_ROOT/lib/kpatch-build.sh"
 
+# tree_key: the key of the test tree in kpatch-build's cache (source_lock
+# in kpatch-build/lib/source.sh).
+tree_key() {
+	local key
+	key=$(realpath "$KERNEL_SRC" | sha256sum)
+	echo "${key:0:16}"
+}
+
 # tree_sum: a checksum of every file's path, size, mode and mtime in the
-# kernel tree, and of the contents of the files the tests patch.
+# kernel tree, and of the contents of the files the tests patch.  Under
+# kpatch-build's lock of the tree: the tree is shared, and another
+# checkout's run holding it patched is none of this test's doing.
 tree_sum() {
+	local locks=${KPATCH_NG_CACHE:-$HOME/.cache/kpatch-ng}/source-locks
+	mkdir -p "$locks"
 	{
+		flock 9
 		find "$KERNEL_SRC" -printf '%P %s %m %T@\n' | LC_ALL=C sort
 		cat "$KERNEL_SRC/fs/proc/cmdline.c" "$KERNEL_SRC/fs/proc/version.c"
-	} | sha256sum
+	} 9>"$locks/$(tree_key)" | sha256sum
 }
 
 write_patches() {
@@ -335,9 +348,7 @@ nohup_kept() {
 # The file where kpatch-build keeps the test tree's originals while it is
 # patched (kpatch-build/lib/source.sh, source_lock).
 state_dir() {
-	local key
-	key=$(realpath "$KERNEL_SRC" | sha256sum)
-	echo "${KPATCH_NG_CACHE:-$HOME/.cache/kpatch-ng}/source-state/${key:0:16}"
+	echo "${KPATCH_NG_CACHE:-$HOME/.cache/kpatch-ng}/source-state/$(tree_key)"
 }
 
 # kill_patched: SIGKILL while the patched objects compile (the tree is
