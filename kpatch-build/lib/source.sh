@@ -147,7 +147,10 @@ source_lock() {
 	exec {KPB_SOURCE_LOCK_FD}>"$KPB_CACHE/source-locks/${key:0:16}"
 	if ! flock -n "$KPB_SOURCE_LOCK_FD"; then
 		say "waiting for another kpatch-build using $KPB_SRC"
-		flock "$KPB_SOURCE_LOCK_FD"
+		# Through run_logged: bash runs a trap only once a command in
+		# the foreground returns, and this one may wait for minutes.
+		# flock locks the open file, which kpatch-build shares.
+		run_logged /dev/null flock "$KPB_SOURCE_LOCK_FD"
 	fi
 	KPB_STATE=$KPB_CACHE/source-state/${key:0:16}
 	source_recover

@@ -198,6 +198,35 @@ test_expect_success 'a signal while the scratch directory is made: 128+N, said, 
 	signalled INT 130 interrupted
 '
 
+# Another run holds the tree (here a sleep holding its lock for 20 s):
+# bash would run the TERM trap only once the wait for the lock was over.
+test_expect_success 'SIGTERM while waiting for another run on the tree: acted upon at once' '
+	key=$(realpath tree | sha256sum) &&
+	mkdir -p cache/source-locks &&
+	{ (flock 8 && exec sleep 20) 8>"cache/source-locks/${key:0:16}" & } &&
+	holder=$! &&
+	n=0 &&
+	while flock -n "cache/source-locks/${key:0:16}" true; do
+		n=$((n + 1)) && test "$n" -lt 200 && sleep 0.05 || break
+	done &&
+	{ env --default-signal=INT,TERM,HUP KPATCH_NG_CACHE="$PWD/cache" "$KPB" -s tree -c config dashes.patch \
+		>out 2>err & } &&
+	pid=$! &&
+	n=0 &&
+	until grep -q "waiting for another kpatch-build" err; do
+		n=$((n + 1)) && test "$n" -lt 200 && sleep 0.05 || break
+	done &&
+	kill -TERM "$pid" &&
+	t0=$(date +%s) &&
+	rc=0 && { wait "$pid" || rc=$?; } &&
+	t1=$(date +%s) &&
+	{ kill "$holder" 2>/dev/null || :; } &&
+	test "$rc" -eq 143 &&
+	test $((t1 - t0)) -le 5 &&
+	printf "%s\n" "kpatch-build: waiting for another kpatch-build using $PWD/tree" "kpatch-build: terminated" >expect &&
+	test_cmp expect err
+'
+
 # The ERR trap kpatch-build and kpatch-triage set, on a failure no code
 # handles: a function'"'"'s last test, as above; in a command substitution,
 # only the command around it is named.
