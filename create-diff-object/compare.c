@@ -26,11 +26,12 @@
 
 int64_t cdo_reloc_offset(const struct cdo *cdo, const struct reloc *rel)
 {
-	int64_t bias;
+	int64_t bias, where;
 
-	if (cdo_reloc_bias(cdo, rel, &bias))
+	/* an addend no field could hold: no place (output.c refuses it) */
+	if (cdo_reloc_bias(cdo, rel, &bias) || __builtin_add_overflow(rel->addend, bias, &where))
 		return -1;
-	return rel->addend + bias;
+	return where;
 }
 
 /*

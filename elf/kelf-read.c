@@ -345,6 +345,11 @@ static int read_relocs(struct kelf *kelf, struct section *sec)
 			info = ra.r_info;
 			offset = ra.r_offset;
 			r->addend = ra.r_addend;
+			/* No symbol is 2^62 bytes from where it points: the
+			 * arithmetic on places cannot overflow. */
+			if (r->addend > KELF_MAX_ADDEND || r->addend < -KELF_MAX_ADDEND)
+				return error("%s: section %s: relocation %zu: addend %lld is beyond any address",
+					     kelf->path, sec->name, i, (long long)r->addend);
 		} else {
 			GElf_Rel rl;
 

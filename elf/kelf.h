@@ -109,6 +109,9 @@ struct symbol {
 	void *priv;
 };
 
+/* The largest addend kelf_open() accepts, either way (2^62). */
+#define KELF_MAX_ADDEND (INT64_C(1) << 62)
+
 struct reloc {
 	struct section *sec;		/* the REL/RELA section holding it */
 	uint64_t offset;		/* offset in sec->base */

@@ -78,4 +78,22 @@ test_expect_success 'a label of a strings section whose twin has no section: ref
 	test_cmp expect actual
 '
 
+# AFL++ (cdo-patched, this evening's code): an addend of 2^63 - 4 made
+# the place arithmetic overflow (cdo_reloc_offset(), UBSan).  The ELF
+# reader now refuses an addend beyond 2^62 either way.
+test_expect_success 'an addend beyond any address: the reader refuses it, no overflow' '
+	d=code-change.x86_64 &&
+	cp $d/patched.o far.o &&
+	elf-patch far.o rela .rela.text.caller 0 r_addend 0x7ffffffffffffffc &&
+	cdo_run $d $d/orig.o far.o >actual &&
+	cat >expect <<-\EOF &&
+	exit 1
+	create-diff-object: error: far.o: section .rela.text.caller: relocation 0: addend 9223372036854775804 is beyond any address
+	EOF
+	test_cmp expect actual &&
+	cp $d/patched.o near.o &&
+	elf-patch near.o rela .rela.text.caller 0 r_addend -0x4000000000000000 &&
+	kelf-dump -r near.o >/dev/null
+'
+
 test_done
