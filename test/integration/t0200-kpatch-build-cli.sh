@@ -355,6 +355,9 @@ state_dir() {
 # patched); no trap runs, so the tree stays patched.
 kill_patched() {
 	local pid
+	# Emptied first: the background job truncates it only once it runs,
+	# and wait_stage must not find the last check's stage line there.
+	: >"$SCRATCH/kill.log"
 	env CC="$SCRATCH/slowcc gcc" "$KPB_BIN" -s "$KERNEL_SRC" \
 		-c "$KERNEL_BUILD/.config" -v "$KERNEL_BUILD/vmlinux" -o "$SCRATCH" \
 		"$SCRATCH/cmdline.patch" >"$SCRATCH/kill.log" 2>&1 &
