@@ -354,7 +354,7 @@ state_dir() {
 # kill_patched: SIGKILL while the patched objects compile (the tree is
 # patched); no trap runs, so the tree stays patched.
 kill_patched() {
-	local pid
+	local pid tries
 	# Emptied first: the background job truncates it only once it runs,
 	# and wait_stage must not find the last check's stage line there.
 	: >"$SCRATCH/kill.log"
@@ -363,6 +363,16 @@ kill_patched() {
 		"$SCRATCH/cmdline.patch" >"$SCRATCH/kill.log" 2>&1 &
 	pid=$!
 	wait_stage "$pid" "$SCRATCH/kill.log" original-objects
+	# Until the tree is patched (the marker, then the file), not a fixed
+	# delay: on a loaded machine the patched stage takes its time to
+	# start.  slowcc keeps the compile going 3 s after that.
+	tries=0
+	until [ -e "$(state_dir)/applied" ] && grep -q 'kpng_livepatch=1' "$KERNEL_SRC/fs/proc/cmdline.c"; do
+		kill -0 "$pid" 2>/dev/null || { cat "$SCRATCH/kill.log"; die "finished before the tree was patched"; }
+		tries=$((tries + 1))
+		[ "$tries" -lt 600 ] || die "the tree was not patched within 60 s"
+		sleep 0.1
+	done
 	kill -KILL "$pid"
 	wait "$pid" || true
 	cat "$SCRATCH/kill.log"
