@@ -343,7 +343,7 @@ bool cdo_reloc_loose(const struct cdo *cdo, const struct reloc *rel);
  * Of the functions and objects (of size 0 too) and named asm labels of @sec (the
  * places a loose reference may mean: cdo_loose_candidate()), the one
  * holding place @where, else the last starting at or before it, else the
- * first; NULL when @sec has none.  Their count in *@nr.
+ * first; NULL when @sec has none.  Their count in *@nr (unless NULL).
  * cdo_refuse_loose() refuses a loose reference to a section of several
  * unless they all keep their distances in the running kernel.
  */

@@ -28,7 +28,7 @@ int64_t cdo_reloc_offset(const struct cdo *cdo, const struct reloc *rel)
 {
 	int64_t bias, where;
 
-	/* an addend no field could hold: no place (output.c refuses it) */
+	/* kelf_open() bounds the addend (KELF_MAX_ADDEND); the sum too */
 	if (cdo_reloc_bias(cdo, rel, &bias) || __builtin_add_overflow(rel->addend, bias, &where))
 		return -1;
 	return where;
@@ -98,9 +98,7 @@ struct symbol *cdo_reloc_target(const struct cdo *cdo, const struct reloc *rel,
 	 * may lie past its table: cdo_refuse_loose() refuses what cannot be
 	 * known. */
 	if (cdo_reloc_loose(cdo, rel)) {
-		size_t nr;
-
-		t = cdo_loose_object(sym->sec, where, &nr);
+		t = cdo_loose_object(sym->sec, where, NULL);
 	} else if (where >= 0) {
 		t = kelf_find_symbol_containing(sym->sec, where);
 		if (!t && rel->sec->priv && sec_info(rel->sec)->call_sites &&
