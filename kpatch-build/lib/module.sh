@@ -178,7 +178,7 @@ objtool_sections_strip() {
 module_build() {
 	local dir=$KPB_BUILD_DIR/module mod=livepatch-$KPB_NAME log=$KPB_SCRATCH/module.log f
 	mkdir -p "$dir"
-	for f in livepatch-main.c livepatch-api.h livepatch-format.h livepatch.lds; do
+	for f in livepatch-api.h livepatch-format.h livepatch.lds; do
 		cmp -s "$KPB_KMOD/$f" "$dir/$f" || cp "$KPB_KMOD/$f" "$dir/$f"
 	done
 	rm -f "$dir/$mod.ko" "$dir/$mod.o"
@@ -194,10 +194,20 @@ module_build() {
 	# resolve them: MODULE_IMPORT_NS of each, as a MODULE_INFO, which
 	# every kernel that has namespaces reads the same way.
 	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '{ print $2 }' >"$dir/undefined"
-	symvers_namespaces "$dir/undefined" "$KPB_OBJ/Module.symvers" |
-		while read -r ns; do
-			printf 'MODULE_INFO(import_ns, "%s");\n' "$ns"
-		done >>"$dir/livepatch-main.c"
+	# (Written only when it changes, so that kbuild compiles it again, and
+	# link.sh's state changes, only then.)
+	{
+		cat "$KPB_KMOD/livepatch-main.c"
+		symvers_namespaces "$dir/undefined" "$KPB_OBJ/Module.symvers" |
+			while read -r ns; do
+				printf 'MODULE_INFO(import_ns, "%s");\n' "$ns"
+			done
+	} >"$dir/livepatch-main.c.new"
+	if cmp -s "$dir/livepatch-main.c.new" "$dir/livepatch-main.c"; then
+		rm -f "$dir/livepatch-main.c.new"
+	else
+		mv "$dir/livepatch-main.c.new" "$dir/livepatch-main.c"
+	fi
 	# With CONFIG_MODVERSIONS, modpost reads every object's .cmd file for
 	# the CRCs of what it exports (#SYMVER lines); the diff objects export
 	# nothing.
@@ -223,12 +233,17 @@ module_build() {
 	"${KPB_CROSS}nm" -u "$dir/lp-diff.o" | awk '$2 ~ /^\.klp\.(sym|ph)\./ {
 		printf "0x00000000\t%s\tvmlinux\tEXPORT_SYMBOL\t\n", substr($2, 2) }' \
 		>"$dir/klp.symvers"
-	run_logged "$log" make "${KPB_MAKE[@]}" M="$dir" \
-		KBUILD_EXTRA_SYMBOLS="$dir/klp.symvers" modules || {
-		tail_log "$log"
-		die "building the livepatch module failed; log: $log"
-	}
-	[ -f "$dir/$mod.ko" ] || die "building the livepatch module left no $mod.ko; log: $log"
+	# A warm run links by kbuild's recorded commands where kbuild has
+	# shown they give its module (link.sh).
+	if ! link_replay "$dir" "$mod" "$log"; then
+		run_logged "$log" make "${KPB_MAKE[@]}" M="$dir" \
+			KBUILD_EXTRA_SYMBOLS="$dir/klp.symvers" modules || {
+			tail_log "$log"
+			die "building the livepatch module failed; log: $log"
+		}
+		[ -f "$dir/$mod.ko" ] || die "building the livepatch module left no $mod.ko; log: $log"
+		link_calibrate "$dir" "$mod" "$log"
+	fi
 	rm -rf "$KPB_SCRATCH/module"
 	cp -a "$dir" "$KPB_SCRATCH/module"
 	dir=$KPB_SCRATCH/module

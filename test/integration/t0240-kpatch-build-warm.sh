@@ -4,7 +4,9 @@
 # compiles by running kbuild's recipes itself, and those it takes from its
 # object cache, are kbuild's, and so is the module; a warm run skips the
 # prepare and compiles only the patched side; a second patch to a file
-# compiles only its patched side; a change to the tree prepares again.
+# compiles only its patched side; a change to the tree prepares again; the
+# module is linked by kbuild's recorded commands once make has shown they
+# give its bytes (lib/link.sh).
 # On the test kernel, on a tree and a cache of its own (kpb_private).
 # `check` calls the functions below, which shellcheck cannot see.
 # shellcheck disable=SC2317
@@ -52,7 +54,25 @@ first_warm() {
 	[ "$(compiled "$KPBP_DEBUG")" = "$TWICE_A" ] || die "compiled: $(compiled "$KPBP_DEBUG")"
 	[ -z "$(by_kbuild "$KPBP_DEBUG")" ] || die "kbuild compiled: $(by_kbuild "$KPBP_DEBUG")"
 	if grep -q 'from the cache' "$SCRATCH/first.log"; then die "an original from the cache"; fi
+	# The module: make links it (no state marked yet), then the recorded
+	# commands are replayed and give its bytes (lib/link.sh).
+	by_make_m "$KPBP_DEBUG" || die "the module was not linked by make"
+	grep -q "^the recorded link gives kbuild's module" "$KPBP_DEBUG/module.log" ||
+		die "the recorded link was not calibrated: $(grep -i 'recorded' "$KPBP_DEBUG/module.log")"
 	same_build "$REF" "$KPBP_DEBUG"
+}
+
+# by_make_m DEBUG: make linked the module (make ... M=DIR modules).
+by_make_m() {
+	grep -q '^make .* M=.* modules $' "$1/commands.log"
+}
+
+# replayed DEBUG: the module was linked by kbuild's recorded commands, not
+# by make.
+replayed() {
+	! by_make_m "$1" || die "make linked the module"
+	grep -q "^linked by kbuild's recorded commands" "$1/module.log" || die "not linked by the recorded commands"
+	[ "$(grep -c '^  replay ' "$1/module.log")" -ge 3 ] || die "replayed: $(grep '^  replay ' "$1/module.log")"
 }
 
 again_warm() {
@@ -66,6 +86,8 @@ again_warm() {
 	[ -z "$(by_kbuild "$KPBP_DEBUG")" ] || die "kbuild compiled: $(by_kbuild "$KPBP_DEBUG")"
 	# kbuild kept the module template's objects: only the link ran.
 	! grep -q 'CC \[M\] .*livepatch-main.o' "$KPBP_DEBUG/module.log" || die "livepatch-main.o compiled again"
+	# and not by make: by its recorded commands, to make's bytes.
+	replayed "$KPBP_DEBUG"
 	same_build "$REF" "$KPBP_DEBUG"
 }
 
@@ -78,9 +100,31 @@ second_patch() {
 	# file beside it), not 012's fs/proc/loadavg.c: not compiled.
 	[ "$(compiled "$KPBP_DEBUG")" = "fs/binfmt_misc.o fs/proc/loadavg.o fs/proc/loadavg.o " ] ||
 		die "compiled: $(compiled "$KPBP_DEBUG")"
+	# Another module name: kbuild has recorded nothing for it, make links
+	# it (and the replay is calibrated); the next run replays.
+	by_make_m "$KPBP_DEBUG" || die "the module was not linked by make"
+	grep -q "^the recorded link gives kbuild's module" "$KPBP_DEBUG/module.log" ||
+		die "the recorded link was not calibrated"
+	kpbp second-again "$PATCHES/012-callbacks.patch" || { cat "$SCRATCH/second-again.log"; die "kpatch-build failed"; }
+	replayed "$KPBP_DEBUG"
 	KPATCH_NG_WARM=0 kpbp second-ref "$PATCHES/012-callbacks.patch" ||
 		{ cat "$SCRATCH/second-ref.log"; die "kpatch-build failed"; }
 	same_build "$KPBP_DEBUG" "$(sed -n 's/^kpatch-build: debug directory (intermediates, commands.log, logs): //p' "$SCRATCH/second.log")"
+	same_build "$KPBP_DEBUG" "$(sed -n 's/^kpatch-build: debug directory (intermediates, commands.log, logs): //p' "$SCRATCH/second-again.log")"
+}
+
+# The object tree gains a vmlinux (kbuild would then make the module's
+# BTF, a step no .cmd file records): the state is not the one calibrated,
+# make links the module.
+vmlinux_appears() {
+	local obj
+	obj=$(echo "$KPB_PRIVATE"/cache/build/*/obj)
+	[ -d "$obj" ] && [ ! -e "$obj/vmlinux" ] || die "no object tree, or one with a vmlinux: $obj"
+	: >"$obj/vmlinux"
+	kpbp vmlinux "$PATCH_A" || { rm -f "$obj/vmlinux"; cat "$SCRATCH/vmlinux.log"; die "kpatch-build failed"; }
+	rm -f "$obj/vmlinux"
+	by_make_m "$KPBP_DEBUG" || die "the module was not linked by make"
+	same_build "$(cat "$SCRATCH/ref.dir")" "$KPBP_DEBUG"
 }
 
 # A file added to the tree (a new entry of fs/proc/): it could be an
@@ -98,7 +142,8 @@ tree_changed() {
 kpb_private "$SCRATCH/private"
 check 'kbuild compiles the reference (KPATCH_NG_WARM=0)' reference
 check 'kbuild'"'"'s recipes run directly: the same objects and module, no prepare' first_warm
-check 'again: originals from the cache, the patched side alone compiled, the same bytes' again_warm
-check 'a second patch to a cached file: its patched side alone compiled, the same bytes' second_patch
+check 'again: originals from the cache, the patched side alone compiled, the link replayed, the same bytes' again_warm
+check 'a second patch to a cached file: its patched side alone compiled; its link made, then replayed; the same bytes' second_patch
+check 'the object tree gains a vmlinux: make links the module' vmlinux_appears
 check 'a file added to the tree: prepared and compiled again' tree_changed
 test_done

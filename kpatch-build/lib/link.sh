@@ -1,0 +1,129 @@
+# shellcheck shell=bash
+#
+# link.sh - the livepatch module's link without re-entering kbuild, once
+# kbuild has shown, in the same object tree, that running its recorded
+# commands gives its own module.
+#
+# `make M=DIR modules` spends about 0.7 s reading the top Makefile (the
+# arch Makefile's compiler probes) before it links anything; the link
+# itself (ld -r and objtool, modpost, the .mod.o, the .ko) takes a tenth of
+# that.  kbuild records the exact command of each of those steps in the
+# module directory's .cmd files (savedcmd_TARGET := CMD, with $ written $$
+# and # written $(pound)).  A warm run whose module directory is as it was
+# when those commands were recorded runs them itself, in the object tree,
+# as kbuild would:
+#
+#	NAME.o		.NAME.o.cmd (ld -r of livepatch-main.o and lp-diff.o;
+#			objtool when kbuild runs it on the linked module)
+#	Module.symvers	.Module.symvers.cmd (modpost: NAME.mod.c)
+#	NAME.mod.o	.NAME.mod.o.cmd, when modpost wrote a new NAME.mod.c,
+#			then fixdep as kbuild runs it (the .cmd stays kbuild's)
+#	NAME.ko		.NAME.ko.cmd
+#
+# What kbuild does that no .cmd records (module BTF when the tree has a
+# vmlinux, a check a future kbuild adds) is why a replay must be earned:
+# after each make that links the module, link_calibrate replays every step
+# and compares the module with kbuild's byte for byte.  Only when they are
+# the same is the directory's state (link_key: the module's name, the
+# Kbuild file, livepatch-main.c and the objects make alone compiles, every
+# .cmd file, the tree's vmlinux) marked good, in KPB_WARM (dropped with
+# the rest of it when SRC changes).  A later run replays only in a state
+# so marked, and falls back to make when a step fails (make then says
+# why).  KPATCH_NG_WARM=0 turns it off with the rest of warm.sh.
+
+# link_cmd CMDFILE: the command a .cmd file records, unescaped as make
+# reads it; fails when there is none.
+link_cmd() {
+	local line
+	[ -f "$1" ] && IFS= read -r line <"$1" || return 1
+	[[ $line == savedcmd_*' := '?* ]] || return 1
+	line=${line#* := }
+	# $$ -> $ and $(pound) -> #, left to right, as make expands them.
+	perl -e '$_ = $ARGV[0]; s/\$(\$|\(pound\))/$1 eq q($) ? q($) : q(#)/ge; print' -- "$line"
+}
+
+# link_key DIR MOD: what must be as it was for MOD's recorded link in DIR
+# to be kbuild's (see above); fails when a .cmd file the replay runs is
+# missing.
+link_key() {
+	local dir=$1 mod=$2 f
+	for f in ".$mod.o.cmd" .Module.symvers.cmd ".$mod.mod.o.cmd" ".$mod.ko.cmd"; do
+		[ -f "$dir/$f" ] || return 1
+	done
+	[ -f "$dir/livepatch-main.o" ] && [ ! "$dir/livepatch-main.c" -nt "$dir/livepatch-main.o" ] || return 1
+	{
+		echo "link 1 $mod"
+		(cd "$dir" && sha256sum Kbuild livepatch-main.c livepatch-main.o livepatch.lds \
+			.module-common.o "$mod.mod" modules.order)
+		(cd "$dir" && find . -maxdepth 1 -name '.*.cmd' -printf '%f\n' | LC_ALL=C sort)
+		for f in ".$mod.o.cmd" .Module.symvers.cmd ".$mod.mod.o.cmd" ".$mod.ko.cmd"; do
+			head -n 1 "$dir/$f"
+		done
+		stat -L -c 'vmlinux %s %Y %i' "$KPB_OBJ/vmlinux" 2>/dev/null || echo "no vmlinux"
+	} 2>/dev/null | sha256sum | cut -c1-32
+}
+
+# link_steps DIR MOD LOG FORCE: run the recorded steps (the .mod.o always
+# with FORCE, else only when modpost wrote a new NAME.mod.c).
+link_steps() {
+	local dir=$1 mod=$2 log=$3 force=$4 c dep
+	link_step "$log" "$dir/.$mod.o.cmd" || return 1
+	link_step "$log" "$dir/.Module.symvers.cmd" || return 1
+	if [ -n "$force" ] || [ "$dir/$mod.mod.c" -nt "$dir/$mod.mod.o" ]; then
+		link_step "$log" "$dir/.$mod.mod.o.cmd" || return 1
+		dep=$dir/.$mod.mod.o.d
+		[ -f "$dep" ] || return 1
+		c=$(head -n 1 "$dir/.$mod.mod.o.cmd")
+		c=${c#* := }
+		(cd "$KPB_OBJ" && scripts/basic/fixdep "$dep" "$dir/$mod.mod.o" "$c") \
+			>"$dir/.$mod.mod.o.cmd.new" 2>>"$log" || return 1
+		mv "$dir/.$mod.mod.o.cmd.new" "$dir/.$mod.mod.o.cmd"
+		rm -f "$dep"
+	fi
+	link_step "$log" "$dir/.$mod.ko.cmd"
+}
+
+# link_step LOG CMDFILE: one recorded command, in the object tree with the
+# locale the top Makefile exports.
+link_step() {
+	local cmd
+	cmd=$(link_cmd "$2") || return 1
+	echo "  replay ${2##*/}" >>"$1"
+	run_logged "$1" env -C "$KPB_OBJ" -u LC_ALL LC_COLLATE=C LC_NUMERIC=C sh -c "$cmd"
+}
+
+# link_replay DIR MOD LOG: link MOD in DIR by its recorded commands, when
+# DIR is in a state a calibration marked good; fails (and the caller runs
+# make) otherwise or when a step fails.
+link_replay() {
+	local dir=$1 mod=$2 log=$3 key
+	[ -n "${KPB_WARM_FRESH:-}" ] && [ -n "${KPB_WARM:-}" ] || return 1
+	key=$(link_key "$dir" "$mod") || return 1
+	[ -f "$KPB_WARM/link.$key" ] || return 1
+	echo "linked by kbuild's recorded commands (kpatch-build/lib/link.sh; state $key)" >>"$log"
+	if ! link_steps "$dir" "$mod" "$log" ""; then
+		echo "a recorded step failed: make links it" >>"$log"
+		rm -f "$KPB_WARM/link.$key"
+		return 1
+	fi
+	[ -f "$dir/$mod.ko" ]
+}
+
+# link_calibrate DIR MOD LOG: after make linked MOD in DIR: replay every
+# step and mark the state good when the module is kbuild's, byte for byte;
+# kbuild's module is kept either way.
+link_calibrate() {
+	local dir=$1 mod=$2 log=$3 key
+	[ -n "${KPB_WARM_FRESH:-}" ] && [ -n "${KPB_WARM:-}" ] || return 0
+	key=$(link_key "$dir" "$mod") || return 0
+	[ ! -f "$KPB_WARM/link.$key" ] || return 0
+	cp -p "$dir/$mod.ko" "$dir/$mod.ko.kbuild"
+	echo "calibrating the recorded link (kpatch-build/lib/link.sh; state $key)" >>"$log"
+	if link_steps "$dir" "$mod" "$log" force && cmp -s "$dir/$mod.ko" "$dir/$mod.ko.kbuild"; then
+		echo "the recorded link gives kbuild's module: later runs in this state replay it" >>"$log"
+		: >"$KPB_WARM/link.$key"
+	else
+		echo "the recorded link does not give kbuild's module: make links every run" >>"$log"
+	fi
+	mv -f "$dir/$mod.ko.kbuild" "$dir/$mod.ko"
+}
