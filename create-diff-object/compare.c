@@ -577,8 +577,12 @@ static void compare_symbol(struct cdo *cdo, struct symbol *p)
 		d.reason = "section index";
 	else if ((ss = special_descriptor_table(cdo, p)))
 		d = compare_descriptor(cdo, ss, o, p);
+	/* A function with its tail (tail.c: arm64's alternative replacements,
+	 * which its carried copy holds too): a change there is its change. */
+	else if (cdo_extent(o) != cdo_extent(p))
+		d.reason = "replacement code";
 	else
-		d = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, p->size);
+		d = compare_range(cdo, o->sec, o->offset, p->sec, p->offset, cdo_extent(p));
 	if (!d.reason)
 		return;
 	pi->status = sym_info(o)->status = CHANGED;

@@ -48,7 +48,8 @@ static bool names_place(const struct symbol *s)
 	       !cdo_is_local_label(s) && !cdo_is_mapping_symbol(s);
 }
 
-/* The covers and labels of @kelf, sorted by section and place. */
+/* The covers and labels of @kelf, sorted by section and place; a function
+ * covers its tail too (tail.c: compared and carried with it). */
 static struct point *points_of(struct kelf *kelf, size_t *np)
 {
 	struct point *pt = NULL;
@@ -60,7 +61,7 @@ static struct point *points_of(struct kelf *kelf, size_t *np)
 			continue;
 		ALLOC_GROW(pt, n + 1, alloc);
 		pt[n++] = (struct point){ s->sec->index, s->offset,
-					  s->offset + (is_object_symbol(s) ? s->size : 0), s };
+					  s->offset + (is_object_symbol(s) ? cdo_extent(s) : 0), s };
 	}
 	if (n)
 		qsort(pt, n, sizeof(*pt), cmp_point);
