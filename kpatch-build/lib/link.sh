@@ -53,14 +53,21 @@ link_key() {
 	[ -f "$dir/livepatch-main.o" ] && [ ! "$dir/livepatch-main.c" -nt "$dir/livepatch-main.o" ] || return 1
 	{
 		echo "link 1 $mod"
-		(cd "$dir" && sha256sum Kbuild livepatch-main.c livepatch-main.o livepatch.lds \
-			.module-common.o "$mod.mod" modules.order)
+		# (A kbuild without .module-common.o links the .ko without it.)
+		for f in Kbuild livepatch-main.c livepatch-main.o livepatch.lds \
+			.module-common.o "$mod.mod" modules.order; do
+			if [ -f "$dir/$f" ]; then
+				(cd "$dir" && sha256sum "$f")
+			else
+				echo "no $f"
+			fi
+		done
 		(cd "$dir" && find . -maxdepth 1 -name '.*.cmd' -printf '%f\n' | LC_ALL=C sort)
 		for f in ".$mod.o.cmd" .Module.symvers.cmd ".$mod.mod.o.cmd" ".$mod.ko.cmd"; do
 			head -n 1 "$dir/$f"
 		done
 		stat -L -c 'vmlinux %s %Y %i' "$KPB_OBJ/vmlinux" 2>/dev/null || echo "no vmlinux"
-	} 2>/dev/null | sha256sum | cut -c1-32
+	} | sha256sum | cut -c1-32
 }
 
 # link_steps DIR MOD LOG FORCE: run the recorded steps (the .mod.o always

@@ -31,6 +31,7 @@ test_expect_success 'make install PREFIX=/opt/kp DESTDIR=root' '
 	./opt/kp/share/kpatch-ng/lib/check.sh
 	./opt/kp/share/kpatch-ng/lib/fast.sh
 	./opt/kp/share/kpatch-ng/lib/headers.sh
+	./opt/kp/share/kpatch-ng/lib/link.sh
 	./opt/kp/share/kpatch-ng/lib/module.sh
 	./opt/kp/share/kpatch-ng/lib/sign.sh
 	./opt/kp/share/kpatch-ng/lib/source.sh
