@@ -361,8 +361,9 @@ fast_compile() {
 	local label=$1 dest=$2 rc=0 o
 	local log=$KPB_SCRATCH/build-$label.log
 	if warm_recipes; then
+		KPB_WARM_FELL=
 		warm_compile "$label" "$dest"
-		return
+		[ -n "$KPB_WARM_FELL" ] || return 0
 	fi
 	rm -f "${KPB_FAST_OBJS[@]/#/$KPB_OBJ/}"
 	kmake "$log" "${KPB_FAST_GOALS[@]}" || rc=$?

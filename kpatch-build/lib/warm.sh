@@ -343,7 +343,8 @@ warm_key2() {
 
 # warm_compile LABEL DEST: fast_compile's work, by the plan's recipes; the
 # originals from the object cache when it has them, and put there when it
-# does not.
+# does not.  KPB_WARM_FELL=1: a recipe failed, nothing was done: kbuild
+# must compile them.
 warm_compile() {
 	local label=$1 dest=$2 o k1 k2 log=$KPB_SCRATCH/build-$1.log todo=() hits=()
 	declare -A key1=()
@@ -368,11 +369,15 @@ warm_compile() {
 		todo+=("$o")
 	done
 	[ "${#hits[@]}" -eq 0 ] || say "original objects from the cache: ${hits[*]}"
-	if [ "${#todo[@]}" -gt 0 ]; then
-		warm_run_recipes "$log" "${todo[@]}" || {
-			tail_log "$log"
-			die "compiling the $label objects failed; log: $log"
-		}
+	# A recipe that fails goes to kbuild (KPB_WARM_FELL): a recipe runs
+	# the compile alone, and what it needs that kbuild makes first (a
+	# generated file: kernel/configs.o's config_data.gz, which the dry run
+	# does not print when it exists then) may be missing since; kbuild
+	# makes it, or fails with its own message.
+	if [ "${#todo[@]}" -gt 0 ] && ! warm_run_recipes "$log" "${todo[@]}"; then
+		echo "kpatch-build: a recipe failed: kbuild compiles the $label objects" >>"$log"
+		KPB_WARM_FELL=1
+		return 0
 	fi
 	for o in "${todo[@]}"; do
 		[ -f "$KPB_OBJ/$o" ] || { tail_log "$log"; die "compiling the $label objects left no $o; log: $log"; }
