@@ -23,8 +23,9 @@ packages=(
 	# t0245 and make bench run distccd servers on loopback; hyperfine
 	# for repeated timings by hand
 	distcc hyperfine
-	# arm64 cross build and guests
-	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	# arm64 cross build and guests; the C library to link the corpus's
+	# helper programs static for the arm64 guest (t0500's 008)
+	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
 	# guests
 	qemu-system-x86 qemu-system-arm busybox-static
 	# checks; coverage-guided fuzzing (afl-clang-fast needs clang 14:

@@ -28,12 +28,23 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-/* The raw system call: no libc wrapper choosing ppoll instead. */
+/*
+ * The raw system call: no libc wrapper choosing ppoll instead.  arm64 has
+ * no poll(2), only ppoll(2), which reaches the same do_sys_poll(); a zero
+ * timeout is a zero timespec there.
+ */
 static long poll_raw(struct pollfd *fds, unsigned long nfds, int timeout)
 {
+#ifdef SYS_poll
 	return syscall(SYS_poll, fds, nfds, timeout);
+#else
+	struct timespec ts = { timeout / 1000, (timeout % 1000) * 1000000L };
+
+	return syscall(SYS_ppoll, fds, nfds, timeout < 0 ? NULL : &ts, NULL, 8);
+#endif
 }
 
 static const char *errno_name(int e)
