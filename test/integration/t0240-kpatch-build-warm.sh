@@ -127,6 +127,23 @@ vmlinux_appears() {
 	same_build "$(cat "$SCRATCH/ref.dir")" "$KPBP_DEBUG"
 }
 
+# What kbuild makes before an object (kernel/configs.o's config_data.gz)
+# is gone: the recipe (the compile alone) fails, kbuild compiles them and
+# makes it, the same bytes.
+prerequisite_gone() {
+	local obj
+	obj=$(echo "$KPB_PRIVATE"/cache/build/*/obj)
+	[ -f "$obj/kernel/config_data.gz" ] || die "no $obj/kernel/config_data.gz"
+	rm -f "$obj/kernel/config_data.gz"
+	kpbp gone "$PATCH_A" || { cat "$SCRATCH/gone.log"; die "kpatch-build failed"; }
+	cat "$SCRATCH/gone.log"
+	# (The originals come from the object cache: the patched side's.)
+	grep -q '^kpatch-build: a recipe failed: kbuild compiles the patched objects' \
+		"$KPBP_DEBUG/build-patched.log" || die "no recipe failed"
+	[ -f "$obj/kernel/config_data.gz" ] || die "kbuild did not make config_data.gz"
+	same_build "$(cat "$SCRATCH/ref.dir")" "$KPBP_DEBUG"
+}
+
 # A file added to the tree (a new entry of fs/proc/): it could be an
 # include anything finds first; the tree is prepared and compiled again.
 tree_changed() {
@@ -145,5 +162,6 @@ check 'kbuild'"'"'s recipes run directly: the same objects and module, no prepar
 check 'again: originals from the cache, the patched side alone compiled, the link replayed, the same bytes' again_warm
 check 'a second patch to a cached file: its patched side alone compiled; its link made, then replayed; the same bytes' second_patch
 check 'the object tree gains a vmlinux: make links the module' vmlinux_appears
+check 'a file kbuild makes before an object is gone: the recipe fails, kbuild compiles, the same bytes' prerequisite_gone
 check 'a file added to the tree: prepared and compiled again' tree_changed
 test_done
