@@ -10,8 +10,8 @@
 # that.  kbuild records the exact command of each of those steps in the
 # module directory's .cmd files (savedcmd_TARGET := CMD, with $ written $$
 # and # written $(pound)).  A warm run whose module directory is as it was
-# when those commands were recorded runs them itself, in the object tree,
-# as kbuild would:
+# when those commands were recorded runs them itself, where kbuild ran
+# them (link_cwd: the object tree, or on 7.x the module's directory):
 #
 #	NAME.o		.NAME.o.cmd (ld -r of livepatch-main.o and lp-diff.o;
 #			objtool when kbuild runs it on the linked module)
@@ -73,30 +73,58 @@ link_key() {
 # link_steps DIR MOD LOG FORCE: run the recorded steps (the .mod.o always
 # with FORCE, else only when modpost wrote a new NAME.mod.c).
 link_steps() {
-	local dir=$1 mod=$2 log=$3 force=$4 c dep
-	link_step "$log" "$dir/.$mod.o.cmd" || return 1
-	link_step "$log" "$dir/.Module.symvers.cmd" || return 1
+	local dir=$1 mod=$2 log=$3 force=$4 c t cwd dep
+	link_step "$log" "$dir" "$dir/.$mod.o.cmd" || return 1
+	link_step "$log" "$dir" "$dir/.Module.symvers.cmd" || return 1
 	if [ -n "$force" ] || [ "$dir/$mod.mod.c" -nt "$dir/$mod.mod.o" ]; then
-		link_step "$log" "$dir/.$mod.mod.o.cmd" || return 1
-		dep=$dir/.$mod.mod.o.d
-		[ -f "$dep" ] || return 1
+		link_step "$log" "$dir" "$dir/.$mod.mod.o.cmd" || return 1
+		[ -f "$dir/.$mod.mod.o.d" ] || return 1
+		# fixdep as kbuild runs it: DEPFILE TARGET 'CMD as recorded',
+		# the depfile named beside the target as the target is named.
 		c=$(head -n 1 "$dir/.$mod.mod.o.cmd")
+		t=${c%% := *}
+		t=${t#savedcmd_}
 		c=${c#* := }
-		(cd "$KPB_OBJ" && scripts/basic/fixdep "$dep" "$dir/$mod.mod.o" "$c") \
+		cwd=$(link_cwd "$dir" "$dir/.$mod.mod.o.cmd") || return 1
+		case $t in
+		*/*) dep=${t%/*}/.${t##*/}.d ;;
+		*) dep=.$t.d ;;
+		esac
+		(cd "$cwd" && "$KPB_OBJ/scripts/basic/fixdep" "$dep" "$t" "$c") \
 			>"$dir/.$mod.mod.o.cmd.new" 2>>"$log" || return 1
 		mv "$dir/.$mod.mod.o.cmd.new" "$dir/.$mod.mod.o.cmd"
-		rm -f "$dep"
+		rm -f "$dir/.$mod.mod.o.d"
 	fi
-	link_step "$log" "$dir/.$mod.ko.cmd"
+	link_step "$log" "$dir" "$dir/.$mod.ko.cmd"
 }
 
-# link_step LOG CMDFILE: one recorded command, in the object tree with the
-# locale the top Makefile exports.
+# link_cwd DIR CMDFILE: where kbuild ran CMDFILE's command: the object
+# tree when it named its target by an absolute path (Linux 6.12 builds an
+# external module from the object tree), DIR when by the file's own name
+# (7.x builds it in its directory, with paths relative to it); fails
+# otherwise.
+link_cwd() {
+	local line t want
+	IFS= read -r line <"$2" || return 1
+	t=${line%% := *}
+	t=${t#savedcmd_}
+	want=${2##*/.}
+	want=${want%.cmd}
+	case $t in
+	"$1/$want") echo "$KPB_OBJ" ;;
+	"$want") echo "$1" ;;
+	*) return 1 ;;
+	esac
+}
+
+# link_step LOG DIR CMDFILE: one recorded command, where kbuild ran it
+# (link_cwd), with the locale the top Makefile exports.
 link_step() {
-	local cmd
-	cmd=$(link_cmd "$2") || return 1
-	echo "  replay ${2##*/}" >>"$1"
-	run_logged "$1" env -C "$KPB_OBJ" -u LC_ALL LC_COLLATE=C LC_NUMERIC=C sh -c "$cmd"
+	local cmd cwd
+	cmd=$(link_cmd "$3") || return 1
+	cwd=$(link_cwd "$2" "$3") || return 1
+	echo "  replay ${3##*/} (in $cwd)" >>"$1"
+	run_logged "$1" env -C "$cwd" -u LC_ALL LC_COLLATE=C LC_NUMERIC=C sh -c "$cmd"
 }
 
 # link_replay DIR MOD LOG: link MOD in DIR by its recorded commands, when
@@ -125,8 +153,11 @@ link_calibrate() {
 	key=$(link_key "$dir" "$mod") || return 0
 	[ ! -f "$KPB_WARM/link.$key" ] || return 0
 	cp -p "$dir/$mod.ko" "$dir/$mod.ko.kbuild"
-	echo "calibrating the recorded link (kpatch-build/lib/link.sh; state $key)" >>"$log"
-	if link_steps "$dir" "$mod" "$log" force && cmp -s "$dir/$mod.ko" "$dir/$mod.ko.kbuild"; then
+	echo "calibrating the recorded link (kpatch-build/lib/link.sh; state $key; its output: $log.calibrate)" >>"$log"
+	# Its output apart: the module is make's, whose output module_build
+	# reads for objtool's warnings.
+	if link_steps "$dir" "$mod" "$log.calibrate" force &&
+		cmp -s "$dir/$mod.ko" "$dir/$mod.ko.kbuild"; then
 		echo "the recorded link gives kbuild's module: later runs in this state replay it" >>"$log"
 		: >"$KPB_WARM/link.$key"
 	else
