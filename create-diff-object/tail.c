@@ -16,6 +16,9 @@
  * A section shared by several functions (.sched.text, .noinstr.text)
  * holds the replacements of all of them at its end, mixed: no tail there
  * is given an owner (special.c refuses a carried entry pointing into it).
+ * Nor is one where a symbol names a place past the function's end (code
+ * without .size after it): those bytes are the accounting's to refuse
+ * (gaps.c), not the function's to carry.
  */
 #include "cdo.h"
 
@@ -41,6 +44,15 @@ struct symbol *cdo_tail_owner(struct section *sec, uint64_t *start)
 	}
 	if (!owner || end >= sec->size)
 		return NULL;
+	/* A symbol naming a place in what follows (an asm stub without
+	 * .size) says the bytes there are not the function's: no tail. */
+	for (i = 0; i < sec->nr_by_offset; i++) {
+		struct symbol *s = sec->by_offset[i];
+
+		if (s->offset >= end && s->type != STT_SECTION &&
+		    !cdo_is_mapping_symbol(s) && !cdo_is_local_label(s))
+			return NULL;
+	}
 	if (start)
 		*start = end;
 	return owner;

@@ -460,6 +460,20 @@ test_expect_success 'alt-tail (arm64): a new tail and a changed replacement are 
 	test_cmp expect.repl actual.repl
 '
 
+test_expect_success 'tail-stub: code without .size after a function is no tail of it: refused, on both arches' '
+	cdo_pairs x86_64 tail-stub &&
+	cdo_pairs arm64 tail-stub &&
+	for arch in x86_64 arm64; do
+		case $arch in
+		x86_64) range=0x16..0x1c ;;
+		arm64) range=0x20..0x28 ;;
+		esac &&
+		refused tail-stub.$arch &&
+		echo "create-diff-object: error: patched.o: .text.run+$range: changed bytes that no sized function or object covers (asm data or code without .size, a symbol of size 0; after stub): kpatch-ng cannot tell what they belong to, and the livepatch would leave the change out; give them a symbol with a .size, or keep them as they are" >expect &&
+		test_cmp expect tail-stub.$arch/stderr || return 1
+	done
+'
+
 test_expect_success 'special-bug-short: 8-byte bug entries (no CONFIG_DEBUG_BUGVERBOSE): changed() is carried with its own' '
 	for arch in x86_64 arm64; do
 		echo "# $arch" &&
