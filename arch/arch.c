@@ -86,6 +86,14 @@ int arch_insn_at(const struct arch *arch, const unsigned char *code, size_t size
 {
 	size_t at = 0;
 
+	if (arch->insn_len) {
+		at = off - off % arch->insn_len;
+		if (off >= size || size - at < arch->insn_len ||
+		    arch_decode(arch, code + at, size - at, insn))
+			return -1;
+		*start = at;
+		return 0;
+	}
 	while (at < size) {
 		if (arch_decode(arch, code + at, size - at, insn))
 			return -1;

@@ -176,6 +176,10 @@ struct arch {
 	const struct arch_target_check *target_check;	/* or NULL */
 	/* arch_decode(), for this architecture; NULL: none. */
 	int (*decode)(const unsigned char *code, size_t avail, struct arch_insn *insn);
+	/* The length of every instruction, when it is fixed (arm64: 4), so
+	 * that the one holding a byte is found without decoding from the
+	 * function's start; 0: variable (x86_64). */
+	unsigned int insn_len;
 };
 
 /* Decode the instruction at @code (@avail bytes available). 0, or -1 when the bytes are no instruction

@@ -593,7 +593,8 @@ bool cm_reads_or_writes(const struct cm *c, struct symbol *psym, const struct re
 	struct section *sec = psym->sec;
 	struct arch_insn insn;
 	uint64_t start, at = pr->offset - psym->offset;
-	struct reloc *r;
+	struct reloc **rs;
+	size_t n, i;
 	bool any = false;
 
 	if (!is_text_section(sec) || !sec->data || psym->type != STT_FUNC ||
@@ -607,9 +608,13 @@ bool cm_reads_or_writes(const struct cm *c, struct symbol *psym, const struct re
 		return insn.deref_off >= 0 && at - start == (uint64_t)insn.deref_off;
 	if (!follow_page || !sec->rela)
 		return false;
-	for_each_reloc(sec->rela, r) {
-		if (r == pr || r->sym != pr->sym || r->addend != pr->addend ||
-		    r->offset < psym->offset || r->offset >= psym->offset + psym->size)
+	/* The function's own relocations (sorted by offset), not the
+	 * section's: an adrp in a large shared .text costs its function. */
+	rs = kelf_relocs_in_range(sec, psym->offset, psym->offset + psym->size, &n);
+	for (i = 0; i < n; i++) {
+		struct reloc *r = rs[i];
+
+		if (r == pr || r->sym != pr->sym || r->addend != pr->addend)
 			continue;
 		if (!cm_reads_or_writes(c, psym, r, false))
 			return false;

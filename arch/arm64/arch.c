@@ -67,5 +67,6 @@ const struct arch arch_arm64 = {
 	.relocs = arm64_relocs,
 	.special = arm64_special,
 	.decode = arm64_decode,
+	.insn_len = 4,
 	.nr_relocs = sizeof(arm64_relocs) / sizeof(arm64_relocs[0]),
 };
