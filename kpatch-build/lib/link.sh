@@ -25,9 +25,10 @@
 # after each make that links the module, link_calibrate replays every step
 # and compares the module with kbuild's byte for byte.  Only when they are
 # the same is the directory's state (link_key: the module's name, the
-# Kbuild file, livepatch-main.c and the objects make alone compiles, every
-# .cmd file, the tree's vmlinux) marked good, in KPB_WARM (dropped with
-# the rest of it when SRC changes).  A later run replays only in a state
+# Kbuild file, livepatch-main.c and the template's headers, the objects
+# make alone compiles and none of their prerequisites newer, every .cmd
+# file, the tree's vmlinux, the environment) marked good, in KPB_WARM
+# (dropped with the rest of it when SRC changes).  A later run replays only in a state
 # so marked, and falls back to make when a step fails (make then says
 # why).  KPATCH_NG_WARM=0 turns it off with the rest of warm.sh.
 
@@ -50,12 +51,16 @@ link_key() {
 	for f in ".$mod.o.cmd" .Module.symvers.cmd ".$mod.mod.o.cmd" ".$mod.ko.cmd"; do
 		[ -f "$dir/$f" ] || return 1
 	done
-	[ -f "$dir/livepatch-main.o" ] && [ ! "$dir/livepatch-main.c" -nt "$dir/livepatch-main.o" ] || return 1
+	[ -f "$dir/livepatch-main.o" ] || return 1
+	# make's rule for livepatch-main.o: compiled again when a file its
+	# .cmd lists (livepatch-main.c, the template's headers beside it, the
+	# kernel's) is newer; then make must link.
+	link_fresh "$dir" livepatch-main.o || return 1
 	{
-		echo "link 1 $mod"
+		echo "link 2 $mod"
 		# (A kbuild without .module-common.o links the .ko without it.)
-		for f in Kbuild livepatch-main.c livepatch-main.o livepatch.lds \
-			.module-common.o "$mod.mod" modules.order; do
+		for f in Kbuild livepatch-main.c livepatch-api.h livepatch-format.h \
+			livepatch-main.o livepatch.lds .module-common.o "$mod.mod" modules.order; do
 			if [ -f "$dir/$f" ]; then
 				(cd "$dir" && sha256sum "$f")
 			else
@@ -67,7 +72,22 @@ link_key() {
 			head -n 1 "$dir/$f"
 		done
 		stat -L -c 'vmlinux %s %Y %i' "$KPB_OBJ/vmlinux" 2>/dev/null || echo "no vmlinux"
+		# make reads the environment (KCFLAGS, LDFLAGS_MODULE...): the
+		# state is the environment's, as warm_plan_key's plans are.
+		env -0 | sort -z | tr '\0\n' '\n ' | grep -Ev '^(PWD|OLDPWD|SHLVL|_)='
 	} | sha256sum | cut -c1-32
+}
+
+# link_fresh DIR OBJ: no file OBJ's .cmd file lists (its deps_, as fixdep
+# wrote them, relative to where kbuild compiled it) is newer than OBJ.
+link_fresh() {
+	local dir=$1 obj=$2 cwd deps d
+	cwd=$(link_cwd "$dir" "$dir/.$obj.cmd") || return 1
+	deps=$(cmd_deps "$dir/.$obj.cmd") && [ -n "$deps" ] || return 1
+	while IFS= read -r d; do
+		case $d in /*) ;; *) d=$cwd/$d ;; esac
+		[ -e "$d" ] && [ ! "$d" -nt "$dir/$obj" ] || return 1
+	done <<<"$deps"
 }
 
 # link_steps DIR MOD LOG FORCE: run the recorded steps (the .mod.o always

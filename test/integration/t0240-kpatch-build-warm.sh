@@ -127,6 +127,25 @@ vmlinux_appears() {
 	same_build "$(cat "$SCRATCH/ref.dir")" "$KPBP_DEBUG"
 }
 
+# The template's header in the module directory is not the one
+# livepatch-main.o was compiled with (another kpatch-ng's, after an
+# upgrade): make compiles and links; and an environment make reads
+# (KCFLAGS) that the calibrated state did not have: make links.
+template_changed() {
+	local mdir
+	mdir=$(echo "$KPB_PRIVATE"/cache/build/*/module)
+	[ -f "$mdir/livepatch-api.h" ] || die "no $mdir/livepatch-api.h"
+	echo "/* another kpatch-ng's template */" >>"$mdir/livepatch-api.h"
+	kpbp template "$PATCH_A" || { cat "$SCRATCH/template.log"; die "kpatch-build failed"; }
+	by_make_m "$KPBP_DEBUG" || die "the module was not linked by make"
+	grep -q 'CC \[M\] .*livepatch-main.o' "$KPBP_DEBUG/module.log" || die "livepatch-main.o not compiled again"
+	same_build "$(cat "$SCRATCH/ref.dir")" "$KPBP_DEBUG"
+	kpbp again2 "$PATCH_A" || { cat "$SCRATCH/again2.log"; die "kpatch-build failed"; }
+	replayed "$KPBP_DEBUG"
+	KCFLAGS=-DKPNG_T0240 kpbp kcflags "$PATCH_A" || { cat "$SCRATCH/kcflags.log"; die "kpatch-build failed"; }
+	by_make_m "$KPBP_DEBUG" || die "the module was not linked by make"
+}
+
 # What kbuild makes before an object (kernel/configs.o's config_data.gz)
 # is gone: the recipe (the compile alone) fails, kbuild compiles them and
 # makes it, the same bytes.
@@ -162,6 +181,7 @@ check 'kbuild'"'"'s recipes run directly: the same objects and module, no prepar
 check 'again: originals from the cache, the patched side alone compiled, the link replayed, the same bytes' again_warm
 check 'a second patch to a cached file: its patched side alone compiled; its link made, then replayed; the same bytes' second_patch
 check 'the object tree gains a vmlinux: make links the module' vmlinux_appears
+check 'the template changed, the environment changed: make compiles and links' template_changed
 check 'a file kbuild makes before an object is gone: the recipe fails, kbuild compiles, the same bytes' prerequisite_gone
 check 'a file added to the tree: prepared and compiled again' tree_changed
 test_done
