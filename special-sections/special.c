@@ -236,6 +236,48 @@ static int check_replacement(const struct cdo *cdo, const struct special_section
 		     to->name, (unsigned long)at, to->name, to->name);
 }
 
+/*
+ * The module loader applies the livepatch's alternatives when it loads it
+ * (module_finalize(): each replacement copied over its site), after
+ * apply_relocations() has written its klp relocations to vmlinux (since
+ * Linux 5.8) but before those to a patched module, written when the
+ * module is there: a replacement of kept entry @index that refers to the
+ * module's own symbols would be copied unrelocated.  Refused.  0, or -1
+ * after an error.
+ */
+static int check_replacement_refs(const struct cdo *cdo, const struct special_section *ss,
+				  struct section *sec, size_t index, const struct reloc *site)
+{
+	unsigned int size = special_entry_size(sec);
+	struct reloc *rel = kelf_find_reloc_at(sec, index * size + ss->repl_offset);
+	struct section *to = rel && rel->sym ? rel->sym->sec : NULL;
+	struct reloc **rs;
+	int64_t at, off = 0;
+	size_t n, i, len;
+	struct symbol *f;
+
+	if (!strcmp(cdo->objname, "vmlinux") || !to || !sec->data ||
+	    index * size + ss->repl_len_offset >= sec->size)
+		return 0;
+	len = sec->data[index * size + ss->repl_len_offset];
+	at = (rel->sym->type == STT_SECTION ? 0 : (int64_t)rel->sym->offset) + rel->addend;
+	if (at < 0 || (uint64_t)at > to->size || len > to->size - (uint64_t)at)
+		return 0;
+	rs = kelf_relocs_in_range(to, (uint64_t)at, (uint64_t)at + len, &n);
+	for (i = 0; i < n; i++) {
+		struct symbol *t = cdo->special->reloc_target(cdo, rs[i], NULL);
+
+		if (!t || sym_info(t)->include || cdo->special->links_plainly(cdo, t))
+			continue;
+		f = cdo->special->reloc_target(cdo, site, &off);
+		return error("%s: %s: %s entry at %s+%#lx: its replacement code at %s+%#lx refers to %s of %s, which the livepatch reaches by a klp relocation: the kernel applies the livepatch's alternatives when it loads, before its klp relocations to %s are written, and would copy the replacement unrelocated; leave %s out of the alternative's replacement",
+			     cdo->patched->path, f ? f->name : "?", sec->name, f ? f->name : "?",
+			     (unsigned long)off, to->name, (unsigned long)rs[i]->offset, t->name,
+			     cdo->objname, cdo->objname, t->name);
+	}
+	return 0;
+}
+
 /* Mark the kept entries of @sec; returns how many were newly kept, or -1
  * after an error for each entry refused. */
 static long keep_entries(struct cdo *cdo, const struct special_section *ss,
@@ -275,7 +317,8 @@ static long keep_entries(struct cdo *cdo, const struct special_section *ss,
 		if (fate == ENTRY_DROPPED)
 			continue;
 		added++;
-		if (ss->has_repl && check_replacement(cdo, ss, sec, i, rels[j]))
+		if (ss->has_repl && (check_replacement(cdo, ss, sec, i, rels[j]) ||
+				     check_replacement_refs(cdo, ss, sec, i, rels[j])))
 			return -1;
 		for (j = 0; j < nrels; j++)
 			cdo->special->include_reloc_target(cdo, rels[j]);

@@ -474,6 +474,26 @@ test_expect_success 'tail-stub: code without .size after a function is no tail o
 	done
 '
 
+test_expect_success 'alt-module-ref: a replacement referring to a klp symbol: carried for vmlinux, refused for a module' '
+	cdo_pairs x86_64 alt-module-ref &&
+	cdo_pairs arm64 alt-module-ref &&
+	for arch in x86_64 arm64; do
+		case $arch in
+		x86_64) site=0x5 repl=.altinstr_replacement+0x1 ;;
+		arm64) site=0x8 repl=.text.fast+0x14 ;;
+		esac &&
+		test_expect_code 0 cdo alt-module-ref.$arch &&
+		echo "changed function: fast (code)" >expect &&
+		test_cmp expect alt-module-ref.$arch/stdout &&
+		rm -f alt-module-ref.$arch/out.o &&
+		test_expect_code 2 cdo alt-module-ref.$arch -n mymod &&
+		test_file_empty alt-module-ref.$arch/stdout &&
+		cdo_missing alt-module-ref.$arch/out.o &&
+		echo "create-diff-object: error: patched.o: fast: .altinstructions entry at fast+$site: its replacement code at $repl refers to helper of mymod, which the livepatch reaches by a klp relocation: the kernel applies the livepatch'"'"'s alternatives when it loads, before its klp relocations to mymod are written, and would copy the replacement unrelocated; leave helper out of the alternative'"'"'s replacement" >expect &&
+		test_cmp expect alt-module-ref.$arch/stderr || return 1
+	done
+'
+
 test_expect_success 'special-bug-short: 8-byte bug entries (no CONFIG_DEBUG_BUGVERBOSE): changed() is carried with its own' '
 	for arch in x86_64 arm64; do
 		echo "# $arch" &&
