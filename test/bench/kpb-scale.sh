@@ -31,6 +31,9 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+# distccd drops root for its own user, which must reach its log files
+# below $work (mktemp makes it 0700).
+chmod 0711 "$work"
 
 arch_setup x86_64
 kernel_ensure
@@ -94,7 +97,8 @@ peak() {
 	local label=$1 rc=0
 	shift
 	/usr/bin/time -f '%M %e' -o "$work/time" "$@" >/dev/null 2>"$work/tool.err" || rc=$?
-	read -r kb s <"$work/time"
+	# (A status other than 0 comes first, on a line of its own.)
+	read -r kb s < <(tail -n 1 "$work/time")
 	printf '  %-20s %8d KiB  %6.2f s  exit %d  %s\n' "$label" "$kb" "$s" "$rc" "${*: -1}"
 }
 echo "peak memory of the C tools on their largest input"
