@@ -376,6 +376,7 @@ warm_compile() {
 	# makes it, or fails with its own message.
 	if [ "${#todo[@]}" -gt 0 ] && ! warm_run_recipes "$log" "${todo[@]}"; then
 		echo "kpatch-build: a recipe failed: kbuild compiles the $label objects" >>"$log"
+		# shellcheck disable=SC2034 # read by fast.sh's fast_compile
 		KPB_WARM_FELL=1
 		return 0
 	fi

@@ -119,7 +119,9 @@ second_patch() {
 vmlinux_appears() {
 	local obj
 	obj=$(echo "$KPB_PRIVATE"/cache/build/*/obj)
-	[ -d "$obj" ] && [ ! -e "$obj/vmlinux" ] || die "no object tree, or one with a vmlinux: $obj"
+	if [ ! -d "$obj" ] || [ -e "$obj/vmlinux" ]; then
+		die "no object tree, or one with a vmlinux: $obj"
+	fi
 	: >"$obj/vmlinux"
 	kpbp vmlinux "$PATCH_A" || { rm -f "$obj/vmlinux"; cat "$SCRATCH/vmlinux.log"; die "kpatch-build failed"; }
 	rm -f "$obj/vmlinux"
