@@ -213,19 +213,29 @@ static int check_key(struct cdo *cdo, const struct special_section *ss,
  * end, mixed: they cannot be carried with their function.  0, or -1 after
  * an error.
  */
+/* The section and offset (*@at) the replacement of entry @index of @sec
+ * starts at, as its relocation says; NULL when it has none. */
+static struct section *replacement_of(const struct special_section *ss, struct section *sec,
+				      size_t index, int64_t *at)
+{
+	struct reloc *rel = kelf_find_reloc_at(sec, index * special_entry_size(sec) +
+						ss->repl_offset);
+
+	if (!rel || !rel->sym || !rel->sym->sec)
+		return NULL;
+	*at = (rel->sym->type == STT_SECTION ? 0 : (int64_t)rel->sym->offset) + rel->addend;
+	return rel->sym->sec;
+}
+
 static int check_replacement(const struct cdo *cdo, const struct special_section *ss,
 			     struct section *sec, size_t index, const struct reloc *site)
 {
-	int64_t off = 0;
+	int64_t off = 0, at = 0;
 	struct symbol *f = cdo->special->reloc_target(cdo, site, &off);
-	struct reloc *rel = kelf_find_reloc_at(sec, index * special_entry_size(sec) +
-						ss->repl_offset);
-	struct section *to = rel && rel->sym ? rel->sym->sec : NULL;
-	int64_t at;
+	struct section *to = replacement_of(ss, sec, index, &at);
 
 	if (!to || !is_text_section(to))
 		return 0;
-	at = (rel->sym->type == STT_SECTION ? 0 : (int64_t)rel->sym->offset) + rel->addend;
 	if (at < 0 || (uint64_t)at >= to->size ||
 	    kelf_find_symbol_containing(to, at) || cdo->special->tail_owner(to, NULL))
 		return 0;
@@ -249,10 +259,9 @@ static int check_replacement_refs(const struct cdo *cdo, const struct special_se
 				  struct section *sec, size_t index, const struct reloc *site)
 {
 	unsigned int size = special_entry_size(sec);
-	struct reloc *rel = kelf_find_reloc_at(sec, index * size + ss->repl_offset);
-	struct section *to = rel && rel->sym ? rel->sym->sec : NULL;
+	int64_t at = 0, off = 0;
+	struct section *to = replacement_of(ss, sec, index, &at);
 	struct reloc **rs;
-	int64_t at, off = 0;
 	size_t n, i, len;
 	struct symbol *f;
 
@@ -260,7 +269,6 @@ static int check_replacement_refs(const struct cdo *cdo, const struct special_se
 	    index * size + ss->repl_len_offset >= sec->size)
 		return 0;
 	len = sec->data[index * size + ss->repl_len_offset];
-	at = (rel->sym->type == STT_SECTION ? 0 : (int64_t)rel->sym->offset) + rel->addend;
 	if (at < 0 || (uint64_t)at > to->size || len > to->size - (uint64_t)at)
 		return 0;
 	rs = kelf_relocs_in_range(to, (uint64_t)at, (uint64_t)at + len, &n);

@@ -28,9 +28,10 @@
 # Kbuild file, livepatch-main.c and the template's headers, the objects
 # make alone compiles and none of their prerequisites newer, every .cmd
 # file, the tree's vmlinux, the environment) marked good, in KPB_WARM
-# (dropped with the rest of it when SRC changes).  A later run replays only in a state
-# so marked, and falls back to make when a step fails (make then says
-# why).  KPATCH_NG_WARM=0 turns it off with the rest of warm.sh.
+# (dropped with the rest of it when SRC changes).  A later run replays
+# only in a state so marked, and falls back to make when a step fails
+# (make then says why).  KPATCH_NG_WARM=0 turns it off with the rest of
+# warm.sh.
 
 # link_cmd CMDFILE: the command a .cmd file records, unescaped as make
 # reads it; fails when there is none.
@@ -74,7 +75,7 @@ link_key() {
 		stat -L -c 'vmlinux %s %Y %i' "$KPB_OBJ/vmlinux" 2>/dev/null || echo "no vmlinux"
 		# make reads the environment (KCFLAGS, LDFLAGS_MODULE...): the
 		# state is the environment's, as warm_plan_key's plans are.
-		env -0 | sort -z | tr '\0\n' '\n ' | grep -Ev '^(PWD|OLDPWD|SHLVL|_)='
+		warm_env
 	} | sha256sum | cut -c1-32
 }
 
@@ -102,10 +103,9 @@ link_steps() {
 		# fixdep as kbuild runs it: DEPFILE TARGET 'CMD as recorded',
 		# the depfile named beside the target as the target is named.
 		c=$(head -n 1 "$dir/.$mod.mod.o.cmd")
-		t=${c%% := *}
-		t=${t#savedcmd_}
 		c=${c#* := }
-		cwd=$(link_cwd "$dir" "$dir/.$mod.mod.o.cmd") || return 1
+		t=$(link_target "$dir/.$mod.mod.o.cmd") &&
+			cwd=$(link_cwd "$dir" "$dir/.$mod.mod.o.cmd") || return 1
 		case $t in
 		*/*) dep=${t%/*}/.${t##*/}.d ;;
 		*) dep=.$t.d ;;
@@ -124,10 +124,8 @@ link_steps() {
 # (7.x builds it in its directory, with paths relative to it); fails
 # otherwise.
 link_cwd() {
-	local line t want
-	IFS= read -r line <"$2" || return 1
-	t=${line%% := *}
-	t=${t#savedcmd_}
+	local t want
+	t=$(link_target "$2") || return 1
 	want=${2##*/.}
 	want=${want%.cmd}
 	case $t in
@@ -135,6 +133,14 @@ link_cwd() {
 	"$want") echo "$1" ;;
 	*) return 1 ;;
 	esac
+}
+
+# link_target CMDFILE: the target a .cmd file names (savedcmd_TARGET).
+link_target() {
+	local line
+	IFS= read -r line <"$1" && [[ $line == savedcmd_*' := '* ]] || return 1
+	line=${line%% := *}
+	echo "${line#savedcmd_}"
 }
 
 # link_step LOG DIR CMDFILE: one recorded command, where kbuild ran it

@@ -214,8 +214,14 @@ warm_plan_key() {
 	{
 		echo "plan 1"
 		printf '%s\n' "${KPB_MAKE[@]}" "$KPB_KCFLAGS" "$@"
-		env -0 | sort -z | tr '\0\n' '\n ' | grep -Ev '^(PWD|OLDPWD|SHLVL|_)='
+		warm_env
 	} | sha256sum | cut -c1-16
+}
+
+# warm_env: the environment make would read, one variable a line, sorted
+# (what changes from shell to shell for no build's sake left out).
+warm_env() {
+	env -0 | sort -z | tr '\0\n' '\n ' | grep -Ev '^(PWD|OLDPWD|SHLVL|_)='
 }
 
 # warm_plan_load OBJ...: KPB_FAST_KIND and KPB_FAST_GOAL from the plan
